@@ -10,9 +10,10 @@ is cheap, otherwise a dense quantile table with exact tails).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import optimize, special, stats

@@ -127,8 +127,9 @@ class _PoolSampler:
         return dist.sampler()(self.uniforms(quantity, rows) if u is None else u)
 
 
-def draw_chunk(scenario: Scenario, layout: Layout, seed: int,
-               blocks: list[tuple[int, int, int]]) -> ChunkDraws:
+def draw_chunk(
+    scenario: Scenario, layout: Layout, seed: int, blocks: list[tuple[int, int, int]]
+) -> ChunkDraws:
     """Draw everything for consecutive seed ``blocks`` of campaigns."""
     n = sum(size for _, _, size in blocks)
     campaign = CampaignDraws(
@@ -160,9 +161,13 @@ def draw_chunk(scenario: Scenario, layout: Layout, seed: int,
                 hired = hired[:last]
             needed = max(needed, rows_of_group.stop)
             groups.append(GroupDraws(slots, rows_of_group, hired))
-        pools[pool] = _draw_pool(sampler, needed, fee[:needed],
-                                 None if u_followers is None else u_followers[:needed],
-                                 scenario.rho_engagement_conversion)
+        pools[pool] = _draw_pool(
+            sampler,
+            needed,
+            fee[:needed],
+            None if u_followers is None else u_followers[:needed],
+            scenario.rho_engagement_conversion,
+        )
     order = {(s.strategy, s.index): i for i, s in enumerate(layout.slots)}
     groups.sort(key=lambda g: order[(g.slots.strategy, g.slots.index)])
     return ChunkDraws(n, campaign, pools, tuple(groups))
@@ -174,12 +179,20 @@ def _shock(sigma: float, u: np.ndarray) -> np.ndarray:
     return np.exp(sigma * special.ndtri(u))
 
 
-def _draw_pool(sampler: _PoolSampler, rows: int, fee: np.ndarray,
-               u_followers: np.ndarray | None, rho_er_cr: float) -> PoolDraws:
+def _draw_pool(
+    sampler: _PoolSampler,
+    rows: int,
+    fee: np.ndarray,
+    u_followers: np.ndarray | None,
+    rho_er_cr: float,
+) -> PoolDraws:
     followers = sampler.sample("followers", rows, u_followers)
     fake = sampler.plan.dist("fake_share")
-    audience = followers if fake.is_fixed and fake.mean() == 0 else (
-        followers * (1 - sampler.sample("fake_share", rows)))
+    audience = (
+        followers
+        if fake.is_fixed and fake.mean() == 0
+        else (followers * (1 - sampler.sample("fake_share", rows)))
+    )
     p_deliver = sampler.plan.dist("delivery_probability").mean()
     if p_deliver < 1:
         delivered = sampler.uniforms("delivery_probability", rows) < p_deliver

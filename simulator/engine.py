@@ -76,12 +76,21 @@ def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str,
         terms = per_pool[group.slots.group.pool]
         k = group.slots.group.deliverables
         acc = totals[group.slots.strategy]
-        for key, scale in (("E", k), ("R", k), ("C", 1 if scenario.conversion_base ==
-                                                  "followers" else k),
-                           ("fee", k), ("overhead", 1), ("creators", 1), ("delivered", 1)):
+        for key, scale in (
+            ("E", k),
+            ("R", k),
+            ("C", 1 if scenario.conversion_base == "followers" else k),
+            ("fee", k),
+            ("overhead", 1),
+            ("creators", 1),
+            ("delivered", 1),
+        ):
             rows = terms[key][group.rows]
-            summed = (rows.sum(axis=0) if group.hired is None
-                      else np.einsum("ij,ij->j", rows, group.hired))
+            summed = (
+                rows.sum(axis=0)
+                if group.hired is None
+                else np.einsum("ij,ij->j", rows, group.hired)
+            )
             if key in ("fee", "overhead"):
                 acc["cost"] += scale * summed
             else:
@@ -119,8 +128,9 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
     reached_audience = pool.audience * delivered
     engagements = reached_audience * pool.engagement_rate
     reach = reached_audience * pool.reach_rate
-    base = {"engagements": engagements, "reach": reach,
-            "followers": reached_audience}[scenario.conversion_base]
+    base = {"engagements": engagements, "reach": reach, "followers": reached_audience}[
+        scenario.conversion_base
+    ]
     paid = delivered if scenario.fees_on_delivery else 1.0
     return {
         "E": engagements,
@@ -136,11 +146,12 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
 def _chunks(campaigns: int, chunk_size: int) -> list[list[tuple[int, int, int]]]:
     per_chunk = max(1, chunk_size // BLOCK)
     blocks = list(block_ranges(campaigns))
-    return [blocks[i:i + per_chunk] for i in range(0, len(blocks), per_chunk)]
+    return [blocks[i : i + per_chunk] for i in range(0, len(blocks), per_chunk)]
 
 
-def _run_chunk(scenario: Scenario, layout: Layout, seed: int,
-               blocks: list[tuple[int, int, int]]) -> dict[str, dict[str, np.ndarray]]:
+def _run_chunk(
+    scenario: Scenario, layout: Layout, seed: int, blocks: list[tuple[int, int, int]]
+) -> dict[str, dict[str, np.ndarray]]:
     return chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, blocks))
 
 
@@ -157,12 +168,15 @@ def iter_chunks(
     chunks = _chunks(campaigns, chunk_size)
     if workers <= 1 or len(chunks) == 1:
         for blocks in chunks:
-            yield blocks[0][1], sum(b[2] for b in blocks), _run_chunk(scenario, layout, seed,
-                                                                        blocks)
+            yield (
+                blocks[0][1],
+                sum(b[2] for b in blocks),
+                _run_chunk(scenario, layout, seed, blocks),
+            )
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_run_chunk, scenario, layout, seed, blocks) for blocks in chunks]
-        for blocks, future in zip(chunks, futures):
+        for blocks, future in zip(chunks, futures, strict=True):
             yield blocks[0][1], sum(b[2] for b in blocks), future.result()
 
 
@@ -185,11 +199,12 @@ def simulate(
     seed = scenario.seed if seed is None else seed
     workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
     values = {s.name: {m: np.empty(campaigns) for m in METRICS} for s in scenario.strategies}
-    for first, size, chunk in iter_chunks(scenario, campaigns=campaigns, seed=seed,
-                                          chunk_size=chunk_size, workers=workers):
+    for first, size, chunk in iter_chunks(
+        scenario, campaigns=campaigns, seed=seed, chunk_size=chunk_size, workers=workers
+    ):
         for name, metrics in chunk.items():
             for metric, array in metrics.items():
-                values[name][metric][first:first + size] = array
+                values[name][metric][first : first + size] = array
         if progress is not None:
             progress(size)
     return Outcomes(tuple(values), values, campaigns, seed)

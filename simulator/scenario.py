@@ -33,6 +33,7 @@ __all__ = [
     "Prior",
     "Scenario",
     "StrategyPlan",
+    "load_prior_set",
     "load_priors_file",
     "load_scenario",
     "read_yaml",
@@ -40,8 +41,13 @@ __all__ = [
     "shipped_prior_sets",
 ]
 
-RATE_QUANTITIES = ("fake_share", "delivery_probability", "engagement_rate", "reach_rate",
-                   "conversion_rate")
+RATE_QUANTITIES = (
+    "fake_share",
+    "delivery_probability",
+    "engagement_rate",
+    "reach_rate",
+    "conversion_rate",
+)
 MONEY_QUANTITIES = ("fee", "overhead")
 
 
@@ -125,7 +131,8 @@ class Scenario:
                 return plan
         names = [p.name for p in self.strategies]
         raise InputError.single(
-            self.source, "strategies",
+            self.source,
+            "strategies",
             f"no strategy '{name}'{suggest(name, names)}; the scenario has {', '.join(names)}",
         )
 
@@ -185,12 +192,24 @@ def load_priors_file(base: str, relative_to: Path | None) -> tuple[PriorsFile, s
         path = (relative_to or Path.cwd()) / base
         if not path.exists():
             raise InputError.single(
-                None, "priors.base",
+                None,
+                "priors.base",
                 f"'{base}' is neither a shipped prior set ({', '.join(sorted(shipped))})"
                 f" nor a file{suggest(base, shipped)}",
             )
     data = read_yaml(path)
     return validate(PriorsFile, data, path), str(path), data
+
+
+def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, ...]:
+    """Every prior of a prior set (shipped name or path), fitted, for listings."""
+    priors_file, origin, _ = load_priors_file(base, relative_to)
+    merged = _merge_priors(priors_file, origin, {}, origin)
+    problems: list[Problem] = []
+    _check_priors(merged, "engagements", problems, check_base=False)
+    if problems:
+        raise InputError(None, problems)
+    return tuple(p for tier in merged.values() for p in tier.values())
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -261,14 +280,21 @@ def _merge_priors(
 ) -> dict[str, dict[tuple[str | None, str], Prior]]:
     """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities."""
     stated: _PriorTable = {}
-    for tiers, origin, prefix in ((base.tiers, base_origin, "tiers"),
-                                  (overrides, where, "priors.tiers")):
+    for tiers, origin, prefix in (
+        (base.tiers, base_origin, "tiers"),
+        (overrides, where, "priors.tiers"),
+    ):
         for tier, tier_priors in tiers.items():
             table = stated.setdefault(tier, {})
             _state(table, None, tier_priors, origin, f"{prefix}.{tier}")
             for platform, platform_priors in tier_priors.platforms.items():
-                _state(table, platform, platform_priors, origin,
-                       f"{prefix}.{tier}.platforms.{platform}")
+                _state(
+                    table,
+                    platform,
+                    platform_priors,
+                    origin,
+                    f"{prefix}.{tier}.platforms.{platform}",
+                )
     problems: list[Problem] = []
     out: dict[str, dict[tuple[str | None, str], Prior]] = {}
     for tier, table in stated.items():
@@ -277,26 +303,33 @@ def _merge_priors(
             built = _build(item.spec, item.path, problems, origin=item.origin)
             if built is not None:
                 out[tier][(platform, quantity)] = Prior(
-                    quantity=quantity, tier=tier, platform=platform, dist=built,
+                    quantity=quantity,
+                    tier=tier,
+                    platform=platform,
+                    dist=built,
                     sources=tuple((s.figure, s.source) for s in item.spec.sources),
-                    note=item.spec.note, assumption=item.spec.assumption,
-                    base=item.spec.base, origin=item.origin,
+                    note=item.spec.note,
+                    assumption=item.spec.assumption,
+                    base=item.spec.base,
+                    origin=item.origin,
                 )
     if problems:
         raise InputError(None, problems)
     return out
 
 
-def _state(table: _PriorTable, platform: str | None, priors: QuantityPriors, origin: str,
-           path: str) -> None:
+def _state(
+    table: _PriorTable, platform: str | None, priors: QuantityPriors, origin: str, path: str
+) -> None:
     for quantity in QUANTITIES:
         spec = getattr(priors, quantity)
         if spec is not None:
             table[(platform, quantity)] = _Stated(spec, origin, f"{path}.{quantity}")
 
 
-def _build(spec: Any, path: str, problems: list[Problem], origin: str | None = None
-           ) -> dist.Distribution | None:
+def _build(
+    spec: Any, path: str, problems: list[Problem], origin: str | None = None
+) -> dist.Distribution | None:
     try:
         return spec.build()
     except dist.FitError as exc:
@@ -305,40 +338,76 @@ def _build(spec: Any, path: str, problems: list[Problem], origin: str | None = N
         return None
 
 
-def _check_priors(priors: dict[str, dict[tuple[str | None, str], Prior]], conversion_base: str,
-                  problems: list[Problem]) -> None:
+def _check_priors(
+    priors: dict[str, dict[tuple[str | None, str], Prior]],
+    conversion_base: str,
+    problems: list[Problem],
+    *,
+    check_base: bool = True,
+) -> None:
     for table in priors.values():
         for prior in table.values():
             where = f"{prior.origin}: {prior.key_path}"
             low, high = prior.dist.support()
             if prior.quantity in RATE_QUANTITIES and (low < 0 or high > 1):
-                problems.append(Problem(where, f"a {QUANTITIES[prior.quantity]} must lie in "
-                                        f"[0, 1], but {prior.dist.describe()} reaches "
-                                        f"[{low:g}, {high:g}]"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"a {QUANTITIES[prior.quantity]} must lie in "
+                        f"[0, 1], but {prior.dist.describe()} reaches "
+                        f"[{low:g}, {high:g}]",
+                    )
+                )
             if prior.quantity in MONEY_QUANTITIES and low < 0:
-                problems.append(Problem(where, f"money cannot be negative, but "
-                                        f"{prior.dist.describe()} goes down to {low:g}"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"money cannot be negative, but "
+                        f"{prior.dist.describe()} goes down to {low:g}",
+                    )
+                )
             if prior.quantity == "followers" and low <= 0:
                 problems.append(Problem(where, "followers must be positive"))
             if prior.quantity == "delivery_probability" and not prior.dist.is_fixed:
-                problems.append(Problem(where, "a delivery probability is one number "
-                                        "(a bare number or family: fixed)"))
-            if prior.quantity == "conversion_rate" and prior.base not in (None, conversion_base):
-                problems.append(Problem(
-                    where, f"this conversion rate is per {prior.base}, but the scenario's "
-                    f"economics.conversion_base is {conversion_base}: give a conversion_rate "
-                    f"prior with base: {conversion_base}"))
+                problems.append(
+                    Problem(
+                        where,
+                        "a delivery probability is one number (a bare number or family: fixed)",
+                    )
+                )
+            if (
+                check_base
+                and prior.quantity == "conversion_rate"
+                and prior.base not in (None, conversion_base)
+            ):
+                problems.append(
+                    Problem(
+                        where,
+                        f"this conversion rate is per {prior.base}, but the scenario's "
+                        f"economics.conversion_base is {conversion_base}: give a conversion_rate "
+                        f"prior with base: {conversion_base}",
+                    )
+                )
 
 
-def _plan_strategy(name: str, strategy: Any, priors: dict[str, dict[tuple[str | None, str], Prior]],
-                   problems: list[Problem]) -> StrategyPlan:
+def _plan_strategy(
+    name: str,
+    strategy: Any,
+    priors: dict[str, dict[tuple[str | None, str], Prior]],
+    problems: list[Problem],
+) -> StrategyPlan:
     groups = []
     for index, group in enumerate(strategy.groups):
         path = f"strategies.{name}.groups[{index}]"
         if group.tier not in priors:
-            problems.append(Problem(f"{path}.tier", f"no priors for tier '{group.tier}'"
-                                    f"{suggest(group.tier, priors)}; known tiers: "
-                                    f"{', '.join(priors)}"))
+            problems.append(
+                Problem(
+                    f"{path}.tier",
+                    f"no priors for tier '{group.tier}'"
+                    f"{suggest(group.tier, priors)}; known tiers: "
+                    f"{', '.join(priors)}",
+                )
+            )
             continue
         table = priors[group.tier]
         resolved: dict[str, Prior] = {}
@@ -346,11 +415,15 @@ def _plan_strategy(name: str, strategy: Any, priors: dict[str, dict[tuple[str | 
             prior = table.get((group.platform, quantity)) or table.get((None, quantity))
             if prior is None:
                 platforms = sorted({p for p, _ in table if p is not None})
-                problems.append(Problem(
-                    f"{path}.platform",
-                    f"no {quantity} prior for tier '{group.tier}' on platform '{group.platform}'"
-                    f"{suggest(group.platform, platforms)}; platforms with priors: "
-                    f"{', '.join(platforms) or 'none'}"))
+                problems.append(
+                    Problem(
+                        f"{path}.platform",
+                        f"no {quantity} prior for tier '{group.tier}' on platform "
+                        f"'{group.platform}'"
+                        f"{suggest(group.platform, platforms)}; platforms with priors: "
+                        f"{', '.join(platforms) or 'none'}",
+                    )
+                )
                 break
             resolved[quantity] = prior
         else:
@@ -361,11 +434,17 @@ def _plan_strategy(name: str, strategy: Any, priors: dict[str, dict[tuple[str | 
                 one_fee = float(resolved["fee"].dist.ppf(0.05)) * group.deliverables
                 if budget < one_fee:
                     key = "share" if group.share is not None else "budget"
-                    problems.append(Problem(
-                        f"{path}.{key}",
-                        f"a budget of {budget:,.0f} is smaller than one creator's fee "
-                        f"(P5 of {group.deliverables} x fee = {one_fee:,.0f}): it would hire "
-                        "almost no one"))
-            groups.append(GroupPlan(group.tier, group.platform, group.deliverables, group.count,
-                                    budget, resolved))
+                    problems.append(
+                        Problem(
+                            f"{path}.{key}",
+                            f"a budget of {budget:,.0f} is smaller than one creator's fee "
+                            f"(P5 of {group.deliverables} x fee = {one_fee:,.0f}): it would hire "
+                            "almost no one",
+                        )
+                    )
+            groups.append(
+                GroupPlan(
+                    group.tier, group.platform, group.deliverables, group.count, budget, resolved
+                )
+            )
     return StrategyPlan(name, strategy.label or name, strategy.budget, tuple(groups))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -75,8 +75,11 @@ class Strict(BaseModel):
                     raise PydanticCustomError(
                         "unknown_key",
                         "unknown key '{key}'{hint}; allowed: {allowed}",
-                        {"key": key, "hint": suggest(str(key), known), "allowed": ", ".join(
-                            sorted(k for k in known if k != "family"))},
+                        {
+                            "key": key,
+                            "hint": suggest(str(key), known),
+                            "allowed": ", ".join(sorted(k for k in known if k != "family")),
+                        },
                     )
         return data
 
@@ -118,7 +121,8 @@ class _RangeSpec(_Spec):
         if (self.range is None) == (len(own) == 0):
             raise ValueError(
                 f"give either `range` or the parameters {', '.join(self._params())}, not both"
-                if own else f"give `range` or the parameters {', '.join(self._params())}"
+                if own
+                else f"give `range` or the parameters {', '.join(self._params())}"
             )
         if own and len(own) < len(self._params()):
             missing = [n for n in self._params() if getattr(self, n) is None]
@@ -196,8 +200,8 @@ class NormalSpec(_RangeSpec):
     family: Literal["normal"]
     mean: float | None = None
     sd: PositiveFloat | None = None
-    low: float = Field(-math.inf, description="truncate below")
-    high: float = Field(math.inf, description="truncate above")
+    low: float | None = Field(None, description="truncate below")
+    high: float | None = Field(None, description="truncate above")
 
     @classmethod
     def _params(cls) -> tuple[str, ...]:
@@ -205,14 +209,22 @@ class NormalSpec(_RangeSpec):
 
     @model_validator(mode="after")
     def _check_truncation(self) -> NormalSpec:
-        if not self.low < self.high:
+        if not self._bounds[0] < self._bounds[1]:
             raise ValueError(f"low(={self.low}) must be < high(={self.high})")
         return self
 
+    @property
+    def _bounds(self) -> tuple[float, float]:
+        return (
+            -math.inf if self.low is None else self.low,
+            math.inf if self.high is None else self.high,
+        )
+
     def build(self) -> dist.Distribution:
+        low, high = self._bounds
         if self.range is not None:
-            return dist.Normal.from_range(*self.range, self.coverage, low=self.low, high=self.high)
-        return dist.Normal(self.mean, self.sd, self.low, self.high)  # type: ignore[arg-type]
+            return dist.Normal.from_range(*self.range, self.coverage, low=low, high=high)
+        return dist.Normal(self.mean, self.sd, low, high)  # type: ignore[arg-type]
 
 
 class TriangularSpec(_Spec):
@@ -263,17 +275,24 @@ def _number_is_fixed(value: Any) -> Any:
         raise PydanticCustomError(
             "unknown_family",
             "unknown family '{family}'{hint}; known: {families}",
-            {"family": family, "hint": suggest(family, dist.FAMILIES),
-             "families": ", ".join(dist.FAMILIES)},
+            {
+                "family": family,
+                "hint": suggest(family, dist.FAMILIES),
+                "families": ", ".join(dist.FAMILIES),
+            },
         )
     return value
 
 
 DistributionSpec = Annotated[
-    Union[
-        BetaSpec, LogNormalSpec, UniformSpec, LogUniformSpec, NormalSpec,
-        TriangularSpec, PertSpec, FixedSpec,
-    ],
+    BetaSpec
+    | LogNormalSpec
+    | UniformSpec
+    | LogUniformSpec
+    | NormalSpec
+    | TriangularSpec
+    | PertSpec
+    | FixedSpec,
     Field(discriminator="family"),
     BeforeValidator(_number_is_fixed),
 ]
