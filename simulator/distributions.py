@@ -125,10 +125,11 @@ class PpfTable:
     """Inverse CDF by linear interpolation in tables of exact quantiles.
 
     A body table of ``size`` quantiles spans (0, 1); the outer ``tail`` probability on each
-    side is looked up again in a finer table of its own, and uniforms beyond that table's first
-    or last point (probability ~1e-6) get exact quantiles. The sampled values are within 1e-6
-    relative of the exact inverse CDF for the priors used here (see tests); one lookup costs a
-    few numpy passes, much less than a scipy ``ppf`` or a rejection sampler.
+    side is looked up again in a finer table of its own, and uniforms within 8 of that table's
+    cells of 0 or 1 (probability ~1.5e-5) get exact quantiles. Measured error (tests): below
+    2e-6 of the distribution's scale for 1e-4 < u < 1 - 1e-4, below 1e-3 in the outer tails,
+    so no statistic this project reports moves by more than ~1e-8 relative. One lookup costs a
+    few numpy passes, far less than a scipy ``ppf`` or numpy's beta sampler.
     """
 
     def __init__(self, dist: Distribution, size: int = 2**14, tail: float = 2**-6) -> None:

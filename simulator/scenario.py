@@ -6,6 +6,7 @@ it returns: every group's priors are resolved and fitted, every budget is an amo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -64,11 +65,13 @@ class Prior:
     assumption: bool
     base: str | None  # conversion_rate only
     origin: str  # the file that stated it
+    key_path: str  # where in that file
 
-    @property
-    def key_path(self) -> str:
-        where = f"tiers.{self.tier}" + (f".platforms.{self.platform}" if self.platform else "")
-        return f"{where}.{self.quantity}"
+    def location(self, scenario_origin: str | None) -> str:
+        """The key path, prefixed by its file unless that is the scenario being read."""
+        if self.origin == scenario_origin:
+            return self.key_path
+        return f"{self.origin}: {self.key_path}"
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,9 @@ def load_priors_file(base: str, relative_to: Path | None) -> tuple[PriorsFile, s
 def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, ...]:
     """Every prior of a prior set (shipped name or path), fitted, for listings."""
     priors_file, origin, _ = load_priors_file(base, relative_to)
-    merged = _merge_priors(priors_file, origin, {}, origin)
+    merged, _ = _merge_priors(priors_file, origin, {}, origin)
     problems: list[Problem] = []
-    _check_priors(merged, "engagements", problems, check_base=False)
+    _check_priors(merged, "engagements", None, problems, check_base=False)
     if problems:
         raise InputError(None, problems)
     return tuple(p for tier in merged.values() for p in tier.values())
@@ -226,12 +229,15 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None
     except InputError as exc:
         raise InputError(exc.source or source, exc.problems) from None
     where = str(source) if source is not None else "(scenario)"
-    priors = _merge_priors(base, base_origin, model.priors.tiers, where)
+    try:
+        priors, platforms = _merge_priors(base, base_origin, model.priors.tiers, where)
+    except InputError as exc:
+        raise InputError(source, exc.problems) from None
     problems: list[Problem] = []
-    _check_priors(priors, model.economics.conversion_base, problems)
+    _check_priors(priors, model.economics.conversion_base, where, problems)
     aov = _build(model.economics.aov, "economics.aov", problems)
     strategies = tuple(
-        _plan_strategy(name, strategy, priors, problems)
+        _plan_strategy(name, strategy, priors, platforms, problems)
         for name, strategy in model.strategies.items()
     )
     if aov is not None and aov.support()[0] < 0:
@@ -277,15 +283,18 @@ class _Stated:
 
 def _merge_priors(
     base: PriorsFile, base_origin: str, overrides: dict[str, TierPriors], where: str
-) -> dict[str, dict[tuple[str | None, str], Prior]]:
-    """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities."""
+) -> tuple[dict[str, dict[tuple[str | None, str], Prior]], dict[str, set[str]]]:
+    """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities;
+    and the platforms each tier declares."""
     stated: _PriorTable = {}
+    platforms: dict[str, set[str]] = {}
     for tiers, origin, prefix in (
         (base.tiers, base_origin, "tiers"),
         (overrides, where, "priors.tiers"),
     ):
         for tier, tier_priors in tiers.items():
             table = stated.setdefault(tier, {})
+            platforms.setdefault(tier, set()).update(tier_priors.platforms)
             _state(table, None, tier_priors, origin, f"{prefix}.{tier}")
             for platform, platform_priors in tier_priors.platforms.items():
                 _state(
@@ -300,7 +309,8 @@ def _merge_priors(
     for tier, table in stated.items():
         out[tier] = {}
         for (platform, quantity), item in table.items():
-            built = _build(item.spec, item.path, problems, origin=item.origin)
+            built = _build(item.spec, item.path, problems,
+                           origin=None if item.origin == where else item.origin)
             if built is not None:
                 out[tier][(platform, quantity)] = Prior(
                     quantity=quantity,
@@ -312,10 +322,11 @@ def _merge_priors(
                     assumption=item.spec.assumption,
                     base=item.spec.base,
                     origin=item.origin,
+                    key_path=item.path,
                 )
     if problems:
         raise InputError(None, problems)
-    return out
+    return out, platforms
 
 
 def _state(
@@ -331,23 +342,30 @@ def _build(
     spec: Any, path: str, problems: list[Problem], origin: str | None = None
 ) -> dist.Distribution | None:
     try:
-        return spec.build()
+        return _fitted(spec)
     except dist.FitError as exc:
         where = f"{origin}: {path}" if origin else path
         problems.append(Problem(where, str(exc)))
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _fitted(spec: Any) -> dist.Distribution:
+    """Fit a (frozen, hashable) spec once: sweeps rebuild the same priors for every point."""
+    return spec.build()
+
+
 def _check_priors(
     priors: dict[str, dict[tuple[str | None, str], Prior]],
     conversion_base: str,
+    scenario_origin: str | None,
     problems: list[Problem],
     *,
     check_base: bool = True,
 ) -> None:
     for table in priors.values():
         for prior in table.values():
-            where = f"{prior.origin}: {prior.key_path}"
+            where = prior.location(scenario_origin)
             low, high = prior.dist.support()
             if prior.quantity in RATE_QUANTITIES and (low < 0 or high > 1):
                 problems.append(
@@ -394,6 +412,7 @@ def _plan_strategy(
     name: str,
     strategy: Any,
     priors: dict[str, dict[tuple[str | None, str], Prior]],
+    platforms: dict[str, set[str]],
     problems: list[Problem],
 ) -> StrategyPlan:
     groups = []
@@ -410,6 +429,18 @@ def _plan_strategy(
             )
             continue
         table = priors[group.tier]
+        declared = sorted(platforms[group.tier])
+        if group.platform not in declared:
+            problems.append(
+                Problem(
+                    f"{path}.platform",
+                    f"tier '{group.tier}' has no priors for platform '{group.platform}'"
+                    f"{suggest(group.platform, declared)}; its platforms: "
+                    f"{', '.join(declared) or 'none'} (add it under "
+                    f"priors.tiers.{group.tier}.platforms)",
+                )
+            )
+            continue
         resolved: dict[str, Prior] = {}
         for quantity in QUANTITIES:
             prior = table.get((group.platform, quantity)) or table.get((None, quantity))
@@ -430,7 +461,7 @@ def _plan_strategy(
             budget = group.budget
             if group.share is not None:
                 budget = group.share * strategy.budget
-            if budget is not None:
+            if budget:  # a budget of 0 (share 0, e.g. in a sweep) hires no one, on purpose
                 one_fee = float(resolved["fee"].dist.ppf(0.05)) * group.deliverables
                 if budget < one_fee:
                     key = "share" if group.share is not None else "budget"
