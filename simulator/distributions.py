@@ -136,26 +136,31 @@ class PpfTable:
         self._dist = dist
         self._size = size
         self._tail = tail
+        self._outer_cells = round(size * tail)
         grid = (np.arange(size) + 0.5) / size
         self._body = _table(dist, grid)
         self._low = _table(dist, grid * tail)
         self._high = _table(dist, 1 - tail + grid * tail)
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        out, _ = _interpolate(u * self._size, *self._body)
-        outer = np.flatnonzero((u < self._tail) | (u > 1 - self._tail))
+        out, index = _interpolate(u * self._size, *self._body, clip=False)
+        # Cells wholly inside the outer tails (index < k - 1 or >= size - k): unsigned
+        # arithmetic finds both sides in one comparison.
+        k = self._outer_cells
+        shifted = np.subtract(index, k - 1, out=index).view(np.uint64)
+        outer = np.flatnonzero(shifted >= self._size - 2 * k + 1)
         if outer.size:
             u_outer = u.flat[outer]
             scale = self._size / self._tail
-            low, t_low = _interpolate(u_outer * scale, *self._low, fraction_only=False)
-            high, t_high = _interpolate(
-                (u_outer - (1 - self._tail)) * scale, *self._high, fraction_only=False
-            )
             is_low = u_outer < 0.5
+            low, i_low = _interpolate(u_outer * scale, *self._low)
+            high, i_high = _interpolate((u_outer - (1 - self._tail)) * scale, *self._high)
             values = np.where(is_low, low, high)
-            # The outermost cells of the tail tables are curved too much for a straight line.
+            # The outermost cells of the tail tables curve too much for a straight line.
             edge = _EXACT_CELLS
-            beyond = np.flatnonzero(np.where(is_low, t_low < edge, t_high > self._size - edge))
+            beyond = np.flatnonzero(
+                np.where(is_low, i_low < edge, i_high >= self._size - 1 - edge)
+            )
             values[beyond] = self._dist.ppf(u_outer[beyond])
             out.flat[outer] = values
         return out
@@ -163,29 +168,29 @@ class PpfTable:
 
 def _table(dist: Distribution, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = dist.ppf(grid)
-    return values, np.diff(values)
+    # A zero slope after the last point keeps the lookup in bounds without clipping.
+    return values, np.append(np.diff(values), 0.0)
 
 
 _EXACT_CELLS = 8
 
 
 def _interpolate(
-    position: np.ndarray, values: np.ndarray, slopes: np.ndarray, *, fraction_only: bool = True
+    position: np.ndarray, values: np.ndarray, slopes: np.ndarray, *, clip: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Interpolate at ``position`` in grid cells (point i at i + 0.5).
-
-    Also returns the position measured from the first grid point, which tells callers where a
-    value lies outside the table (``fraction_only=False``) or the fraction within its cell.
-    """
-    t = position - 0.5
-    index = np.clip(t, 0, values.size - 2).astype(np.intp)
-    if not fraction_only:
-        offset = t.copy()
+    """Interpolate at ``position`` in grid cells (point i at i + 0.5), overwriting it; also
+    return the cell index. Positions before the first point or past the last give wrong values
+    that the caller replaces; ``clip=False`` is for positions known to lie in [0, size)."""
+    t = position
+    t -= 0.5
+    if clip:
+        np.clip(t, 0, values.size - 1, out=t)
+    index = t.astype(np.intp)
     t -= index
-    out = slopes[index]
+    out = np.take(slopes, index)
     out *= t
-    out += values[index]
-    return out, (t if fraction_only else offset)
+    out += np.take(values, index)
+    return out, index
 
 
 @dataclass(frozen=True)

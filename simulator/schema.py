@@ -386,6 +386,10 @@ class Simulation(Strict):
     campaigns: PositiveInt = 10_000
     seed: int = Field(0, ge=0)
     roi_target: float = Field(0.0, description="report P(ROI > target); 0.5 means +50%")
+    sampling: Literal["random", "lhs", "sobol"] = Field(
+        "random", description="random, lhs (Latin hypercube) or sobol (scrambled), per seed block"
+    )
+    antithetic: bool = Field(False, description="draw campaigns in antithetic pairs (u, 1 - u)")
 
 
 StrategyName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
