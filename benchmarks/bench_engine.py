@@ -26,14 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator.engine import iter_chunks, simulate  # noqa: E402
+from simulator.engine import simulate  # noqa: E402
 from simulator.scenario import load_scenario  # noqa: E402
 
 BENCH_A = ROOT / "scenarios" / "bench" / "bench-a.yaml"
 CHUNK = 16_384
 # VmHWM (KiB) is the process's own peak; ru_maxrss would inherit the parent's peak on Linux.
-PEAK = ("next(int(l.split()[1]) for l in open('/proc/self/status') "
-        "if l.startswith('VmHWM'))")
+PEAK = "next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))"
 
 
 def slots(scenario) -> int:
@@ -118,7 +117,8 @@ def main() -> None:
     parallel_s, parallel = engine_seconds(scenario, args.campaigns, workers=2)
     identical = all(
         np.array_equal(parallel.values[n][m], serial.values[n][m], equal_nan=True)
-        for n in serial.strategies for m in serial.values[n]
+        for n in serial.strategies
+        for m in serial.values[n]
     )
     del serial, parallel
     floor_uniform = uniform_floor(args.campaigns, random_numbers)
@@ -128,7 +128,7 @@ def main() -> None:
 
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}, numpy {np.__version__}",
+        f"{platform.python_version()}, numpy {np.__version__}",
         "creator_slots_per_campaign": per_campaign_slots,
         "random_numbers_per_campaign": random_numbers,
         "engine_10k_s": round(small, 3),

@@ -34,8 +34,7 @@ FIXED_SCENARIO: dict[str, Any] = {
     "name": "all fixed",
     "economics": {"aov": 1000, "gross_margin": 0.5, "fixed_cost": 1000},
     "strategies": {
-        "a": {"groups": [{"tier": "nano", "platform": "instagram", "deliverables": 2,
-                          "count": 3}]},
+        "a": {"groups": [{"tier": "nano", "platform": "instagram", "deliverables": 2, "count": 3}]},
     },
     "priors": {"base": "fixed-priors.yaml"},
     "simulation": {"campaigns": 100, "seed": 1},
@@ -57,13 +56,17 @@ def deep_update(data: dict, changes: dict) -> dict:
 def write_scenario(tmp_path: Path):
     """Write a scenario (and the all-fixed priors beside it); return the scenario path."""
 
-    def write(data: dict | None = None, *, priors: dict | None = None,
-              name: str = "scenario.yaml") -> Path:
+    def write(
+        data: dict | None = None, *, priors: dict | None = None, name: str = "scenario.yaml"
+    ) -> Path:
         (tmp_path / "fixed-priors.yaml").write_text(
-            yaml.safe_dump(priors if priors is not None else FIXED_PRIORS), encoding="utf-8")
+            yaml.safe_dump(priors if priors is not None else FIXED_PRIORS), encoding="utf-8"
+        )
         path = tmp_path / name
-        path.write_text(yaml.safe_dump(data if data is not None else FIXED_SCENARIO,
-                                       allow_unicode=True), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(data if data is not None else FIXED_SCENARIO, allow_unicode=True),
+            encoding="utf-8",
+        )
         return path
 
     return write

@@ -29,15 +29,38 @@ def test_version_and_help(runner):
 
 def test_run_json_holds_every_required_statistic(runner, tmp_path):
     out = tmp_path / "r"
-    result = runner.invoke(main, ["run", COFFEE, "-n", "3000", "--seed", "4", "--out", str(out),
-                                  "--format", "json", "--quiet"])
+    result = runner.invoke(
+        main,
+        [
+            "run",
+            COFFEE,
+            "-n",
+            "3000",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["seed"] == 4 and data["campaigns"] == 3000
     assert len(data["scenario"]["sha256"]) == 64
     for name, entry in data["strategies"].items():
-        for metric in ("roi", "roas", "profit", "cost", "revenue", "conversions", "cpe", "cpm",
-                       "cpa"):
+        for metric in (
+            "roi",
+            "roas",
+            "profit",
+            "cost",
+            "revenue",
+            "conversions",
+            "cpe",
+            "cpm",
+            "cpa",
+        ):
             stats = entry[metric]
             assert set(stats) >= {"mean", "mean_ci", "p5", "p50", "p95"}, (name, metric)
             assert stats["mean_ci"][0] <= stats["mean"] <= stats["mean_ci"][1]
@@ -48,13 +71,33 @@ def test_run_json_holds_every_required_statistic(runner, tmp_path):
 
 def test_run_writes_a_results_folder_with_a_manifest(runner, tmp_path):
     out = tmp_path / "r"
-    result = runner.invoke(main, ["run", COFFEE, "-n", "2000", "--seed", "4", "--out", str(out),
-                                  "--save-outcomes", "--quiet"])
+    result = runner.invoke(
+        main,
+        [
+            "run",
+            COFFEE,
+            "-n",
+            "2000",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+            "--save-outcomes",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "95% CI of mean" in result.stdout  # the table labels the estimate interval
     files = {p.name for p in out.iterdir()}
-    assert files == {"summary.csv", "risk.csv", "quantiles.csv", "priors.csv", "summary.json",
-                     "outcomes.parquet", "manifest.json"}
+    assert files == {
+        "summary.csv",
+        "risk.csv",
+        "quantiles.csv",
+        "priors.csv",
+        "summary.json",
+        "outcomes.parquet",
+        "manifest.json",
+    }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 4 and manifest["campaigns"] == 2000
     assert manifest["version"] and len(manifest["scenario"]["sha256"]) == 64
@@ -78,8 +121,10 @@ def test_same_seed_same_json(runner, tmp_path):
 
 
 def test_csv_format_is_the_tidy_summary(runner, tmp_path):
-    result = runner.invoke(main, ["run", COFFEE, "-n", "1000", "--format", "csv", "--quiet",
-                                  "--out", str(tmp_path / "r")])
+    result = runner.invoke(
+        main,
+        ["run", COFFEE, "-n", "1000", "--format", "csv", "--quiet", "--out", str(tmp_path / "r")],
+    )
     assert result.exit_code == 0
     header = result.stdout.splitlines()[0].split(",")
     assert header[:3] == ["strategy", "metric", "n"]
@@ -87,8 +132,22 @@ def test_csv_format_is_the_tidy_summary(runner, tmp_path):
 
 
 def test_compare_json(runner, tmp_path):
-    result = runner.invoke(main, ["compare", COFFEE, "nano_heavy", "micro_heavy", "-n", "3000",
-                                  "--format", "json", "--quiet", "--out", str(tmp_path / "c")])
+    result = runner.invoke(
+        main,
+        [
+            "compare",
+            COFFEE,
+            "nano_heavy",
+            "micro_heavy",
+            "-n",
+            "3000",
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["comparison"]
     assert data["a"] == "nano_heavy" and data["b"] == "micro_heavy"
@@ -101,11 +160,24 @@ def test_compare_json(runner, tmp_path):
 
 
 def test_compare_table_and_unknown_strategy(runner, tmp_path):
-    result = runner.invoke(main, ["compare", COFFEE, "-n", "1000", "--quiet", "--out",
-                                  str(tmp_path / "c")])
+    result = runner.invoke(
+        main, ["compare", COFFEE, "-n", "1000", "--quiet", "--out", str(tmp_path / "c")]
+    )
     assert result.exit_code == 0 and "P(A > B)" in result.stdout
-    result = runner.invoke(main, ["compare", COFFEE, "nano_heavy", "micro_heavvy", "-n", "100",
-                                  "--quiet", "--out", str(tmp_path / "d")])
+    result = runner.invoke(
+        main,
+        [
+            "compare",
+            COFFEE,
+            "nano_heavy",
+            "micro_heavvy",
+            "-n",
+            "100",
+            "--quiet",
+            "--out",
+            str(tmp_path / "d"),
+        ],
+    )
     assert result.exit_code == 2
     assert "did you mean 'micro_heavy'" in result.stderr
     assert "Traceback" not in result.output
@@ -120,14 +192,22 @@ def test_validate_reports_good_and_bad_files(runner, write_scenario):
     assert runner.invoke(main, ["validate", *map(str, EXAMPLES)]).exit_code == 0
 
 
-@pytest.mark.parametrize("data", [
-    deep_update(FIXED_SCENARIO, {"economics": {"fixed_cost": -1}}),
-    deep_update(FIXED_SCENARIO, {"strategies": {"a": {"groups": [
-        {"tier": "nano", "platform": "instagram", "budget": 10}]}}}),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        deep_update(FIXED_SCENARIO, {"economics": {"fixed_cost": -1}}),
+        deep_update(
+            FIXED_SCENARIO,
+            {
+                "strategies": {
+                    "a": {"groups": [{"tier": "nano", "platform": "instagram", "budget": 10}]}
+                }
+            },
+        ),
+    ],
+)
 def test_bad_scenarios_exit_2_without_traceback(runner, write_scenario, data, tmp_path):
-    result = runner.invoke(main, ["run", str(write_scenario(data)), "--out",
-                                  str(tmp_path / "r")])
+    result = runner.invoke(main, ["run", str(write_scenario(data)), "--out", str(tmp_path / "r")])
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.output
@@ -151,8 +231,7 @@ def test_out_refuses_to_replace_a_folder_that_is_not_a_result(runner, tmp_path):
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.txt").write_text("do not delete")
-    result = runner.invoke(main, ["run", COFFEE, "-n", "100", "--quiet", "--out",
-                                  str(precious)])
+    result = runner.invoke(main, ["run", COFFEE, "-n", "100", "--quiet", "--out", str(precious)])
     assert result.exit_code == 2 and "refusing to replace" in result.stderr
     assert (precious / "thesis.txt").read_text() == "do not delete"
 
@@ -160,8 +239,12 @@ def test_out_refuses_to_replace_a_folder_that_is_not_a_result(runner, tmp_path):
 def test_rerun_replaces_an_earlier_result(runner, tmp_path):
     out = tmp_path / "r"
     for seed in ("1", "2"):
-        assert runner.invoke(main, ["run", COFFEE, "-n", "500", "--seed", seed, "--quiet",
-                                    "--out", str(out)]).exit_code == 0
+        assert (
+            runner.invoke(
+                main, ["run", COFFEE, "-n", "500", "--seed", seed, "--quiet", "--out", str(out)]
+            ).exit_code
+            == 0
+        )
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
 
 
@@ -169,8 +252,7 @@ def test_schema_is_json_schema_with_the_scenario_keys(runner):
     result = runner.invoke(main, ["schema"])
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
-    assert {"name", "economics", "strategies", "priors", "simulation"} <= set(
-        schema["properties"])
+    assert {"name", "economics", "strategies", "priors", "simulation"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
 
 
@@ -178,8 +260,11 @@ def test_priors_lists_fits_and_sources(runner):
     result = runner.invoke(main, ["priors", "--format", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    nano_er = next(r for r in rows if r["tier"] == "nano" and r["quantity"] ==
-                   "engagement_rate" and r["platform"] == "(all)")
+    nano_er = next(
+        r
+        for r in rows
+        if r["tier"] == "nano" and r["quantity"] == "engagement_rate" and r["platform"] == "(all)"
+    )
     assert nano_er["family"] == "beta"
     assert nano_er["p5"] == pytest.approx(0.05, rel=1e-6)
     assert nano_er["p95"] == pytest.approx(0.088, rel=1e-6)

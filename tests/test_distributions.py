@@ -65,8 +65,9 @@ def test_cdf_inverts_ppf(dist):
 def test_sampler_matches_the_exact_inverse_cdf(dist):
     rng = np.random.default_rng(3)
     body = rng.uniform(1e-4, 1 - 1e-4, 200_000)
-    tails = np.concatenate([10 ** rng.uniform(-12, -1, 20_000),
-                            1 - 10 ** rng.uniform(-12, -1, 20_000)])
+    tails = np.concatenate(
+        [10 ** rng.uniform(-12, -1, 20_000), 1 - 10 ** rng.uniform(-12, -1, 20_000)]
+    )
     sampler = dist.sampler()
     exact_body, exact_tails = dist.ppf(body), dist.ppf(tails)
     scale = np.abs(exact_body).max()
@@ -111,5 +112,13 @@ def test_impossible_fits_raise_fit_error(call, message):
 
 
 def test_every_family_is_registered():
-    assert set(d.FAMILIES) == {"fixed", "uniform", "loguniform", "lognormal", "normal", "beta",
-                               "triangular", "pert"}
+    assert set(d.FAMILIES) == {
+        "fixed",
+        "uniform",
+        "loguniform",
+        "lognormal",
+        "normal",
+        "beta",
+        "triangular",
+        "pert",
+    }

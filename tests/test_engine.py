@@ -23,10 +23,20 @@ def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
     outcomes = simulate(load_scenario(write_scenario()), campaigns=50, seed=3)
     v = outcomes.values["a"]
     expected = {
-        "engagements": 1500, "conversions": 150, "revenue": 150_000, "gross_profit": 75_000,
-        "cost": 62_500, "profit": 12_500, "roi": 0.2, "roas": 2.4, "reach": 9000,
-        "cpm": 1000 * 62_500 / 9000, "cpe": 62_500 / 1500, "cpa": 62_500 / 150,
-        "creators": 3, "delivered": 3,
+        "engagements": 1500,
+        "conversions": 150,
+        "revenue": 150_000,
+        "gross_profit": 75_000,
+        "cost": 62_500,
+        "profit": 12_500,
+        "roi": 0.2,
+        "roas": 2.4,
+        "reach": 9000,
+        "cpm": 1000 * 62_500 / 9000,
+        "cpe": 62_500 / 1500,
+        "cpa": 62_500 / 150,
+        "creators": 3,
+        "delivered": 3,
     }
     assert set(expected) == set(METRICS)
     for metric, value in expected.items():
@@ -35,8 +45,11 @@ def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
 
 def test_fake_share_delivery_and_fees_on_delivery_exactly(write_scenario):
     priors = deep_update(
-        {"name": "p", "shock_sigma": 0, "tiers": {"nano": {**FIXED_TIER, "platforms": {
-            "instagram": {}}}}},
+        {
+            "name": "p",
+            "shock_sigma": 0,
+            "tiers": {"nano": {**FIXED_TIER, "platforms": {"instagram": {}}}},
+        },
         {"tiers": {"nano": {"fake_share": 0.2, "delivery_probability": 0}}},
     )
     data = deep_update(FIXED_SCENARIO, {"economics": {"fees_paid": "on_delivery"}})
@@ -49,10 +62,13 @@ def test_fake_share_delivery_and_fees_on_delivery_exactly(write_scenario):
     np.testing.assert_allclose(v["engagements"], 3 * 2 * 5000 * 0.8 * 0.05)
 
 
-@pytest.mark.parametrize(("base", "per_creator"), [
-    ("reach", 2 * 5000 * 0.3 * 0.1),  # per post reached, two posts
-    ("followers", 5000 * 0.1),  # once per follower, however many posts
-])
+@pytest.mark.parametrize(
+    ("base", "per_creator"),
+    [
+        ("reach", 2 * 5000 * 0.3 * 0.1),  # per post reached, two posts
+        ("followers", 5000 * 0.1),  # once per follower, however many posts
+    ],
+)
 def test_conversion_base_is_explicit(write_scenario, base, per_creator):
     data = deep_update(FIXED_SCENARIO, {"economics": {"conversion_base": base}})
     v = simulate(load_scenario(write_scenario(data)), campaigns=5).values["a"]
@@ -60,8 +76,23 @@ def test_conversion_base_is_explicit(write_scenario, base, per_creator):
 
 
 def test_budget_group_hires_while_the_next_fee_fits(write_scenario):
-    data = deep_update(FIXED_SCENARIO, {"strategies": {"a": {"groups": [
-        {"tier": "nano", "platform": "instagram", "deliverables": 1, "budget": 35_000}]}}})
+    data = deep_update(
+        FIXED_SCENARIO,
+        {
+            "strategies": {
+                "a": {
+                    "groups": [
+                        {
+                            "tier": "nano",
+                            "platform": "instagram",
+                            "deliverables": 1,
+                            "budget": 35_000,
+                        }
+                    ]
+                }
+            }
+        },
+    )
     v = simulate(load_scenario(write_scenario(data)), campaigns=5).values["a"]
     np.testing.assert_array_equal(v["creators"], 3)  # 30,000 fits, 40,000 does not
 
@@ -87,19 +118,33 @@ def test_random_budget_group_never_overspends():
 
 def test_mean_conversions_match_the_analytic_mean(write_scenario):
     """Independent draws: E[C] = n k p E[F] E[ER] E[CR] E[S], within 4 standard errors."""
-    priors = {"name": "p", "shock_sigma": 0.3, "tiers": {"nano": {
-        **FIXED_TIER,
-        "followers": {"family": "loguniform", "low": 1000, "high": 10000},
-        "delivery_probability": 0.9,
-        "engagement_rate": {"family": "beta", "range": [0.05, 0.088]},
-        "conversion_rate": {"family": "beta", "range": [0.05, 0.08]},
-        "fee": {"family": "lognormal", "range": [5000, 20000]},
-        "platforms": {"instagram": {}}}}}
+    priors = {
+        "name": "p",
+        "shock_sigma": 0.3,
+        "tiers": {
+            "nano": {
+                **FIXED_TIER,
+                "followers": {"family": "loguniform", "low": 1000, "high": 10000},
+                "delivery_probability": 0.9,
+                "engagement_rate": {"family": "beta", "range": [0.05, 0.088]},
+                "conversion_rate": {"family": "beta", "range": [0.05, 0.08]},
+                "fee": {"family": "lognormal", "range": [5000, 20000]},
+                "platforms": {"instagram": {}},
+            }
+        },
+    }
     scenario = load_scenario(write_scenario(FIXED_SCENARIO, priors=priors))
     v = simulate(scenario, campaigns=40_000, seed=7).values["a"]
     group = scenario.strategies[0].groups[0]
-    expected = (3 * 2 * 0.9 * group.dist("followers").mean() * group.dist(
-        "engagement_rate").mean() * group.dist("conversion_rate").mean() * math.exp(0.3**2 / 2))
+    expected = (
+        3
+        * 2
+        * 0.9
+        * group.dist("followers").mean()
+        * group.dist("engagement_rate").mean()
+        * group.dist("conversion_rate").mean()
+        * math.exp(0.3**2 / 2)
+    )
     se = v["conversions"].std() / math.sqrt(v["conversions"].size)
     assert abs(v["conversions"].mean() - expected) < 4 * se
     expected_cost = 3 * (2 * group.dist("fee").mean() + 500) + 1000
@@ -111,9 +156,13 @@ def test_estimate_interval_covers_the_known_mean_at_its_nominal_rate(write_scena
     """Mean ROI is known exactly when only the order value and the shock are random:
     ROI = (margin E[AOV] E[S] C - cost) / cost. Over 200 seeds the 95% CI should cover it
     in 95% +- 3 binomial standard errors (sd 1.5 points) of the runs."""
-    data = deep_update(FIXED_SCENARIO, {
-        "economics": {"aov": {"family": "lognormal", "range": [600, 1200]}},
-        "shock": {"sigma": 0.4}})
+    data = deep_update(
+        FIXED_SCENARIO,
+        {
+            "economics": {"aov": {"family": "lognormal", "range": [600, 1200]}},
+            "shock": {"sigma": 0.4},
+        },
+    )
     scenario = load_scenario(write_scenario(data))
     truth = (0.5 * scenario.aov.mean() * math.exp(0.4**2 / 2) * 150 - 62_500) / 62_500
     covered = 0
@@ -133,8 +182,9 @@ def test_numbers_do_not_depend_on_chunk_size():
         other = simulate(scenario, campaigns=5000, seed=11, chunk_size=chunk)
         for name in scenario.strategies:
             for metric in METRICS:
-                np.testing.assert_array_equal(other.values[name.name][metric],
-                                              reference.values[name.name][metric])
+                np.testing.assert_array_equal(
+                    other.values[name.name][metric], reference.values[name.name][metric]
+                )
 
 
 @pytest.mark.slow
@@ -144,8 +194,9 @@ def test_numbers_do_not_depend_on_workers():
     parallel = simulate(scenario, campaigns=6000, seed=2, chunk_size=2048, workers=2)
     for name in serial.strategies:
         for metric in METRICS:
-            np.testing.assert_array_equal(parallel.values[name][metric],
-                                          serial.values[name][metric])
+            np.testing.assert_array_equal(
+                parallel.values[name][metric], serial.values[name][metric]
+            )
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():
@@ -185,21 +236,28 @@ def test_strategies_share_the_campaign_shock():
 
 @pytest.mark.parametrize("rho", [0.6, -0.4])
 def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
-    priors = {"name": "p", "shock_sigma": 0, "tiers": {"nano": {
-        **FIXED_TIER,
-        "followers": {"family": "loguniform", "low": 1000, "high": 10000},
-        "engagement_rate": {"family": "beta", "range": [0.05, 0.088]},
-        "conversion_rate": {"family": "beta", "range": [0.05, 0.08]},
-        "fee": {"family": "lognormal", "range": [5000, 20000]},
-        "platforms": {"instagram": {}}}}}
-    data = deep_update(FIXED_SCENARIO, {"correlations": {"followers_fee": rho,
-                                                         "engagement_conversion": rho}})
+    priors = {
+        "name": "p",
+        "shock_sigma": 0,
+        "tiers": {
+            "nano": {
+                **FIXED_TIER,
+                "followers": {"family": "loguniform", "low": 1000, "high": 10000},
+                "engagement_rate": {"family": "beta", "range": [0.05, 0.088]},
+                "conversion_rate": {"family": "beta", "range": [0.05, 0.08]},
+                "fee": {"family": "lognormal", "range": [5000, 20000]},
+                "platforms": {"instagram": {}},
+            }
+        },
+    }
+    data = deep_update(
+        FIXED_SCENARIO, {"correlations": {"followers_fee": rho, "engagement_conversion": rho}}
+    )
     scenario = load_scenario(write_scenario(data, priors=priors))
     draws = draw_chunk(scenario, Layout.of(scenario), 1, list(block_ranges(20_000)))
     pool = draws.pools["nano/instagram"]
     got_fee = stats.spearmanr(pool.followers.ravel(), pool.fee.ravel()).statistic
-    got_rate = stats.spearmanr(pool.engagement_rate.ravel(),
-                               pool.conversion_rate.ravel()).statistic
+    got_rate = stats.spearmanr(pool.engagement_rate.ravel(), pool.conversion_rate.ravel()).statistic
     # Spearman's rho of 60,000 pairs has a standard error below 0.005.
     assert got_fee == pytest.approx(rho, abs=0.02)
     assert got_rate == pytest.approx(rho, abs=0.02)

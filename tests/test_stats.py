@@ -71,8 +71,9 @@ def test_compare_and_summarize_fit_together():
     n = 1000
     profit_a = np.linspace(-10, 30, n)
     profit_b = np.linspace(-20, 20, n)
-    outcomes = _outcomes({"profit": profit_a, "roi": profit_a / 10},
-                         {"profit": profit_b, "roi": profit_b / 10}, n)
+    outcomes = _outcomes(
+        {"profit": profit_a, "roi": profit_a / 10}, {"profit": profit_b, "roi": profit_b / 10}, n
+    )
     summary = summarize(outcomes, labels={"a": "Nano", "b": "Micro"})
     assert summary.risk["a"].prob_loss == pytest.approx(0.25, abs=0.001)
     assert summary.risk["b"].prob_loss == pytest.approx(0.5, abs=0.001)
