@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
+from test_scenario import BAD
 
 from cli import main
 
@@ -271,3 +273,13 @@ def test_priors_lists_fits_and_sources(runner):
     assert "Mavrck" in nano_er["sources"]
     result = runner.invoke(main, ["priors", COFFEE])
     assert result.exit_code == 0 and "engagement_rate" in result.stdout
+
+
+@pytest.mark.parametrize(("case", "data", "message"), BAD, ids=[b[0] for b in BAD])
+def test_every_class_of_bad_input_exits_2_with_its_message(
+    runner, write_scenario, case, data, message
+):
+    result = runner.invoke(main, ["validate", str(write_scenario(data))])
+    assert result.exit_code == 2, case
+    assert re.search(message, result.stderr), result.stderr
+    assert "Traceback" not in result.output
