@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from .sampling import RANDOM, Sampling
 from .scenario import GroupPlan, Scenario
 from .streams import CAMPAIGN_STREAM, pool_stream, uniforms
 
@@ -110,15 +111,22 @@ def _copula(u_lead: np.ndarray, u_follow: np.ndarray, spearman: float) -> np.nda
 class _PoolSampler:
     """Draws one pool's quantities from its own stream."""
 
-    def __init__(self, plan: GroupPlan, seed: int, blocks: list[tuple[int, int, int]]) -> None:
+    def __init__(
+        self,
+        plan: GroupPlan,
+        seed: int,
+        blocks: list[tuple[int, int, int]],
+        sampling: Sampling = RANDOM,
+    ) -> None:
         self.plan = plan
         self.seed = seed
         self.blocks = blocks
+        self.sampling = sampling
         self.stream = pool_stream(plan.pool)
         self.campaigns = sum(size for _, _, size in blocks)
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
-        return uniforms(self.seed, self.blocks, self.stream, quantity, rows)
+        return uniforms(self.seed, self.blocks, self.stream, quantity, rows, sampling=self.sampling)
 
     def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
         dist = self.plan.dist(quantity)
@@ -128,19 +136,28 @@ class _PoolSampler:
 
 
 def draw_chunk(
-    scenario: Scenario, layout: Layout, seed: int, blocks: list[tuple[int, int, int]]
+    scenario: Scenario,
+    layout: Layout,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    *,
+    sampling: Sampling = RANDOM,
 ) -> ChunkDraws:
     """Draw everything for consecutive seed ``blocks`` of campaigns."""
     n = sum(size for _, _, size in blocks)
+
+    def campaign_uniforms(quantity: str) -> np.ndarray:
+        return uniforms(seed, blocks, CAMPAIGN_STREAM, quantity, None, sampling=sampling)
+
     campaign = CampaignDraws(
-        shock=_shock(scenario.shock_sigma, uniforms(seed, blocks, CAMPAIGN_STREAM, "shock", None)),
-        aov=scenario.aov.sampler()(uniforms(seed, blocks, CAMPAIGN_STREAM, "aov", None)),
+        shock=_shock(scenario.shock_sigma, campaign_uniforms("shock")),
+        aov=scenario.aov.sampler()(campaign_uniforms("aov")),
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
     for pool, rows in layout.pools.items():
         members = [s for s in layout.slots if s.group.pool == pool]
-        sampler = _PoolSampler(members[0].group, seed, blocks)
+        sampler = _PoolSampler(members[0].group, seed, blocks, sampling)
         # Fees first: they decide how many creators budget groups hire, hence how many rows
         # of everything else this chunk needs.
         rho = scenario.rho_followers_fee

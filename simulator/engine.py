@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from .draws import ChunkDraws, Layout, draw_chunk
+from .sampling import RANDOM, Sampling
 from .scenario import Scenario
 from .streams import BLOCK, block_ranges
 
-__all__ = ["METRICS", "Outcomes", "chunk_outcomes", "simulate"]
+__all__ = ["METRICS", "Outcomes", "chunk_outcomes", "iter_chunks", "scenario_sampling", "simulate"]
 
 #: Per-campaign outcomes, with their units.
 METRICS: dict[str, str] = {
@@ -52,6 +53,7 @@ class Outcomes:
     values: dict[str, dict[str, np.ndarray]]
     campaigns: int
     seed: int
+    sampling: Sampling = RANDOM
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per campaign and strategy, one column per metric."""
@@ -143,16 +145,20 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
     }
 
 
-def _chunks(campaigns: int, chunk_size: int) -> list[list[tuple[int, int, int]]]:
+def _chunks(campaigns: int, chunk_size: int, start: int = 0) -> list[list[tuple[int, int, int]]]:
     per_chunk = max(1, chunk_size // BLOCK)
-    blocks = list(block_ranges(campaigns))
+    blocks = list(block_ranges(campaigns, start))
     return [blocks[i : i + per_chunk] for i in range(0, len(blocks), per_chunk)]
 
 
 def _run_chunk(
-    scenario: Scenario, layout: Layout, seed: int, blocks: list[tuple[int, int, int]]
+    scenario: Scenario,
+    layout: Layout,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    sampling: Sampling = RANDOM,
 ) -> dict[str, dict[str, np.ndarray]]:
-    return chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, blocks))
+    return chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, blocks, sampling=sampling))
 
 
 def iter_chunks(
@@ -162,20 +168,28 @@ def iter_chunks(
     seed: int,
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
+    start: int = 0,
+    sampling: Sampling = RANDOM,
 ) -> Iterator[tuple[int, int, dict[str, dict[str, np.ndarray]]]]:
-    """Yield ``(first campaign, campaigns, outcomes)`` chunk by chunk, in campaign order."""
+    """Yield ``(first campaign, campaigns, outcomes)`` chunk by chunk, in campaign order.
+
+    ``start`` (a multiple of the seed block) skips the campaigns before it: campaigns
+    ``start .. campaigns - 1`` come out exactly as in a run from 0.
+    """
     layout = Layout.of(scenario)
-    chunks = _chunks(campaigns, chunk_size)
+    chunks = _chunks(campaigns, chunk_size, start)
     if workers <= 1 or len(chunks) == 1:
         for blocks in chunks:
             yield (
                 blocks[0][1],
                 sum(b[2] for b in blocks),
-                _run_chunk(scenario, layout, seed, blocks),
+                _run_chunk(scenario, layout, seed, blocks, sampling),
             )
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_chunk, scenario, layout, seed, blocks) for blocks in chunks]
+        futures = [
+            pool.submit(_run_chunk, scenario, layout, seed, blocks, sampling) for blocks in chunks
+        ]
         for blocks, future in zip(chunks, futures, strict=True):
             yield blocks[0][1], sum(b[2] for b in blocks), future.result()
 
@@ -188,8 +202,12 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    sampling: Sampling | str | None = None,
 ) -> Outcomes:
     """Simulate ``campaigns`` campaigns of every strategy (defaults: the scenario's settings).
+
+    ``sampling``: a :class:`~simulator.sampling.Sampling` or a method name (random, lhs,
+    sobol); None takes the scenario's ``simulation.sampling`` and ``simulation.antithetic``.
 
     Memory: one chunk of draws (~ chunk_size x creator slots x 8 bytes per quantity) plus the
     per-campaign outcomes kept for the statistics (14 metrics x 8 bytes per campaign and
@@ -197,14 +215,26 @@ def simulate(
     """
     campaigns = scenario.campaigns if campaigns is None else campaigns
     seed = scenario.seed if seed is None else seed
+    sampling = scenario_sampling(scenario) if sampling is None else Sampling.of(sampling)
     workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
     values = {s.name: {m: np.empty(campaigns) for m in METRICS} for s in scenario.strategies}
     for first, size, chunk in iter_chunks(
-        scenario, campaigns=campaigns, seed=seed, chunk_size=chunk_size, workers=workers
+        scenario,
+        campaigns=campaigns,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        sampling=sampling,
     ):
         for name, metrics in chunk.items():
             for metric, array in metrics.items():
                 values[name][metric][first : first + size] = array
         if progress is not None:
             progress(size)
-    return Outcomes(tuple(values), values, campaigns, seed)
+    return Outcomes(tuple(values), values, campaigns, seed, sampling)
+
+
+def scenario_sampling(scenario: Scenario) -> Sampling:
+    """The sampling a scenario asks for in ``simulation.sampling`` / ``simulation.antithetic``."""
+    settings = scenario.model.simulation
+    return Sampling(settings.sampling, settings.antithetic)

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .sampling import RANDOM, Sampling, block_uniforms
+
 __all__ = [
     "BLOCK",
     "CAMPAIGN_STREAM",
@@ -42,6 +44,8 @@ QUANTITY_IDS = {
     "overhead": 8,
     "shock": 101,
     "aov": 102,
+    # Timeline engine only (ids >= 200), so the vectorized engine's numbers never move.
+    "production_days": 201,
 }
 
 
@@ -59,15 +63,27 @@ def block_ranges(campaigns: int, start: int = 0) -> Iterator[tuple[int, int, int
 
 
 def uniforms(
-    seed: int, blocks: list[tuple[int, int, int]], stream: int, quantity: str, rows: int | None
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    stream: int,
+    quantity: str,
+    rows: int | None,
+    *,
+    sampling: Sampling = RANDOM,
 ) -> np.ndarray:
     """Uniforms in [0, 1) for ``blocks`` (consecutive), shape ``(rows, campaigns)``.
 
-    ``rows=None`` gives a campaign-level vector of shape ``(campaigns,)``.
+    ``rows=None`` gives a campaign-level vector of shape ``(campaigns,)``. ``sampling`` other
+    than plain random stratifies each row over its block (:mod:`simulator.sampling`).
     """
     qid = QUANTITY_IDS[quantity]
     parts = []
     for block, _, size in blocks:
+        if not sampling.iid:
+            parts.append(
+                block_uniforms(sampling, seed, block, stream, qid, quantity, rows, size, BLOCK)
+            )
+            continue
         rng = np.random.Generator(
             np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, stream, qid)))
         )
