@@ -271,7 +271,7 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None
     )
 
 
-_PriorTable = dict[str, dict[tuple[str | None, str], "_Stated"]]
+_StatedTable = dict[tuple[str | None, str], "_Stated"]
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def _merge_priors(
 ) -> tuple[dict[str, dict[tuple[str | None, str], Prior]], dict[str, set[str]]]:
     """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities;
     and the platforms each tier declares."""
-    stated: _PriorTable = {}
+    stated: dict[str, _StatedTable] = {}
     platforms: dict[str, set[str]] = {}
     for tiers, origin, prefix in (
         (base.tiers, base_origin, "tiers"),
@@ -308,14 +308,15 @@ def _merge_priors(
     out: dict[str, dict[tuple[str | None, str], Prior]] = {}
     for tier, table in stated.items():
         out[tier] = {}
-        for (platform, quantity), item in table.items():
-            built = _build(item.spec, item.path, problems,
-                           origin=None if item.origin == where else item.origin)
+        for (on_platform, quantity), item in table.items():
+            built = _build(
+                item.spec, item.path, problems, origin=None if item.origin == where else item.origin
+            )
             if built is not None:
-                out[tier][(platform, quantity)] = Prior(
+                out[tier][(on_platform, quantity)] = Prior(
                     quantity=quantity,
                     tier=tier,
-                    platform=platform,
+                    platform=on_platform,
                     dist=built,
                     sources=tuple((s.figure, s.source) for s in item.spec.sources),
                     note=item.spec.note,
@@ -330,7 +331,7 @@ def _merge_priors(
 
 
 def _state(
-    table: _PriorTable, platform: str | None, priors: QuantityPriors, origin: str, path: str
+    table: _StatedTable, platform: str | None, priors: QuantityPriors, origin: str, path: str
 ) -> None:
     for quantity in QUANTITIES:
         spec = getattr(priors, quantity)
@@ -445,14 +446,12 @@ def _plan_strategy(
         for quantity in QUANTITIES:
             prior = table.get((group.platform, quantity)) or table.get((None, quantity))
             if prior is None:
-                platforms = sorted({p for p, _ in table if p is not None})
                 problems.append(
                     Problem(
                         f"{path}.platform",
                         f"no {quantity} prior for tier '{group.tier}' on platform "
-                        f"'{group.platform}'"
-                        f"{suggest(group.platform, platforms)}; platforms with priors: "
-                        f"{', '.join(platforms) or 'none'}",
+                        f"'{group.platform}': give one under priors.tiers.{group.tier} or "
+                        f"priors.tiers.{group.tier}.platforms.{group.platform}",
                     )
                 )
                 break
