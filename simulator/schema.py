@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeFloat,
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     model_validator,
@@ -34,6 +35,7 @@ __all__ = [
     "ScenarioFile",
     "Strategy",
     "TierPriors",
+    "Timeline",
 ]
 
 CONVERSION_BASES = ("engagements", "reach", "followers")
@@ -354,7 +356,9 @@ class Group(Strict):
     deliverables: PositiveInt = 1
     count: PositiveInt | None = None
     budget: PositiveFloat | None = Field(None, description="currency")
-    share: float | None = Field(None, gt=0, le=1, description="fraction of the strategy budget")
+    share: float | None = Field(
+        None, ge=0, le=1, description="fraction of the strategy budget (0: hire no one)"
+    )
 
     @model_validator(mode="after")
     def _one_size(self) -> Group:
@@ -395,6 +399,66 @@ class Simulation(Strict):
 StrategyName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+def _triangular(low: float, mode: float, high: float) -> Any:
+    return TriangularSpec(family="triangular", min=low, mode=mode, max=high, assumption=True)
+
+
+class Posting(Strict):
+    """When approved deliverables go live (MODEL.md §6): a launch day and an optional cadence."""
+
+    start_day: NonNegativeInt = Field(
+        0, description="launch day: no post goes live earlier (day 0 = campaign start)"
+    )
+    every_days: PositiveInt = Field(
+        1, description="posting days are start_day, start_day + every_days, ... (7: weekly)"
+    )
+    per_slot: PositiveInt | Literal["unlimited"] = Field(
+        "unlimited", description="most posts that go live on one posting day (a rotation)"
+    )
+
+
+class Timeline(Strict):
+    """Settings of the timeline engine (MODEL.md §6). Every default is an assumption: the
+    article states no schedule figures; docs/timeline.md gives the reason for each."""
+
+    window_days: PositiveInt = Field(60, description="campaign window: posts go live before it")
+    attribution_days: PositiveInt = Field(
+        30, description="conversions count on the go-live day and the days after, this many"
+    )
+    managers: PositiveInt | Literal["unlimited"] | None = Field(
+        2, description="campaign managers on the brand's team (unlimited or null: no queue)"
+    )
+    manager_hours_per_day: PositiveFloat = Field(
+        5.0, description="hours a manager gives the campaign per calendar day"
+    )
+    onboarding_hours: NonNegativeFloat = Field(2.0, description="manager-hours per creator")
+    review_rounds: NonNegativeInt = Field(2, description="review rounds per deliverable")
+    review_hours: NonNegativeFloat = Field(1.0, description="manager-hours per review round")
+    revision_days: NonNegativeFloat = Field(
+        2.0, description="days a creator takes to revise between review rounds"
+    )
+    production_days: dict[str, DistributionSpec] = Field(
+        default_factory=lambda: {
+            "default": _triangular(2, 4, 7),
+            "micro": _triangular(3, 5, 10),
+            "nano/youtube": _triangular(5, 8, 14),
+            "micro/youtube": _triangular(7, 10, 21),
+        },
+        description="days to produce one deliverable; keys: default, a tier, or tier/platform",
+    )
+    half_life_days: dict[str, NonNegativeFloat] = Field(
+        default_factory=lambda: {"default": 2.0, "instagram": 1.0, "tiktok": 3.0, "youtube": 14.0},
+        description="engagement half-life of a post in days, by platform (key default: others)",
+    )
+    purchase_lag_days: NonNegativeFloat = Field(
+        2.0, description="mean days from an engagement to the order (geometric)"
+    )
+    fee_on_signing: float = Field(
+        0.5, ge=0, le=1, description="fraction of each fee paid at signing (day 0)"
+    )
+    posting: Posting = Posting()
+
+
 class ScenarioFile(Strict):
     """A scenario file, as written."""
 
@@ -407,3 +471,4 @@ class ScenarioFile(Strict):
     strategies: dict[StrategyName, Strategy] = Field(min_length=1)
     priors: PriorOverrides = PriorOverrides()
     simulation: Simulation = Simulation()
+    timeline: Timeline = Timeline()
