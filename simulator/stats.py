@@ -18,6 +18,8 @@ import pandas as pd
 from scipy import special
 
 from .engine import METRICS, Outcomes
+from .mcse import mean_error
+from .sampling import RANDOM, Sampling
 
 __all__ = [
     "PERCENTILES",
@@ -68,7 +70,11 @@ class MetricSummary:
     p95: float
 
 
-def summarize_values(metric: str, values: np.ndarray, confidence: float = 0.95) -> MetricSummary:
+def summarize_values(
+    metric: str, values: np.ndarray, confidence: float = 0.95, *, sampling: Sampling = RANDOM
+) -> MetricSummary:
+    """``values`` in campaign order; with stratified ``sampling`` the standard error comes from
+    the spread of seed-block means (:mod:`simulator.mcse`)."""
     finite = values[np.isfinite(values)]
     n = finite.size
     if n == 0:
@@ -78,6 +84,9 @@ def summarize_values(metric: str, values: np.ndarray, confidence: float = 0.95) 
     sd = float(finite.std(ddof=1)) if n > 1 else 0.0
     se = sd / math.sqrt(n)
     half = _z(confidence) * se
+    if not sampling.iid:
+        error = mean_error(values, sampling)
+        se, half = error.se, error.half_width(confidence)
     p5, p25, p50, p75, p95 = (float(v) for v in np.percentile(finite, PERCENTILES))
     return MetricSummary(
         metric, n, values.size - n, mean, sd, se, mean - half, mean + half, p5, p25, p50, p75, p95
@@ -200,7 +209,10 @@ def summarize(
 ) -> Summary:
     """Summarise every strategy's outcomes."""
     metrics = {
-        name: {m: summarize_values(m, outcomes.values[name][m], confidence) for m in METRICS}
+        name: {
+            m: summarize_values(m, outcomes.values[name][m], confidence, sampling=outcomes.sampling)
+            for m in METRICS
+        }
         for name in outcomes.strategies
     }
     risk = {
