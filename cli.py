@@ -5,6 +5,7 @@ Data goes to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 failure, 2
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -16,10 +17,13 @@ from rich.console import Console
 
 from simulator import __version__
 from simulator.compare import compare as compare_strategies
-from simulator.engine import DEFAULT_CHUNK, simulate
+from simulator.convergence import run_to_precision, tail_warnings
+from simulator.engine import DEFAULT_CHUNK, scenario_sampling, simulate
 from simulator.errors import InputError
 from simulator.output import default_out, json_ready, manifest, results_folder
 from simulator.priors import priors_frame
+from simulator.sampling import METHODS as SAMPLING_METHODS
+from simulator.sampling import Sampling
 from simulator.scenario import Scenario, load_prior_set, load_scenario
 from simulator.schema import ScenarioFile
 from simulator.stats import quantile_grid, summarize
@@ -97,6 +101,35 @@ def simulation_options(command: Any) -> Any:
             is_flag=True,
             help="Also write every campaign's outcomes (outcomes.parquet).",
         ),
+        click.option(
+            "--sampling",
+            type=click.Choice(SAMPLING_METHODS),
+            default=None,
+            help="random; lhs (Latin hypercube over each seed block of 1,024 campaigns); sobol "
+            "(scrambled Sobol for shock and order value, Latin hypercube for creators) "
+            "[default: the scenario's simulation.sampling].",
+        ),
+        click.option(
+            "--antithetic/--no-antithetic",
+            default=None,
+            help="Draw campaigns in antithetic pairs (u, 1 - u) "
+            "[default: the scenario's simulation.antithetic].",
+        ),
+        click.option(
+            "--precision",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Instead of --campaigns: run batches of whole seed blocks until the 95% CI "
+            "half-width of every strategy's mean ROI and P(loss) is at most this "
+            "(0.01 = 1 percentage point).",
+        ),
+        click.option(
+            "--max-campaigns",
+            type=click.IntRange(min=1),
+            default=1_000_000,
+            show_default=True,
+            help="Cap on campaigns for --precision.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]
     for option in reversed(options):
@@ -111,10 +144,21 @@ def _simulate(
     workers: int,
     chunk_size: int,
     quiet: bool,
+    sampling: str | None = None,
+    antithetic: bool | None = None,
+    precision: float | None = None,
+    max_campaigns: int = 1_000_000,
 ):
+    """Outcomes, seconds taken, and the Convergence of a --precision run (else None)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    chosen = scenario_sampling(scenario)
+    chosen = Sampling(
+        sampling or chosen.method, chosen.antithetic if antithetic is None else antithetic
+    )
     campaigns = scenario.campaigns if campaigns is None else campaigns
+    if precision is not None:
+        campaigns = max_campaigns
     with Progress(
         TextColumn("simulating"),
         BarColumn(),
@@ -126,6 +170,18 @@ def _simulate(
     ) as progress:
         task = progress.add_task("simulate", total=campaigns)
         started = time.perf_counter()
+        if precision is not None:
+            converged = run_to_precision(
+                scenario,
+                precision=precision,
+                max_campaigns=max_campaigns,
+                seed=seed,
+                sampling=chosen,
+                workers=workers,
+                chunk_size=chunk_size,
+                progress=lambda done, planned: progress.update(task, completed=done, total=planned),
+            )
+            return converged.outcomes, time.perf_counter() - started, converged
         outcomes = simulate(
             scenario,
             campaigns=campaigns,
@@ -133,8 +189,33 @@ def _simulate(
             workers=workers,
             chunk_size=chunk_size,
             progress=lambda n: progress.advance(task, n),
+            sampling=chosen,
         )
-    return outcomes, time.perf_counter() - started
+    return outcomes, time.perf_counter() - started, None
+
+
+def _precision_report(outcomes: Any, summary: Any, converged: Any) -> tuple[dict, dict]:
+    """Say on stderr how precise the run is; manifest settings and files to add."""
+    settings: dict = {
+        "sampling": outcomes.sampling.method,
+        "antithetic": outcomes.sampling.antithetic,
+    }
+    files: dict = {}
+    if converged is not None:
+        settings.update(
+            precision=converged.precision,
+            max_campaigns=converged.max_campaigns,
+            converged=converged.converged,
+        )
+        files["convergence.csv"] = converged.history
+        verdict = "reached" if converged.converged else "NOT reached (cap)"
+        stderr.print(
+            f"precision ±{converged.precision:g} on mean ROI and P(loss) {verdict} after "
+            f"{outcomes.campaigns:,} campaigns"
+        )
+    for warning in tail_warnings(summary, outcomes):
+        stderr.print(f"[yellow]warning:[/yellow] {warning}")
+    return settings, files
 
 
 def _write_results(
@@ -207,6 +288,10 @@ def run(
     chunk_size: int,
     save_outcomes: bool,
     quiet: bool,
+    sampling: str | None,
+    antithetic: bool | None,
+    precision: float | None,
+    max_campaigns: int,
     fmt: str,
 ) -> None:
     """Simulate every strategy of SCENARIO and report ROI intervals and risk profiles.
@@ -215,10 +300,22 @@ def run(
     manifest.json; outcomes.parquet with --save-outcomes).
     """
     plan = load_scenario(scenario)
-    outcomes, seconds = _simulate(plan, campaigns, seed, workers, chunk_size, quiet)
+    outcomes, seconds, converged = _simulate(
+        plan,
+        campaigns,
+        seed,
+        workers,
+        chunk_size,
+        quiet,
+        sampling=sampling,
+        antithetic=antithetic,
+        precision=precision,
+        max_campaigns=max_campaigns,
+    )
     summary = summarize(
         outcomes, labels={s.name: s.label for s in plan.strategies}, roi_target=plan.roi_target
     )
+    more_settings, more_files = _precision_report(outcomes, summary, converged)
     _write_results(
         out or default_out(plan.source, "run"),
         "run",
@@ -226,8 +323,9 @@ def run(
         outcomes,
         summary,
         seconds,
-        {"workers": workers, "chunk_size": chunk_size},
+        {"workers": workers, "chunk_size": chunk_size, **more_settings},
         save_outcomes,
+        extra=more_files,
     )
     if fmt == "json":
         data = {**_header(plan, outcomes.campaigns, outcomes.seed), "strategies": summary.to_dict()}
@@ -262,6 +360,10 @@ def compare(
     chunk_size: int,
     save_outcomes: bool,
     quiet: bool,
+    sampling: str | None,
+    antithetic: bool | None,
+    precision: float | None,
+    max_campaigns: int,
     fmt: str,
 ) -> None:
     """Compare strategy A with B in SCENARIO, campaign by campaign (paired).
@@ -281,9 +383,21 @@ def compare(
         a, b = names[0], names[1]
     plan.strategy(a)
     plan.strategy(b)  # type: ignore[arg-type]
-    outcomes, seconds = _simulate(plan, campaigns, seed, workers, chunk_size, quiet)
+    outcomes, seconds, converged = _simulate(
+        plan,
+        campaigns,
+        seed,
+        workers,
+        chunk_size,
+        quiet,
+        sampling=sampling,
+        antithetic=antithetic,
+        precision=precision,
+        max_campaigns=max_campaigns,
+    )
     labels = {s.name: s.label for s in plan.strategies}
     summary = summarize(outcomes, labels=labels, roi_target=plan.roi_target)
+    more_settings, more_files = _precision_report(outcomes, summary, converged)
     comparison = compare_strategies(outcomes, a, b)  # type: ignore[arg-type]
     _write_results(
         out or default_out(plan.source, "compare"),
@@ -292,9 +406,13 @@ def compare(
         outcomes,
         summary,
         seconds,
-        {"workers": workers, "chunk_size": chunk_size, "a": a, "b": b},
+        {"workers": workers, "chunk_size": chunk_size, "a": a, "b": b, **more_settings},
         save_outcomes,
-        extra={"comparison.csv": comparison.frame(), "comparison.json": comparison.to_dict()},
+        extra={
+            "comparison.csv": comparison.frame(),
+            "comparison.json": comparison.to_dict(),
+            **more_files,
+        },
     )
     if fmt == "json":
         data = {
@@ -364,6 +482,275 @@ def priors(scenario: Path | None, prior_set: str, fmt: str) -> None:
         )
     else:
         priors_table(frame, stdout)
+
+
+def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from simulator.sweep import run_sweep
+
+    with Progress(
+        TextColumn("sweeping"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} points"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("sweep", total=len(plan.points))
+        return run_sweep(
+            plan,
+            campaigns=campaigns,
+            seed=seed,
+            store=store,
+            client=client,
+            on_point=lambda _index: progress.advance(task),
+        )
+
+
+@main.command()
+@click.argument(
+    "source", metavar="SWEEP_OR_SCENARIO", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="PATH=VALUES[;PATH=EXPR]",
+    help="An axis: a key path and its values: a,b,c or start:stop:step (stop included) or "
+    "start:stop/num. ';PATH=EXPR' sets a linked path from the same value x, e.g. "
+    "'strategies.mix.groups[0].share=0:1:0.1;strategies.mix.groups[1].share=1-x'. Repeatable.",
+)
+@click.option(
+    "--zip",
+    "zipped",
+    is_flag=True,
+    default=None,
+    help="Pair the axes' values (all axes equally long) instead of every combination.",
+)
+@click.option(
+    "--campaigns",
+    "-n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Campaigns per point [default: the sweep file's, else the scenario's].",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=None,
+    help="One seed for every point (common random numbers) [default: the sweep file's, "
+    "else the scenario's].",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder [default: results/<name>-sweep].",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run points on a local Dask cluster of N worker processes [default: this process, "
+    "no Dask]. Same numbers for any N.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run points on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.",
+)
+@click.option(
+    "--objective",
+    default=None,
+    help="What the best plan maximises: a metric (profit, roi: their means), a column "
+    "(roi_p5), or max:/min:COLUMN [default: profit].",
+)
+@click.option(
+    "--risk-limit",
+    "limits",
+    multiple=True,
+    metavar="COLUMN<=VALUE",
+    help="A limit the best plan must meet, e.g. 'prob_loss<=0.10' or 'prob_loss<=10%'. Repeatable.",
+)
+@click.option("--frontier-return", default=None, help="Frontier return [default: roi_mean].")
+@click.option(
+    "--frontier-risk",
+    default=None,
+    help="Frontier risk: prob_loss, expected_shortfall, value_at_risk or any column "
+    "[default: prob_loss].",
+)
+@click.option("--fresh", is_flag=True, help="Discard finished points of an interrupted run.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep(
+    source: Path,
+    vary: tuple[str, ...],
+    zipped: bool | None,
+    campaigns: int | None,
+    seed: int | None,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    objective: str | None,
+    limits: tuple[str, ...],
+    frontier_return: str | None,
+    frontier_risk: str | None,
+    fresh: bool,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Simulate SWEEP_OR_SCENARIO at every point of its axes, all with the same seed.
+
+    SWEEP_OR_SCENARIO is a sweep file (a base scenario and axes) or a scenario with --vary
+    axes. Writes a results folder: sweep.csv and sweep.parquet (a row per point and strategy),
+    points.csv, frontier.csv, best.json, heatmap_<strategy>.csv (two axes), sweep.json and
+    manifest.json. Finished points are kept in <out>.partial/ until the sweep completes: rerun
+    the same command to resume an interrupted sweep. See docs/sweeps.md.
+    """
+    from simulator.sweep import PointStore, fingerprint, local_client
+    from simulator.sweep_report import analyse, write_report
+    from simulator.sweep_spec import make_sweep, parse_vary
+    from simulator.sweep_tables import best_text, sweep_table
+
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("give --workers or --scheduler, not both")
+    plan = make_sweep(source, [parse_vary(text) for text in vary], zipped=zipped)
+    asked = plan.settings
+    campaigns = campaigns if campaigns is not None else asked.campaigns
+    seed = seed if seed is not None else asked.seed
+    out = out or Path("results") / f"{source.stem}-sweep"
+    partial = out.with_name(out.name + ".partial")
+    if fresh:
+        PointStore(partial, "").remove()
+    store = PointStore(partial, fingerprint(plan, campaigns, seed))
+    if store.restarted:
+        stderr.print(f"{partial}/ held another sweep's points: starting afresh")
+    serial = workers is None and scheduler is None
+    executor = "serial" if serial else (scheduler or f"local cluster, {workers} workers")
+    with contextlib.ExitStack() as stack:
+        client = None
+        if not serial:
+            try:
+                client = stack.enter_context(local_client(workers, scheduler))
+            except ImportError as exc:
+                raise click.ClickException(str(exc)) from None
+        result = _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet)
+    if result.resumed:
+        stderr.print(f"resumed {result.resumed} of {len(plan.points)} points from {partial}/")
+    report = analyse(
+        result,
+        ret=frontier_return or asked.frontier_return,
+        risk=frontier_risk or asked.frontier_risk,
+        objective=objective or asked.objective or "profit",
+        limits=list(limits) or asked.risk_limit,
+    )
+    write_report(out, report, {"executor": executor, "workers": workers})
+    store.remove()
+    stderr.print(f"results written to {out}/")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        axes = [axis.name for axis in plan.axes]
+        currency = plan.base.currency
+        sweep_table(report.frontier, result.table, axes, report.ret, report.risk, currency, stdout)
+        stdout.print(best_text(report.best, currency))
+
+
+class _Managers(click.ParamType):
+    """A team size: a positive whole number, or 'unlimited'."""
+
+    name = "N|unlimited"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or value == "unlimited":
+            return value
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is not a positive whole number or 'unlimited'", param, ctx)
+        return number
+
+
+@main.command()
+@scenario_argument
+@click.option("--campaigns", "-n", type=click.IntRange(min=1), default=None,
+              help="Campaigns to simulate [default: the scenario's simulation.campaigns].")
+@click.option("--seed", "-s", type=click.IntRange(min=0), default=None,
+              help="Random seed [default: the scenario's simulation.seed].")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder [default: results/<scenario>-timeline].")
+@click.option("--workers", "-w", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes to run seed blocks on (0: every core). Same numbers for any.")
+@click.option("--managers", "-m", type=_Managers(), default=None,
+              help="Campaign managers, overriding timeline.managers: N or 'unlimited'.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="What to print on stdout.")
+@click.option("--save-outcomes", is_flag=True,
+              help="Also write every campaign's totals (totals.parquet).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def timeline(
+    scenario: Path,
+    campaigns: int | None,
+    seed: int | None,
+    out: Path | None,
+    workers: int,
+    managers: int | str | None,
+    fmt: str,
+    save_outcomes: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO on a calendar: when each campaign pays back, what the team can handle.
+
+    Managers onboard creators and review their content, posts go live on the posting plan,
+    orders follow engagements with a lag inside the attribution window, fees are paid on their
+    schedule (the scenario's `timeline` section). Writes daily.csv/.parquet (cumulative cost,
+    revenue, profit, orders per day: mean and P5-P95), payback.csv, summary.csv, summary.json
+    and manifest.json.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from simulator.timeline import simulate_timeline
+    from simulator.timeline_output import timeline_json, write_timeline_results
+    from simulator.timeline_settings import timeline_plan
+    from simulator.timeline_tables import timeline_tables
+
+    plan = load_scenario(scenario)
+    calendar = timeline_plan(plan) if managers is None else timeline_plan(
+        plan, managers=None if managers == "unlimited" else managers
+    )
+    total = plan.campaigns if campaigns is None else campaigns
+    with Progress(TextColumn("timeline"), BarColumn(),
+                  TextColumn("{task.completed:,}/{task.total:,} campaigns"),
+                  TimeRemainingColumn(), console=stderr, transient=True,
+                  disable=quiet) as progress:
+        task = progress.add_task("timeline", total=total)
+        started = time.perf_counter()
+        result = simulate_timeline(plan, campaigns=total, seed=seed, plan=calendar,
+                                   workers=workers, progress=lambda n: progress.advance(task, n))
+        seconds = time.perf_counter() - started
+    target = out or default_out(plan.source, "timeline")
+    write_timeline_results(target, plan, result, seconds=seconds, save_outcomes=save_outcomes,
+                           settings={"workers": workers, "managers_option": managers})
+    stderr.print(f"results written to {target}/")
+    if fmt == "json":
+        click.echo(json.dumps(json_ready(timeline_json(plan, result)), indent=2,
+                              ensure_ascii=False))
+    else:
+        timeline_tables(result, plan.currency, stdout)
 
 
 if __name__ == "__main__":

@@ -200,8 +200,22 @@ def load_priors_file(base: str, relative_to: Path | None) -> tuple[PriorsFile, s
                 f"'{base}' is neither a shipped prior set ({', '.join(sorted(shipped))})"
                 f" nor a file{suggest(base, shipped)}",
             )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None  # read_yaml reports it
+    model, data = _read_priors(str(path), text)
+    return model, str(path), data
+
+
+@functools.lru_cache(maxsize=16)
+def _read_priors(path: str, text: str | None) -> tuple[PriorsFile, dict]:
+    """Parse and validate a priors file once per content (sweeps load it for every point).
+
+    The returned mapping is shared between callers: read it, never change it.
+    """
     data = read_yaml(path)
-    return validate(PriorsFile, data, path), str(path), data
+    return validate(PriorsFile, data, path), data
 
 
 def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, ...]:

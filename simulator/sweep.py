@@ -1,0 +1,273 @@
+"""Run a sweep: every point simulated with the same seed, one tidy table (MODEL.md §7).
+
+Every point runs with the same seed, so points share common random numbers: campaign ``c`` of
+every point sees the same shock, order value and creators where the plans overlap, and curves
+across points are smooth rather than noisy. A point's numbers depend only on its scenario,
+the number of campaigns and the seed, never on the executor, so a serial run, a local Dask
+cluster and a remote one give identical tables.
+
+Finished points are recorded one small JSON file each in a :class:`PointStore`; a rerun with
+the same sweep, campaigns, seed and version skips them (JSON keeps floats exactly, so the table
+is identical to an uninterrupted run's), and anything else starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .engine import simulate
+from .output import atomic_write_text, json_ready
+from .scenario import Scenario
+from .stats import summarize
+from .sweep_spec import Point, Sweep
+
+__all__ = [
+    "SWEEP_METRICS",
+    "PointStore",
+    "SweepResult",
+    "fingerprint",
+    "local_client",
+    "point_rows",
+    "run_sweep",
+]
+
+#: Metrics of MODEL.md §4 reported for every point and strategy.
+SWEEP_METRICS = (
+    "roi",
+    "roas",
+    "profit",
+    "revenue",
+    "cost",
+    "conversions",
+    "engagements",
+    "reach",
+    "cpm",
+    "cpe",
+    "cpa",
+    "creators",
+)
+STATS = (
+    "mean",
+    "se",
+    "mean_ci_low",
+    "mean_ci_high",
+    "sd",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+    "n_undefined",
+)
+
+Rows = list[dict[str, Any]]
+
+
+def point_rows(scenario: Scenario, campaigns: int | None, seed: int | None) -> Rows:
+    """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
+
+    ``campaigns`` and ``seed`` default to the point scenario's own settings.
+    """
+    outcomes = simulate(scenario, campaigns=campaigns, seed=seed)
+    summary = summarize(
+        outcomes,
+        labels={s.name: s.label for s in scenario.strategies},
+        roi_target=scenario.roi_target,
+    )
+    rows = []
+    for name in summary.strategies:
+        row: dict[str, Any] = {
+            "strategy": name,
+            "label": summary.labels[name],
+            "campaigns": outcomes.campaigns,
+            "seed": outcomes.seed,
+        }
+        for metric in SWEEP_METRICS:
+            stats = asdict(summary.metrics[name][metric])
+            row.update({f"{metric}_{stat}": stats[stat] for stat in STATS})
+        risk = asdict(summary.risk[name])
+        row.update({k: v for k, v in risk.items() if k not in ("strategy", "campaigns")})
+        rows.append(row)
+    return rows
+
+
+def fingerprint(sweep: Sweep, campaigns: int | None, seed: int | None) -> str:
+    """sha256 of everything that decides a sweep's numbers: each point's scenario (its digest
+    covers the base priors too), the axis values, campaigns, seed and the version."""
+    document = {
+        "version": __version__,
+        "campaigns": campaigns,
+        "seed": seed,
+        "points": [[p.index, p.values, p.scenario.digest] for p in sweep.points],
+    }
+    return hashlib.sha256(json.dumps(json_ready(document), sort_keys=True).encode()).hexdigest()
+
+
+class PointStore:
+    """Finished points of one sweep, one JSON file each, in ``folder``.
+
+    The folder holds the sweep's fingerprint; opening it with another fingerprint empties it,
+    so results of different sweeps never mix.
+    """
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = Path(folder)
+        self.key = key
+        stamp = self.folder / "fingerprint"
+        self.restarted = stamp.exists() and stamp.read_text(encoding="utf-8").strip() != key
+        if self.restarted:
+            shutil.rmtree(self.folder)
+        if not stamp.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(stamp, key + "\n")
+
+    def _file(self, index: int) -> Path:
+        return self.folder / f"point-{index:06d}.json"
+
+    def load(self, indices: list[int]) -> dict[int, Rows]:
+        """The points among ``indices`` already finished."""
+        done = {}
+        for index in indices:
+            path = self._file(index)
+            if path.exists():
+                done[index] = json.loads(path.read_text(encoding="utf-8"))
+        return done
+
+    def save(self, index: int, rows: Rows) -> None:
+        # json keeps a float's shortest repr, which reads back to the same float; NaN too.
+        atomic_write_text(self._file(index), json.dumps(rows))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The tidy table of a sweep and how it was produced."""
+
+    sweep: Sweep
+    table: pd.DataFrame  # a row per point and strategy: axis columns, then statistics
+    campaigns: int | None  # None: each point's own simulation.campaigns
+    seed: int | None
+    fingerprint: str
+    seconds: float
+    resumed: int  # points read back from an interrupted run
+
+    def points_frame(self) -> pd.DataFrame:
+        """A row per point: its axis values and the sha256 of its scenario."""
+        return pd.DataFrame(
+            [
+                {"point": p.index, **p.values, "scenario_sha256": p.scenario.digest}
+                for p in self.sweep.points
+            ]
+        )
+
+
+def run_sweep(
+    sweep: Sweep,
+    *,
+    campaigns: int | None = None,
+    seed: int | None = None,
+    store: PointStore | None = None,
+    client: Any = None,
+    on_point: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Simulate every point of ``sweep`` (skipping those ``store`` already holds).
+
+    ``client``: a ``dask.distributed.Client`` to run points on, or None for this process.
+    ``on_point(index)`` is called as each point finishes (resumed points first).
+    """
+    started = time.perf_counter()
+    key = fingerprint(sweep, campaigns, seed)
+    if store is not None and store.key != key:
+        raise ValueError("the point store belongs to another sweep")
+    done = store.load([p.index for p in sweep.points]) if store is not None else {}
+    resumed = len(done)
+    for index in done:
+        if on_point is not None:
+            on_point(index)
+    todo = [p for p in sweep.points if p.index not in done]
+    results = (
+        _serial(todo, campaigns, seed) if client is None else _dask(todo, campaigns, seed, client)
+    )
+    for index, rows in results:
+        if store is not None:
+            store.save(index, rows)
+        done[index] = rows
+        if on_point is not None:
+            on_point(index)
+    table = _table(sweep, done)
+    return SweepResult(sweep, table, campaigns, seed, key, time.perf_counter() - started, resumed)
+
+
+def _serial(
+    points: list[Point], campaigns: int | None, seed: int | None
+) -> Iterator[tuple[int, Rows]]:
+    for point in points:
+        yield point.index, point_rows(point.scenario, campaigns, seed)
+
+
+def _dask(
+    points: list[Point], campaigns: int | None, seed: int | None, client: Any
+) -> Iterator[tuple[int, Rows]]:
+    """Submit every point; yield them as they finish. The scheduler reruns the points of a
+    worker that dies (up to its ``allowed-failures``, 3 by default)."""
+    from distributed import as_completed
+
+    futures = {
+        client.submit(_indexed_rows, p.index, p.scenario, campaigns, seed, pure=False): p.index
+        for p in points
+    }
+    for future in as_completed(futures):
+        yield future.result()
+        future.release()
+
+
+def _indexed_rows(index: int, scenario: Scenario, campaigns: int | None, seed: int | None):
+    return index, point_rows(scenario, campaigns, seed)
+
+
+def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:
+    records = [
+        {"point": point.index, **point.values, **row}
+        for point in sweep.points
+        for row in done[point.index]
+    ]
+    return pd.DataFrame.from_records(records)
+
+
+@contextmanager
+def local_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client: on an existing cluster at ``scheduler`` (``tcp://host:port``), or on a
+    new local cluster of ``workers`` single-threaded worker processes."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError(
+            "--workers and --scheduler need Dask: pip install 'campaign-sim[dask]'"
+        ) from None
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
