@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import special
 
 from .engine import DEFAULT_CHUNK, METRICS, Outcomes, iter_chunks, scenario_sampling
-from .mcse import mean_error
+from .mcse import MIN_REPLICATES, mean_error
 from .sampling import Sampling
 from .scenario import Scenario
 from .stats import TAIL, Summary, proportion_ci
@@ -173,9 +173,18 @@ def tail_warnings(summary: Summary, outcomes: Outcomes) -> list[str]:
       and expected shortfall each rest on a handful of campaigns;
     * the 95% CI of the ROI's P5 or P95 (distribution-free, from order statistics) is wider,
       each side, than ``TAIL_REL_ERROR`` (5%) of the P5 - P95 outcome interval;
-    * the expected shortfall's standard error exceeds 5% of its size.
+    * the expected shortfall's standard error exceeds 5% of its size;
+
+    and, with stratified or antithetic sampling, fewer than ``MIN_REPLICATES`` whole seed blocks:
+    the standard errors then fall back to the independent-campaigns formula.
     """
     out = []
+    if not outcomes.sampling.iid and outcomes.campaigns // BLOCK < MIN_REPLICATES:
+        out.append(
+            f"{outcomes.sampling.label} sampling with fewer than {MIN_REPLICATES} whole blocks "
+            f"of {BLOCK:,} campaigns: standard errors use sd/sqrt(n), which ignores the "
+            f"stratification; run at least {MIN_REPLICATES * BLOCK:,} campaigns"
+        )
     tail = math.floor(TAIL * outcomes.campaigns)
     if tail < MIN_TAIL_CAMPAIGNS:
         out.append(

@@ -55,6 +55,7 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
         table.add_column("metric")
         table.add_column("mean", justify="right")
         table.add_column(f"{ci}\n(estimate interval)", justify="right")
+        table.add_column("MC se", justify="right")
         table.add_column("P5", justify="right")
         table.add_column("median", justify="right")
         table.add_column("P95", justify="right")
@@ -65,11 +66,15 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
                 metric + note,
                 fmt(s.mean, metric),
                 f"{fmt(s.mean_ci_low, metric)} – {fmt(s.mean_ci_high, metric)}",
+                fmt(s.se, metric),
                 fmt(s.p5, metric),
                 fmt(s.p50, metric),
                 fmt(s.p95, metric),
             )
-        table.caption = "P5 – P95 is the outcome interval: where 90% of campaigns land."
+        table.caption = (
+            "P5 – P95 is the outcome interval: where 90% of campaigns land. "
+            "MC se: Monte Carlo standard error of the mean."
+        )
         console.print(table)
     risk = Table(title="Risk profile", title_justify="left")
     risk.add_column("strategy")

@@ -45,13 +45,15 @@ def test_iid_error_is_sd_over_root_n():
 
 
 def test_block_error_is_the_spread_of_whole_block_means():
-    block_means = np.array([1.0, 3.0, 2.0])
+    block_means = np.array([1.0, 3.0, 2.0, 2.0])
     values = np.concatenate([np.repeat(block_means, BLOCK), [100.0] * 10])  # partial block
     error = mean_error(values, Sampling("lhs"))
-    assert error.method == "blocks" and error.dof == 2
-    assert error.se == pytest.approx(1.0 / math.sqrt(3))
-    assert error.half_width() == pytest.approx(4.302652730 / math.sqrt(3))
-    assert math.isnan(mean_error(values[: BLOCK + 5], Sampling("sobol")).se)
+    assert error.method == "blocks" and error.dof == 3
+    assert error.se == pytest.approx(np.std(block_means, ddof=1) / 2)
+    assert error.half_width() == pytest.approx(3.182446305 * error.se)
+    few = mean_error(values[: 3 * BLOCK + 5], Sampling("sobol"))
+    assert few.method == "iid-fallback"
+    assert few.se == pytest.approx(mean_error(values[: 3 * BLOCK + 5], RANDOM).se)
 
 
 def test_stratified_summary_reports_the_replicate_error(plan):
@@ -117,3 +119,7 @@ def test_thin_tails_are_flagged_and_large_runs_are_not(plan):
     assert any("P95 of ROI" in w for w in warnings)
     large = simulate(plan, campaigns=20_000)
     assert tail_warnings(summarize(large), large) == []
+    few_blocks = simulate(plan, campaigns=3000, sampling="lhs")
+    assert any(
+        "fewer than 4 whole blocks" in w for w in tail_warnings(summarize(few_blocks), few_blocks)
+    )
