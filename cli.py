@@ -753,5 +753,122 @@ def timeline(
         timeline_tables(result, plan.currency, stdout)
 
 
+class _Managers(click.ParamType):
+    """A team size: a positive whole number, or 'unlimited'."""
+
+    name = "N|unlimited"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or value == "unlimited":
+            return value
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is not a positive whole number or 'unlimited'", param, ctx)
+        return number
+
+
+@main.command()
+@scenario_argument
+@click.option("--campaigns", "-n", type=click.IntRange(min=1), default=None,
+              help="Campaigns to simulate [default: the scenario's simulation.campaigns].")
+@click.option("--seed", "-s", type=click.IntRange(min=0), default=None,
+              help="Random seed [default: the scenario's simulation.seed].")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder [default: results/<scenario>-timeline].")
+@click.option("--workers", "-w", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes to run seed blocks on (0: every core). Same numbers for any.")
+@click.option("--managers", "-m", type=_Managers(), default=None,
+              help="Campaign managers, overriding timeline.managers: N or 'unlimited'.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="What to print on stdout.")
+@click.option("--save-outcomes", is_flag=True,
+              help="Also write every campaign's totals (totals.parquet).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def timeline(
+    scenario: Path,
+    campaigns: int | None,
+    seed: int | None,
+    out: Path | None,
+    workers: int,
+    managers: int | str | None,
+    fmt: str,
+    save_outcomes: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO on a calendar: when each campaign pays back, what the team can handle.
+
+    Managers onboard creators and review their content, posts go live on the posting plan,
+    orders follow engagements with a lag inside the attribution window, fees are paid on their
+    schedule (the scenario's `timeline` section). Writes daily.csv/.parquet (cumulative cost,
+    revenue, profit, orders per day: mean and P5-P95), payback.csv, summary.csv, summary.json
+    and manifest.json.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from simulator.timeline import simulate_timeline
+    from simulator.timeline_output import timeline_json, write_timeline_results
+    from simulator.timeline_settings import timeline_plan
+    from simulator.timeline_tables import timeline_tables
+
+    plan = load_scenario(scenario)
+    calendar = timeline_plan(plan) if managers is None else timeline_plan(
+        plan, managers=None if managers == "unlimited" else managers
+    )
+    total = plan.campaigns if campaigns is None else campaigns
+    with Progress(TextColumn("timeline"), BarColumn(),
+                  TextColumn("{task.completed:,}/{task.total:,} campaigns"),
+                  TimeRemainingColumn(), console=stderr, transient=True,
+                  disable=quiet) as progress:
+        task = progress.add_task("timeline", total=total)
+        started = time.perf_counter()
+        result = simulate_timeline(plan, campaigns=total, seed=seed, plan=calendar,
+                                   workers=workers, progress=lambda n: progress.advance(task, n))
+        seconds = time.perf_counter() - started
+    target = out or default_out(plan.source, "timeline")
+    write_timeline_results(target, plan, result, seconds=seconds, save_outcomes=save_outcomes,
+                           settings={"workers": workers, "managers_option": managers})
+    stderr.print(f"results written to {target}/")
+    if fmt == "json":
+        click.echo(json.dumps(json_ready(timeline_json(plan, result)), indent=2,
+                              ensure_ascii=False))
+    else:
+        timeline_tables(result, plan.currency, stdout)
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    default="all",
+    show_default=True,
+    metavar="FORMATS",
+    help="Comma-separated: pptx, xlsx, md, png, svg; or all. md writes the PNG charts it links.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(REPORT_LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of every label, caption and sentence.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report folder [default: RESULTS_DIR/report-<lang>].",
+)
+def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None:
+    """Build charts, an Excel workbook, a PowerPoint deck and a Markdown report from the
+    results folder RESULTS_DIR (of run, compare, sweep, timeline or sensitivity), without
+    simulating again. Prints the files written, one per line. See docs/reports.md.
+    """
+    _build_report(results_dir, formats, lang, out)
+
+
 if __name__ == "__main__":
     main()

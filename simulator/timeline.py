@@ -1,7 +1,7 @@
 """The timeline engine: the campaign on a calendar (MODEL.md §6).
 
 For each chunk of campaigns it draws the creators exactly as the vectorized engine does
-(:func:`simulator.draws.draw_chunk`: same priors, same seed streams), plus each creator's
+(:func:`simulator.draws.draw_chunk`: same priors, seed streams and sampling), plus each creator's
 production time from its own stream; runs every campaign's schedule on SimPy
 (:mod:`simulator.timeline_schedule`: managers, production, reviews, posting days); and then
 accrues, vectorized over campaigns, each post's engagements (per-platform decay) and orders
@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 from .draws import ChunkDraws, Layout, draw_chunk
+from .engine import scenario_sampling
+from .sampling import Sampling
 from .scenario import Scenario
 from .streams import BLOCK, block_ranges, pool_stream, uniforms
 from .timeline_result import SERIES, TimelineResult
@@ -42,9 +44,7 @@ def chunk_timeline(
     return out
 
 
-def _creators(
-    scenario: Scenario, draws: ChunkDraws, production: Arrays, strategy: str
-) -> Arrays:
+def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strategy: str) -> Arrays:
     """One strategy's creator slots in hiring order, arrays of shape (slots, campaigns)."""
     parts: dict[str, list[np.ndarray]] = {}
     for group in draws.groups:
@@ -218,7 +218,11 @@ def _totals(
 
 
 def _production(
-    plan: TimelinePlan, draws: ChunkDraws, seed: int, blocks: list[tuple[int, int, int]]
+    plan: TimelinePlan,
+    draws: ChunkDraws,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    sampling: Sampling,
 ) -> Arrays:
     """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201)."""
     out = {}
@@ -228,7 +232,9 @@ def _production(
         if days.is_fixed:
             out[pool] = np.full((rows, draws.campaigns), days.mean())
         else:
-            u = uniforms(seed, blocks, pool_stream(pool), "production_days", rows)
+            u = uniforms(
+                seed, blocks, pool_stream(pool), "production_days", rows, sampling=sampling
+            )
             out[pool] = days.sampler()(u)
     return out
 
@@ -240,8 +246,10 @@ def _run_chunk(
     seed: int,
     blocks: list[tuple[int, int, int]],
 ) -> dict[str, tuple[Arrays, Arrays]]:
-    draws = draw_chunk(scenario, layout, seed, blocks)
-    return chunk_timeline(scenario, plan, draws, _production(plan, draws, seed, blocks))
+    sampling = scenario_sampling(scenario)
+    draws = draw_chunk(scenario, layout, seed, blocks, sampling=sampling)
+    production = _production(plan, draws, seed, blocks, sampling)
+    return chunk_timeline(scenario, plan, draws, production)
 
 
 def simulate_timeline(

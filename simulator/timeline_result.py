@@ -77,8 +77,9 @@ class TimelineResult:
             for metric in DAILY_METRICS:
                 values = self.daily(name, metric)
                 band = np.percentile(values, PERCENTILES, axis=0)
-                part = pd.DataFrame({"strategy": name, "day": days, "metric": metric,
-                                     "mean": values.mean(axis=0)})
+                part = pd.DataFrame(
+                    {"strategy": name, "day": days, "metric": metric, "mean": values.mean(axis=0)}
+                )
                 for p, row in zip(PERCENTILES, band, strict=True):
                     part[f"p{p}"] = row
                 parts.append(part)
@@ -91,10 +92,18 @@ class TimelineResult:
         parts = []
         for name in self.strategies:
             payback = self.totals[name]["payback_day"]
-            counts = np.bincount(payback[np.isfinite(payback)].astype(int),
-                                 minlength=self.horizon_days)
-            parts.append(pd.DataFrame({"strategy": name, "day": days,
-                                       "paid_back_share": np.cumsum(counts) / self.campaigns}))
+            counts = np.bincount(
+                payback[np.isfinite(payback)].astype(int), minlength=self.horizon_days
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "strategy": name,
+                        "day": days,
+                        "paid_back_share": np.cumsum(counts) / self.campaigns,
+                    }
+                )
+            )
         return pd.concat(parts, ignore_index=True)
 
     def payback(self, strategy: str, confidence: float = 0.95) -> dict:
@@ -103,8 +112,9 @@ class TimelineResult:
         payback = self.totals[strategy]["payback_day"]
         never = int(np.isnan(payback).sum())
         paid = payback[np.isfinite(payback)]
-        quantiles = (np.percentile(paid, PERCENTILES) if paid.size
-                     else np.full(len(PERCENTILES), np.nan))
+        quantiles = (
+            np.percentile(paid, PERCENTILES) if paid.size else np.full(len(PERCENTILES), np.nan)
+        )
         return {
             "never_share": never / self.campaigns,
             "never_share_ci": proportion_ci(never, self.campaigns, confidence),

@@ -128,14 +128,20 @@ def _resolve_production(
         if user_set and key != "default":
             if tier not in tiers:
                 problems.append(
-                    Problem(path, f"no tier '{tier}'{suggest(tier, tiers)}; tiers: "
-                            f"{', '.join(sorted(tiers))} (keys: default, tier, tier/platform)")
+                    Problem(
+                        path,
+                        f"no tier '{tier}'{suggest(tier, tiers)}; tiers: "
+                        f"{', '.join(sorted(tiers))} (keys: default, tier, tier/platform)",
+                    )
                 )
                 continue
             if platform and platform not in platforms:
                 problems.append(
-                    Problem(path, f"no platform '{platform}'{suggest(platform, platforms)}; "
-                            f"platforms: {', '.join(sorted(platforms))}")
+                    Problem(
+                        path,
+                        f"no platform '{platform}'{suggest(platform, platforms)}; "
+                        f"platforms: {', '.join(sorted(platforms))}",
+                    )
                 )
                 continue
         try:
@@ -145,8 +151,11 @@ def _resolve_production(
             continue
         if built[key].support()[0] < 0:
             problems.append(
-                Problem(path, f"a production time cannot be negative, but "
-                        f"{built[key].describe()} goes down to {built[key].support()[0]:g}")
+                Problem(
+                    path,
+                    f"a production time cannot be negative, but "
+                    f"{built[key].describe()} goes down to {built[key].support()[0]:g}",
+                )
             )
     out = {}
     for tier, platform in sorted(pools):
@@ -157,8 +166,11 @@ def _resolve_production(
         else:
             if not any(p.path.startswith("timeline.production_days") for p in problems):
                 problems.append(
-                    Problem("timeline.production_days", f"no production time for "
-                            f"{tier}/{platform}: add a `default` key or `{tier}/{platform}`")
+                    Problem(
+                        "timeline.production_days",
+                        f"no production time for "
+                        f"{tier}/{platform}: add a `default` key or `{tier}/{platform}`",
+                    )
                 )
     return out
 
@@ -171,17 +183,21 @@ def _resolve_half_life(
         for key in table:
             if key != "default" and key not in platforms:
                 problems.append(
-                    Problem(f"timeline.half_life_days.{key}",
-                            f"no platform '{key}'{suggest(key, platforms)}; platforms: "
-                            f"{', '.join(sorted(platforms))} (or default)")
+                    Problem(
+                        f"timeline.half_life_days.{key}",
+                        f"no platform '{key}'{suggest(key, platforms)}; platforms: "
+                        f"{', '.join(sorted(platforms))} (or default)",
+                    )
                 )
     out = {}
     for _, platform in sorted(pools):
         value = table.get(platform, table.get("default"))
         if value is None:
             problems.append(
-                Problem("timeline.half_life_days",
-                        f"no half-life for platform {platform}: add it or a `default` key")
+                Problem(
+                    "timeline.half_life_days",
+                    f"no half-life for platform {platform}: add it or a `default` key",
+                )
             )
         else:
             out[platform] = float(value)
