@@ -82,7 +82,7 @@ def analyse(
     axes = result.sweep.columns
     names = [axis.name for axis in result.sweep.axes]
     heatmaps = {}
-    if len(names) == 2:
+    if len(names) == 2 and not result.sweep.zipped:
         for strategy in table["strategy"].unique():
             heatmaps[str(strategy)] = heatmap(table, names[0], names[1], goal.column, strategy)
     return SweepReport(

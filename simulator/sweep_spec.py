@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
+import json
 import math
 import operator
 from dataclasses import dataclass
@@ -124,8 +125,12 @@ class Axis:
     linked: tuple[tuple[str, tuple[str, ...], float | str], ...]  # (name, paths, expression)
 
     def settings(self, value: Any) -> dict[str, Any]:
-        """Column -> value for one value of this axis (the axis first, then linked paths)."""
-        out = {self.name: value}
+        """Column -> value for one value of this axis (the axis first, then linked paths).
+
+        A list or mapping value (a range, a distribution) becomes its JSON text, so the
+        column stays one scalar per row in CSV and Parquet.
+        """
+        out = {self.name: value if _is_scalar(value) else json.dumps(value)}
         for name, _, expression in self.linked:
             out[name] = evaluate(expression, value)
         return out
@@ -212,6 +217,10 @@ def evaluate(expression: float | str, x: Any) -> float:
         return _round(walk(tree.body))
     except (SyntaxError, ZeroDivisionError, OverflowError) as exc:
         raise ValueError(f"cannot evaluate '{expression}' at x={x!r}: {exc}") from None
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _round(value: float) -> float:
