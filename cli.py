@@ -18,7 +18,7 @@ from rich.console import Console
 from simulator import __version__
 from simulator.compare import compare as compare_strategies
 from simulator.convergence import run_to_precision, tail_warnings
-from simulator.engine import DEFAULT_CHUNK, scenario_sampling, simulate
+from simulator.engine import DEFAULT_CHUNK, METRICS, scenario_sampling, simulate
 from simulator.errors import InputError
 from simulator.output import default_out, json_ready, manifest, results_folder
 from simulator.priors import priors_frame
@@ -868,6 +868,189 @@ def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None
     simulating again. Prints the files written, one per line. See docs/reports.md.
     """
     _build_report(results_dir, formats, lang, out)
+
+
+@main.command()
+@scenario_argument
+@click.option(
+    "--strategy",
+    "strategies",
+    multiple=True,
+    help="Strategy to analyse (repeatable) [default: every strategy].",
+)
+@click.option(
+    "--output",
+    type=click.Choice(list(METRICS)),
+    default="roi",
+    show_default=True,
+    help="Outcome whose drivers are ranked.",
+)
+@click.option(
+    "--campaigns",
+    "-n",
+    type=click.IntRange(min=8),
+    default=None,
+    help="Campaigns per simulation [default: the scenario's simulation.campaigns].",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Random seed [default: the scenario's simulation.seed].",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder [default: results/<scenario>-sensitivity].",
+)
+@click.option(
+    "--sampling",
+    type=click.Choice(SAMPLING_METHODS),
+    default=None,
+    help="Sampling of the ranked run and the swings [default: the scenario's].",
+)
+@click.option(
+    "--sobol",
+    is_flag=True,
+    help="Also Sobol indices of order value, shock and creator draws (needs SALib: the "
+    "'sensitivity' extra). Costs (inputs + 2) x campaigns evaluations.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=12,
+    show_default=True,
+    help="Rows per strategy in the printed tables (files hold every row).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sensitivity(
+    scenario: Path,
+    strategies: tuple[str, ...],
+    output: str,
+    campaigns: int | None,
+    seed: int | None,
+    out: Path | None,
+    sampling: str | None,
+    sobol: bool,
+    top: int,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """What drives OUTPUT (ROI by default) in SCENARIO: every uncertain input ranked by
+    Spearman correlation and contribution to variance, and a one-at-a-time swing of each
+    scenario-level input (order value, shock, each prior) from its P10 to its P90.
+
+    Writes sensitivity.csv/.parquet, swing.csv/.parquet (the tornado chart), sobol.csv with
+    --sobol, priors.csv and manifest.json.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from simulator.sensitivity import (
+        collect_drivers,
+        rank_sensitivity,
+        sobol_indices,
+        swing,
+        swing_inputs,
+    )
+    from simulator.sensitivity_tables import sensitivity_tables
+
+    plan = load_scenario(scenario)
+    for name in strategies:
+        plan.strategy(name)
+    chosen = strategies or tuple(s.name for s in plan.strategies)
+    campaigns = plan.campaigns if campaigns is None else campaigns
+    asked = scenario_sampling(plan)
+    method = Sampling(sampling or asked.method, asked.antithetic)
+    timings = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("ranking inputs (campaigns)", total=campaigns)
+        started = time.perf_counter()
+        drivers = collect_drivers(
+            plan,
+            campaigns=campaigns,
+            seed=seed,
+            sampling=method,
+            progress=lambda n: progress.advance(task, n),
+        )
+        ranked = rank_sensitivity(drivers, output=output, strategies=chosen)
+        timings["rank"] = round(time.perf_counter() - started, 3)
+        task = progress.add_task("swings (simulations)", total=2 * len(swing_inputs(plan)))
+        started = time.perf_counter()
+        swung = swing(
+            plan,
+            output=output,
+            campaigns=campaigns,
+            seed=seed,
+            sampling=method,
+            progress=lambda n: progress.advance(task, n),
+        )
+        swung = swung[swung["strategy"].isin(chosen)] if not swung.empty else swung
+        timings["swing"] = round(time.perf_counter() - started, 3)
+        indices = None
+        if sobol:
+            started = time.perf_counter()
+            indices = sobol_indices(plan, output=output, campaigns=campaigns, seed=seed)
+            indices = indices[indices["strategy"].isin(chosen)] if not indices.empty else indices
+            timings["sobol"] = round(time.perf_counter() - started, 3)
+    target = out or default_out(plan.source, "sensitivity")
+    with results_folder(target) as writer:
+        writer.csv("sensitivity.csv", ranked)
+        writer.parquet("sensitivity.parquet", ranked)
+        writer.csv("swing.csv", swung)
+        writer.parquet("swing.parquet", swung)
+        if indices is not None:
+            writer.csv("sobol.csv", indices)
+        writer.csv("priors.csv", priors_frame(plan.priors))
+        writer.json(
+            "manifest.json",
+            manifest(
+                command="sensitivity",
+                scenario=plan,
+                seed=drivers.seed,
+                campaigns=campaigns,
+                timings=timings,
+                settings={
+                    "output": output,
+                    "strategies": list(chosen),
+                    "sampling": method.method,
+                    "antithetic": method.antithetic,
+                    "swing_quantiles": [0.1, 0.9],
+                    "sobol": sobol,
+                },
+                files=writer.files + ["manifest.json"],
+            ),
+        )
+    stderr.print(f"results written to {target}/")
+    if fmt == "json":
+        data = {
+            **_header(plan, campaigns, drivers.seed),
+            "output": output,
+            "sensitivity": ranked.to_dict(orient="records"),
+            "swing": swung.to_dict(orient="records"),
+            "sobol": None if indices is None else indices.to_dict(orient="records"),
+        }
+        click.echo(json.dumps(json_ready(data), indent=2, ensure_ascii=False))
+    else:
+        labels = {s.name: s.label for s in plan.strategies if s.name in chosen}
+        sensitivity_tables(ranked, swung, indices, labels, stdout, top=top)
 
 
 if __name__ == "__main__":
