@@ -194,7 +194,8 @@ def rank_sensitivity(
         y = drivers.outputs[name][output]
         keep = np.isfinite(y) & np.isfinite(x).all(axis=1)
         x, y = x[keep], y[keep]
-        varies = x.std(axis=0) > 0
+        # Relative spread, not std > 0: a mean of equal draws can differ from them by rounding.
+        varies = np.ptp(x, axis=0) > 1e-9 * np.maximum(1.0, np.abs(x).max(axis=0, initial=0))
         found = [d for d, v in zip(drivers.drivers[name], varies, strict=True) if v]
         x = x[:, varies]
         n = y.size
