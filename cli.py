@@ -6,6 +6,7 @@ Data goes to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 failure, 2
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 import time
@@ -22,6 +23,7 @@ from simulator.engine import DEFAULT_CHUNK, METRICS, scenario_sampling, simulate
 from simulator.errors import InputError
 from simulator.output import default_out, json_ready, manifest, results_folder
 from simulator.priors import priors_frame
+from simulator.reports.i18n import LANGUAGES as REPORT_LANGUAGES
 from simulator.sampling import METHODS as SAMPLING_METHODS
 from simulator.sampling import Sampling
 from simulator.scenario import Scenario, load_prior_set, load_scenario
@@ -135,6 +137,49 @@ def simulation_options(command: Any) -> Any:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def report_options(command: Any) -> Any:
+    """--report and --report-lang: build the report of the results folder the command wrote
+    (the folder is --out, or the command's default results/<scenario>-<command>)."""
+
+    @functools.wraps(command)
+    def with_report(*args: Any, report: str | None, report_lang: str, **kwargs: Any) -> Any:
+        from simulator.reports import parse_formats
+
+        formats = parse_formats(report) if report is not None else None
+        result = command(*args, **kwargs)
+        if formats is not None:
+            source = kwargs.get("scenario") or kwargs.get("source")
+            folder = kwargs.get("out") or default_out(str(source), command.__name__)
+            _build_report(folder, formats, report_lang, None)
+        return result
+
+    with_report = click.option(
+        "--report-lang",
+        type=click.Choice(REPORT_LANGUAGES),
+        default="en",
+        show_default=True,
+        help="Language of the --report outputs.",
+    )(with_report)
+    return click.option(
+        "--report",
+        is_flag=False,
+        flag_value="all",
+        default=None,
+        metavar="FORMATS",
+        help="Also build the report from the results: comma-separated pptx,xlsx,md,png,svg; "
+        "--report alone (after SCENARIO) builds all. See `campaign-sim report`.",
+    )(with_report)
+
+
+def _build_report(folder: Path, formats: Any, lang: str, out: Path | None) -> None:
+    from simulator.reports import build_report
+
+    built = build_report(folder, formats=formats, lang=lang, out=out)
+    for name in built.files:
+        click.echo(str(built.folder / name))
+    stderr.print(f"report written to {built.folder}/")
 
 
 def _simulate(
@@ -269,6 +314,7 @@ def _header(scenario: Scenario, campaigns: int, seed: int) -> dict:
 
 
 @main.command()
+@report_options
 @scenario_argument
 @simulation_options
 @click.option(
@@ -337,6 +383,7 @@ def run(
 
 
 @main.command()
+@report_options
 @scenario_argument
 @click.argument("a", required=False)
 @click.argument("b", required=False)
@@ -666,91 +713,6 @@ def sweep(
         currency = plan.base.currency
         sweep_table(report.frontier, result.table, axes, report.ret, report.risk, currency, stdout)
         stdout.print(best_text(report.best, currency))
-
-
-class _Managers(click.ParamType):
-    """A team size: a positive whole number, or 'unlimited'."""
-
-    name = "N|unlimited"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        if value is None or value == "unlimited":
-            return value
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = 0
-        if number < 1:
-            self.fail(f"{value!r} is not a positive whole number or 'unlimited'", param, ctx)
-        return number
-
-
-@main.command()
-@scenario_argument
-@click.option("--campaigns", "-n", type=click.IntRange(min=1), default=None,
-              help="Campaigns to simulate [default: the scenario's simulation.campaigns].")
-@click.option("--seed", "-s", type=click.IntRange(min=0), default=None,
-              help="Random seed [default: the scenario's simulation.seed].")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder [default: results/<scenario>-timeline].")
-@click.option("--workers", "-w", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Processes to run seed blocks on (0: every core). Same numbers for any.")
-@click.option("--managers", "-m", type=_Managers(), default=None,
-              help="Campaign managers, overriding timeline.managers: N or 'unlimited'.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="What to print on stdout.")
-@click.option("--save-outcomes", is_flag=True,
-              help="Also write every campaign's totals (totals.parquet).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def timeline(
-    scenario: Path,
-    campaigns: int | None,
-    seed: int | None,
-    out: Path | None,
-    workers: int,
-    managers: int | str | None,
-    fmt: str,
-    save_outcomes: bool,
-    quiet: bool,
-) -> None:
-    """Run SCENARIO on a calendar: when each campaign pays back, what the team can handle.
-
-    Managers onboard creators and review their content, posts go live on the posting plan,
-    orders follow engagements with a lag inside the attribution window, fees are paid on their
-    schedule (the scenario's `timeline` section). Writes daily.csv/.parquet (cumulative cost,
-    revenue, profit, orders per day: mean and P5-P95), payback.csv, summary.csv, summary.json
-    and manifest.json.
-    """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from simulator.timeline import simulate_timeline
-    from simulator.timeline_output import timeline_json, write_timeline_results
-    from simulator.timeline_settings import timeline_plan
-    from simulator.timeline_tables import timeline_tables
-
-    plan = load_scenario(scenario)
-    calendar = timeline_plan(plan) if managers is None else timeline_plan(
-        plan, managers=None if managers == "unlimited" else managers
-    )
-    total = plan.campaigns if campaigns is None else campaigns
-    with Progress(TextColumn("timeline"), BarColumn(),
-                  TextColumn("{task.completed:,}/{task.total:,} campaigns"),
-                  TimeRemainingColumn(), console=stderr, transient=True,
-                  disable=quiet) as progress:
-        task = progress.add_task("timeline", total=total)
-        started = time.perf_counter()
-        result = simulate_timeline(plan, campaigns=total, seed=seed, plan=calendar,
-                                   workers=workers, progress=lambda n: progress.advance(task, n))
-        seconds = time.perf_counter() - started
-    target = out or default_out(plan.source, "timeline")
-    write_timeline_results(target, plan, result, seconds=seconds, save_outcomes=save_outcomes,
-                           settings={"workers": workers, "managers_option": managers})
-    stderr.print(f"results written to {target}/")
-    if fmt == "json":
-        click.echo(json.dumps(json_ready(timeline_json(plan, result)), indent=2,
-                              ensure_ascii=False))
-    else:
-        timeline_tables(result, plan.currency, stdout)
 
 
 class _Managers(click.ParamType):

@@ -130,7 +130,8 @@ class ResultsWriter:
     def csv(self, name: str, frame: pd.DataFrame) -> None:
         frame = frame.copy()
         for column in frame.columns:
-            if frame[column].dtype == object:
+            # pandas 3 stores text as the "str" dtype, no longer as object
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
                 frame[column] = frame[column].map(safe_text)
         frame.to_csv(self.folder / name, index=False)
         self.files.append(name)

@@ -1,0 +1,451 @@
+"""Planning-deck outputs: each file reopens with its own library and holds the results' numbers.
+
+One compare results folder (coffee launch, few campaigns) and one hand-computable folder
+(every quantity fixed) are made per session; their reports are built once and shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import EXAMPLES, FIXED_PRIORS, FIXED_SCENARIO, deep_update
+
+from cli import main
+from simulator.errors import InputError
+from simulator.output import ResultsWriter
+from simulator.reports import build_report, load_results, parse_formats
+from simulator.reports.charts import DPI, FIGSIZE
+from simulator.reports.i18n import MESSAGES, Text
+from simulator.reports.story import tell
+
+PPTX = pytest.importorskip("pptx")
+OPENPYXL = pytest.importorskip("openpyxl")
+PIL_IMAGE = pytest.importorskip("PIL.Image")
+
+COFFEE = str(EXAMPLES[0])
+HOSTILE_LABEL = "=SUM(1,2) 測試"
+HOSTILE_NAME = "+cmd|' /C calc'!A0 情境"
+
+#: The fixed scenario by hand (conftest): per creator 2 posts x 5,000 followers x 5% engagement
+#: x 10% conversion = 50 orders of NT$1,000 at 50% margin; cost 2 x 10,000 fee + 500 overhead.
+#: Strategy a (3 creators): gross profit 75,000, cost 62,500 with the fixed 1,000: ROI 20%.
+#: Strategy b (1 creator): gross profit 25,000, cost 21,500: ROI 16.28%.
+FIXED_ROI = {"a": 0.2, "b": 3500 / 21500}
+
+
+def _invoke(args: list[str]) -> str:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def compare_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("compare") / "coffee-compare"
+    _invoke(["compare", COFFEE, "-n", "2048", "--seed", "3", "--out", str(out), "-q"])
+    return out
+
+
+@pytest.fixture(scope="session")
+def fixed_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("fixed")
+    (folder / "fixed-priors.yaml").write_text(yaml.safe_dump(FIXED_PRIORS), encoding="utf-8")
+    group = {"tier": "nano", "platform": "instagram", "deliverables": 2}
+    data = deep_update(
+        FIXED_SCENARIO,
+        {
+            "name": HOSTILE_NAME,
+            "strategies": {
+                "a": {"label": HOSTILE_LABEL, "groups": [{**group, "count": 3}]},
+                "b": {"groups": [{**group, "count": 1}]},
+            },
+        },
+    )
+    path = folder / "fixed.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = folder / "fixed-compare"
+    _invoke(["compare", str(path), "a", "b", "-n", "64", "--out", str(out), "-q"])
+    return out
+
+
+@pytest.fixture(scope="session")
+def en_report(compare_dir):
+    return build_report(compare_dir, lang="en")
+
+
+@pytest.fixture(scope="session")
+def zh_report(compare_dir):
+    return build_report(compare_dir, lang="zh-TW")
+
+
+@pytest.fixture(scope="session")
+def fixed_report(fixed_dir):
+    return build_report(fixed_dir, formats="pptx,xlsx,md", lang="en")
+
+
+def _file(report, suffix: str) -> Path:
+    (name,) = [f for f in report.files if f.endswith(suffix)]
+    return report.folder / name
+
+
+def _sheet_rows(sheet) -> list[dict]:
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def _deck_texts(deck) -> list[list[str]]:
+    """Per slide, the text of every text frame and table cell."""
+    slides = []
+    for slide in deck.slides:
+        texts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+        slides.append(texts)
+    return slides
+
+
+# -- the workbook ----------------------------------------------------------------------------
+
+
+def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, compare_dir):
+    book = OPENPYXL.load_workbook(_file(en_report, ".xlsx"))
+    assert book.sheetnames[:4] == ["Summary", "Risk", "Percentiles", "Comparison"]
+    assert {"Assumptions", "Run manifest"} <= set(book.sheetnames)
+    summary = pd.read_csv(compare_dir / "summary.csv")
+    rows = _sheet_rows(book["Summary"])
+    assert len(rows) == len(summary)
+    for row, expected in zip(rows, summary.itertuples(), strict=True):
+        assert row["Strategy"].value == expected.strategy
+        for column, field in (("Mean", "mean"), ("95% CI of mean, low", "mean_ci_low"),
+                              ("P5", "p5"), ("P95", "p95")):
+            cell = row[column]
+            assert cell.data_type == "n"
+            assert cell.value == pytest.approx(getattr(expected, field), rel=1e-12)
+        if expected.metric == "roi":
+            assert row["Mean"].number_format == "0.0%"
+        if expected.metric == "profit":
+            assert row["Mean"].number_format == "#,##0"
+    risk = pd.read_csv(compare_dir / "risk.csv")
+    risk_rows = _sheet_rows(book["Risk"])
+    assert [r["P(loss)"].value for r in risk_rows] == pytest.approx(list(risk["prob_loss"]))
+    assert risk_rows[0]["P(loss)"].number_format == "0.00%"
+    comparison = pd.read_csv(compare_dir / "comparison.csv")
+    got = {r["Metric"].value: r["P(A > B)"].value for r in _sheet_rows(book["Comparison"])}
+    assert got["ROI"] == pytest.approx(float(comparison.set_index("metric").loc["roi",
+                                                                             "prob_a_better"]))
+    percentiles = book["Percentiles"]
+    assert percentiles.max_row == 102  # header + quantiles 0, 0.01, ..., 1
+    for sheet in book:
+        assert sheet.freeze_panes == "A2"
+        assert all(cell.font.bold for cell in sheet[1])
+        widths = [d.width for d in sheet.column_dimensions.values()]
+        assert widths and min(widths) >= 8
+
+
+def test_workbook_lists_every_prior_with_its_sources_and_the_manifest(en_report, compare_dir):
+    book = OPENPYXL.load_workbook(_file(en_report, ".xlsx"))
+    priors = pd.read_csv(compare_dir / "priors.csv", keep_default_na=False)
+    rows = _sheet_rows(book["Assumptions"])
+    assert len(rows) == len(priors)
+    assert [r["Sources"].value or "" for r in rows] == list(priors["sources"])
+    assert [r["Quantity"].value for r in rows] == list(priors["quantity"])
+    manifest = json.loads((compare_dir / "manifest.json").read_text(encoding="utf-8"))
+    items = {r["Item"].value: r["Value"].value for r in _sheet_rows(book["Run manifest"])}
+    assert items["seed"] == manifest["seed"] == 3
+    assert items["scenario.sha256"] == manifest["scenario"]["sha256"]
+    assert items["campaigns"] == 2048
+
+
+def test_workbook_text_that_looks_like_a_formula_stays_text(fixed_report, fixed_dir):
+    path = _file(fixed_report, ".xlsx")
+    book = OPENPYXL.load_workbook(path)
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=", "+"))]
+    assert {c.value for c in cells} >= {HOSTILE_LABEL, HOSTILE_NAME}
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
+
+
+def test_csv_text_is_defused_and_read_back_as_written(tmp_path):
+    writer = ResultsWriter(tmp_path)
+    frame = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "-x", "plain"], "value": [1.0, -2.0, 3, 4]})
+    writer.csv("table.csv", frame)
+    raw = (tmp_path / "table.csv").read_text(encoding="utf-8").splitlines()
+    assert raw[1:4] == ["'=1+1,1.0", "'@SUM(A1),-2.0", "'-x,3.0"]
+    (tmp_path / "manifest.json").write_text('{"tool": "campaign-sim"}', encoding="utf-8")
+    back = load_results(tmp_path).table("table.csv")
+    assert list(back["name"]) == list(frame["name"])
+    assert list(back["value"]) == [1.0, -2.0, 3.0, 4.0]
+
+
+# -- the deck --------------------------------------------------------------------------------
+
+
+def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_report, compare_dir):
+    deck = PPTX.Presentation(_file(en_report, ".pptx"))
+    assert deck.slide_width * 9 == pytest.approx(deck.slide_height * 16, rel=1e-3)
+    texts = _deck_texts(deck)
+    results = load_results(compare_dir)
+    comparison = pd.read_csv(compare_dir / "comparison.csv").set_index("metric")
+    summary = pd.read_csv(compare_dir / "summary.csv").set_index(["strategy", "metric"])
+    p = comparison.loc["roi", "prob_a_better"]
+    ma, mb = (summary.loc[(s, "roi"), "p50"] for s in ("nano_heavy", "micro_heavy"))
+    headline = texts[1][1]
+    assert headline == (
+        f"{results.label('nano_heavy')} beats {results.label('micro_heavy')} in "
+        f"{Text('en').prob(p)} of simulated campaigns; median ROI {100 * ma:.0f}% vs "
+        f"{100 * mb:.0f}%."
+    )
+    pictures = [s for s in deck.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == len([f for f in en_report.files if f.endswith(".png")]) == 4
+    tables = {i: sh.table for i, s in enumerate(deck.slides) for sh in s.shapes if sh.has_table}
+    risk_slide = next(i for i, t in enumerate(texts) if "Risk profile" in t and len(t) > 8)
+    risk_table = tables[risk_slide]
+    assert len(risk_table.rows) == 3  # header + two strategies, editable cells
+    risk = pd.read_csv(compare_dir / "risk.csv")
+    assert risk_table.cell(1, 4).text.startswith(f"{100 * risk['prob_loss'][0]:.1f}%")
+    priors = pd.read_csv(compare_dir / "priors.csv")
+    assumption_rows = sum(
+        len(t.rows) - 1 for i, t in tables.items() if texts[i][0].startswith("Assumptions")
+    )
+    assert assumption_rows == len(priors)
+    method = " ".join(texts[-1])
+    assert "2,048 per strategy; seed 3" in method and "Outcome interval" in method
+    assert "Estimate interval" in method
+
+
+def test_deck_states_the_hand_computed_answer(fixed_report):
+    deck = PPTX.Presentation(_file(fixed_report, ".pptx"))
+    texts = _deck_texts(deck)
+    assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}"
+    a, b = 100 * FIXED_ROI["a"], 100 * FIXED_ROI["b"]
+    assert texts[1][1] == (
+        f"{HOSTILE_LABEL} beats b in 100% of simulated campaigns; median ROI {a:.0f}% vs {b:.0f}%."
+    )
+    assert "Probability of a loss: =SUM(1,2) 測試 0%; b 0%." in texts[1][2]
+
+
+def test_every_deck_run_names_an_east_asian_font(zh_report):
+    deck = PPTX.Presentation(_file(zh_report, ".pptx"))
+    ns = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    runs = [
+        run for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+        for p in shape.text_frame.paragraphs for run in p.runs
+    ]
+    assert runs
+    for run in runs:
+        ea = run._r.find(f"{ns}rPr/{ns}ea")
+        assert ea is not None and ea.get("typeface")
+        assert run._r.find(f"{ns}rPr").get("lang") == "zh-TW"
+
+
+# -- markdown and charts ---------------------------------------------------------------------
+
+
+def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, compare_dir):
+    page = _file(en_report, ".md").read_text(encoding="utf-8")
+    story = tell(load_results(compare_dir), Text("en", "TWD"))
+    assert f"**{story.headline}**" in page
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
+    assert len(links) == 4
+    assert all((en_report.folder / link).is_file() for link in links)
+    priors = pd.read_csv(compare_dir / "priors.csv")
+    table_rows = [line for line in page.splitlines() if line.startswith("| nano ")]
+    assert len(table_rows) == int((priors["tier"] == "nano").sum())
+
+
+def test_charts_are_valid_images_of_the_slide_size_with_ink(en_report):
+    pngs = [f for f in en_report.files if f.endswith(".png")]
+    svgs = [f for f in en_report.files if f.endswith(".svg")]
+    assert {Path(f).stem for f in pngs} == {Path(f).stem for f in svgs} == {
+        "roi-distribution", "roi-exceedance", "risk-profile", "paired-difference"
+    }
+    size = tuple(round(v * DPI) for v in FIGSIZE)
+    for name in pngs:
+        with PIL_IMAGE.open(en_report.folder / name) as image:
+            image.verify()
+        with PIL_IMAGE.open(en_report.folder / name) as image:
+            assert image.format == "PNG" and image.size == size
+            grey = image.convert("L")
+            dark = sum(grey.histogram()[:200])
+            assert dark > 0.01 * size[0] * size[1]  # drawn on, not blank
+    for name in svgs:
+        root = ElementTree.parse(en_report.folder / name).getroot()
+        assert root.tag.endswith("svg")
+        assert root.get("width") == f"{FIGSIZE[0] * 72:g}pt"
+
+
+def test_report_manifest_records_its_source(en_report, compare_dir):
+    data = json.loads((en_report.folder / "manifest.json").read_text(encoding="utf-8"))
+    source = (compare_dir / "manifest.json").read_bytes()
+    assert data["command"] == "report" and data["lang"] == "en"
+    assert data["source"]["manifest_sha256"] == hashlib.sha256(source).hexdigest()
+    assert data["source"]["seed"] == 3
+    assert data["files"] == sorted(en_report.files)
+    assert "manifest.json" in data["files"]
+
+
+def test_reports_never_simulate(compare_dir, tmp_path, monkeypatch):
+    import simulator.engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a report simulated")
+
+    monkeypatch.setattr(simulator.engine, "simulate", refuse)
+    built = build_report(compare_dir, formats="xlsx,md", out=tmp_path / "r")
+    assert any(f.endswith(".xlsx") for f in built.files)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["en_report", "zh_report"])
+def test_deck_converts_to_pdf_with_libreoffice(which, request, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-impress)")
+    report = request.getfixturevalue(which)
+    deck = _file(report, ".pptx")
+    profile = (tmp_path / "profile").as_uri()  # own profile: parallel runs do not collide
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(deck)],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    pdf = tmp_path / (deck.stem + ".pdf")
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    slides = len(PPTX.Presentation(deck).slides)
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == slides
+    if which == "zh_report":
+        assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+[^/\s]*CJK", data), "no CJK font in the PDF"
+
+
+# -- Traditional Chinese ---------------------------------------------------------------------
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    en, zh = MESSAGES["en"], MESSAGES["zh-TW"]
+    assert set(en) == set(zh)
+    fields = re.compile(r"\{(\w+)")
+    for key in en:
+        assert set(fields.findall(en[key])) == set(fields.findall(zh[key])), key
+
+
+def test_zh_tw_outputs_are_in_chinese(zh_report):
+    book = OPENPYXL.load_workbook(_file(zh_report, ".xlsx"))
+    assert book.sheetnames[:4] == ["摘要", "風險", "百分位數", "比較"]
+    texts = _deck_texts(PPTX.Presentation(_file(zh_report, ".pptx")))
+    assert "勝過" in texts[1][1] and "ROI 中位數" in texts[1][1]
+    assert texts[-1][0] == "方法"
+    page = _file(zh_report, ".md").read_text(encoding="utf-8")
+    assert "## 結論" in page and "信賴區間" in page
+
+
+def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    from simulator.reports.fonts import find_cjk_font, matplotlib_families
+
+    font = find_cjk_font()
+    assert font is not None, "no CJK font: apt-get install fonts-noto-cjk"
+    families = matplotlib_families("zh-TW", needs_cjk=True)
+    resolved = font_manager.findfont(font_manager.FontProperties(family=families[0]),
+                                     fallback_to_default=False)
+    chars = {ch for text in MESSAGES["zh-TW"].values() for ch in text if ord(ch) >= 0x2E80}
+    chars |= set("奈米為主微型精品咖啡新品上市測試")
+    assert Path(resolved) == font.path
+    with TTFont(font.path, fontNumber=font.index, lazy=True) as face:
+        cmap = face.getBestCmap()
+    assert not {ch for ch in chars if ord(ch) not in cmap}
+
+    def ink(text: str) -> bytes:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"font.family": families}):
+            fig = Figure(figsize=(1, 1), dpi=100)
+            fig.text(0.5, 0.5, text, fontsize=40, ha="center", va="center")
+            fig.savefig(buffer, format="png")
+        with PIL_IMAGE.open(buffer) as image:
+            return image.convert("L").tobytes()
+
+    drawn = [ink(ch) for ch in "奈米為主"]
+    blank = ink(" ")
+    assert all(d != blank for d in drawn)
+    assert len(set(drawn)) == 4  # four different glyphs, not one missing-glyph box
+
+
+# -- command line ----------------------------------------------------------------------------
+
+
+def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, tmp_path):
+    out = tmp_path / "zh"
+    output = _invoke(["report", str(compare_dir), "--format", "xlsx", "--lang", "zh-TW",
+                      "--out", str(out)])
+    files = output.split()
+    assert len(files) == 2 and all(Path(f).is_file() for f in files)
+    assert any(f.endswith("-zh-TW.xlsx") for f in files)
+
+
+def test_compare_with_report_builds_it_in_one_go(tmp_path):
+    out = tmp_path / "c"
+    _invoke(["compare", COFFEE, "-n", "1024", "-q", "--out", str(out), "--report", "md",
+             "--format", "json"])
+    assert (out / "report-en" / "c-en.md").is_file()
+    assert (out / "report-en" / "charts" / "roi-distribution.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pptx,mdd"], "did you mean 'md'"),
+        (["--lang", "fr"], "Invalid value for '--lang'"),
+    ],
+)
+def test_report_command_rejects_bad_options(compare_dir, args, message):
+    result = CliRunner().invoke(main, ["report", str(compare_dir), *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_report_of_a_folder_without_manifest_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "has no manifest.json" in result.output
+    with pytest.raises(InputError, match="is not a folder"):
+        load_results(tmp_path / "missing")
+
+
+def test_format_lists():
+    assert parse_formats("all") == ("pptx", "xlsx", "md", "png", "svg")
+    assert parse_formats("svg, PPTX") == ("pptx", "svg")
+    with pytest.raises(InputError, match="unknown report format 'doc'"):
+        parse_formats("doc")
+
+
+def test_number_formats_never_round_to_a_false_certainty():
+    en, zh = Text("en", "TWD"), Text("zh-TW", "TWD")
+    assert en.prob(0.9995) == ">99.9%" and en.prob(0.0004) == "<0.1%"
+    assert en.prob(0.995) == "99.5%" and en.prob(0.72) == "72%" and en.prob(1.0) == "100%"
+    assert en.pct(-0.0004) == "0%" and en.pct(-0.2919) == "-29%"
+    assert en.money(-1234.6) == "-NT$1,235"
+    assert en.money(12.345) == "NT$12.35"
+    assert zh.money_short(123456) == "12.35萬" and en.money_short(-350000) == "-350k"
+    assert en.points(0.403) == "+40.3 pts"
