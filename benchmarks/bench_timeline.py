@@ -47,7 +47,7 @@ def count_events(scenario, campaigns: int, plan) -> tuple[int, float]:
     """Events the engine schedules, and the mean hired creators per campaign and strategy."""
     original = timeline_schedule.simpy
     timeline_schedule.simpy = types.SimpleNamespace(  # type: ignore[assignment]
-        Environment=CountingEnvironment, PriorityResource=simpy.PriorityResource
+        Environment=CountingEnvironment
     )
     CountingEnvironment.scheduled = 0
     try:

@@ -10,13 +10,15 @@ the simulation stops at the end of the window, and a deliverable not live by the
 
 from __future__ import annotations
 
+import bisect
 import math
+from operator import attrgetter
 
 import simpy
 
 from .timeline_settings import TimelinePlan
 
-__all__ = ["LOST", "NOT_DELIVERED", "NOT_HIRED", "schedule_campaign"]
+__all__ = ["LOST", "NOT_DELIVERED", "NOT_HIRED", "Managers", "schedule_campaign"]
 
 #: Post-day codes for deliverables that never go live.
 LOST = -1  # the creator delivers, but the post could not go live inside the window
@@ -26,6 +28,22 @@ NOT_HIRED = -3  # a budget group's row that its budget did not reach
 REVIEW, ONBOARDING = 0, 1  # request priorities: lower is served first
 #: Tolerance for the day a post is approved: sums of fractional days land within 1e-9 of a day.
 DAY_EPS = 1e-9
+
+_key = attrgetter("key")
+
+
+class _WaitingLine(list):
+    """simpy's sorted put queue, kept sorted by insertion (bisect) instead of a full sort on
+    every request: the same order (priority, then request time, first come first served)."""
+
+    def append(self, item) -> None:
+        bisect.insort_right(self, item, key=_key)
+
+
+class Managers(simpy.PriorityResource):
+    """The brand's campaign managers: a :class:`simpy.PriorityResource`."""
+
+    PutQueue = _WaitingLine
 
 
 def schedule_campaign(
@@ -45,25 +63,15 @@ def schedule_campaign(
     env = simpy.Environment()
     timeout = env.timeout
     window = plan.window_days
-    managers = None if plan.managers is None else simpy.PriorityResource(env, plan.managers)
+    # Unlimited: a manager for every creator, so that no request ever waits.
+    managers = Managers(env, plan.managers or max(1, sum(hired)))
+    request, release = managers.request, managers.release
+    onboarding, review = plan.onboarding_days, plan.review_days
     rounds, revision = plan.review_rounds, plan.revision_days
     start, every, per_slot = plan.start_day, plan.every_days, plan.per_slot
     slots: dict[int, int] = {}
     posts: list[int] = []
     busy = 0.0
-
-    def manager_task(priority: int, days: float):
-        """One manager's work of ``days``, after queueing for a manager."""
-        nonlocal busy
-        if managers is None:
-            busy += min(days, window - env.now)
-            yield timeout(days)
-            return
-        request = managers.request(priority)
-        yield request
-        busy += min(days, window - env.now)
-        yield timeout(days)
-        managers.release(request)
 
     def go_live(now: float) -> int:
         day = max(math.floor(now + DAY_EPS), start)
@@ -80,20 +88,31 @@ def schedule_campaign(
         return day
 
     def creator(first: int, count: int, days: float):
-        if plan.onboarding_days:
-            yield from manager_task(ONBOARDING, plan.onboarding_days)
+        """Onboarding, then ``count`` deliverables: production, review rounds, posting.
+
+        A manager's task: queue (unless a manager is free: no wait), work, release."""
+        nonlocal busy
+        if onboarding:
+            task = request(ONBOARDING)
+            if not task.triggered:
+                yield task
+            busy += min(onboarding, window - env.now)
+            yield timeout(onboarding)
+            release(task)
         for index in range(first, first + count):
             if days:
                 yield timeout(days)
             for round_ in range(rounds):
                 if round_ and revision:
                     yield timeout(revision)
-                if plan.review_days:
-                    yield from manager_task(REVIEW, plan.review_days)
+                if review:
+                    task = request(REVIEW)
+                    if not task.triggered:
+                        yield task
+                    busy += min(review, window - env.now)
+                    yield timeout(review)
+                    release(task)
             posts[index] = go_live(env.now)
-
-    def onboarding_only():
-        yield from manager_task(ONBOARDING, plan.onboarding_days)
 
     for is_hired, delivering, count, days in zip(
         hired, delivers, deliverables, production, strict=True
@@ -101,10 +120,9 @@ def schedule_campaign(
         first = len(posts)
         if not is_hired:
             posts.extend([NOT_HIRED] * count)
-        elif not delivering:
+        elif not delivering:  # onboarded, never delivers
             posts.extend([NOT_DELIVERED] * count)
-            if plan.onboarding_days:
-                env.process(onboarding_only())
+            env.process(creator(first, 0, 0.0))
         else:
             posts.extend([LOST] * count)
             env.process(creator(first, count, days))
