@@ -1,0 +1,71 @@
+"""Sweeps on a real Dask cluster: identical numbers, and a killed worker's points rerun."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from simulator.sweep import local_client, run_sweep
+from simulator.sweep_spec import make_sweep, parse_vary
+
+pytest.importorskip("distributed")
+
+pytestmark = [
+    pytest.mark.slow,
+    # Known noise from distributed when a worker is killed or a cluster shuts down.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore:.*[Cc]losing.*:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+MIX = ROOT / "scenarios/mix-coffee.yaml"
+VARY = "strategies.*.groups[0].share=0.2:0.8:0.1;strategies.*.groups[1].share=1-x"
+CAMPAIGNS, SEED = 3000, 11
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return make_sweep(MIX, [parse_vary(VARY)])  # 7 points
+
+
+@pytest.fixture(scope="module")
+def serial(sweep) -> pd.DataFrame:
+    return run_sweep(sweep, campaigns=CAMPAIGNS, seed=SEED).table
+
+
+@pytest.fixture(scope="module")
+def client():
+    with local_client(2) as client:
+        yield client
+
+
+def test_two_worker_processes_give_the_serial_numbers(sweep, serial, client) -> None:
+    pids = client.run(os.getpid)
+    assert len(set(pids.values()) | {os.getpid()}) == 3  # real worker processes
+    table = run_sweep(sweep, campaigns=CAMPAIGNS, seed=SEED, client=client).table
+    pd.testing.assert_frame_equal(table, serial, check_exact=True)
+
+
+def test_a_killed_worker_has_its_points_rerun(sweep, serial, client) -> None:
+    killed: list[int] = []
+
+    def kill_a_busy_worker(index: int) -> None:
+        # After the first finished point, SIGKILL a worker that is running a point: the
+        # scheduler must hand that point to another worker (or the nanny's replacement).
+        if killed:
+            return
+        busy = [w for w, keys in client.processing().items() if keys]
+        assert busy, "no point left running: the sweep is too short to test a kill"
+        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    table = run_sweep(
+        sweep, campaigns=CAMPAIGNS, seed=SEED, client=client, on_point=kill_a_busy_worker
+    ).table
+    assert len(killed) == 1
+    pd.testing.assert_frame_equal(table, serial, check_exact=True)
