@@ -532,6 +532,7 @@ def priors(scenario: Path | None, prior_set: str, fmt: str) -> None:
 
 
 def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
+    """Run a sweep with a progress bar of points done and time left on stderr."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from simulator.sweep import run_sweep
@@ -553,6 +554,7 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
             store=store,
             client=client,
             on_point=lambda _index: progress.advance(task),
+            engine=plan.settings.engine,
         )
 
 
@@ -631,6 +633,13 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
     help="Frontier risk: prob_loss, expected_shortfall, value_at_risk or any column "
     "[default: prob_loss].",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["vectorized", "timeline"]),
+    default=None,
+    help="timeline: totals on the calendar, for timeline settings such as managers "
+    "[default: the sweep file's, else vectorized].",
+)
 @click.option("--fresh", is_flag=True, help="Discard finished points of an interrupted run.")
 @click.option(
     "--format",
@@ -654,6 +663,7 @@ def sweep(
     limits: tuple[str, ...],
     frontier_return: str | None,
     frontier_risk: str | None,
+    engine: str | None,
     fresh: bool,
     fmt: str,
     quiet: bool,
@@ -673,7 +683,7 @@ def sweep(
 
     if workers is not None and scheduler is not None:
         raise click.UsageError("give --workers or --scheduler, not both")
-    plan = make_sweep(source, [parse_vary(text) for text in vary], zipped=zipped)
+    plan = make_sweep(source, [parse_vary(text) for text in vary], zipped=zipped, engine=engine)
     asked = plan.settings
     campaigns = campaigns if campaigns is not None else asked.campaigns
     seed = seed if seed is not None else asked.seed
@@ -681,7 +691,7 @@ def sweep(
     partial = out.with_name(out.name + ".partial")
     if fresh:
         PointStore(partial, "").remove()
-    store = PointStore(partial, fingerprint(plan, campaigns, seed))
+    store = PointStore(partial, fingerprint(plan, campaigns, seed, asked.engine))
     if store.restarted:
         stderr.print(f"{partial}/ held another sweep's points: starting afresh")
     serial = workers is None and scheduler is None

@@ -29,11 +29,13 @@ from . import __version__
 from .engine import simulate
 from .output import atomic_write_text, json_ready
 from .scenario import Scenario
-from .stats import summarize
+from .stats import MetricSummary, RiskSummary, risk_of, summarize, summarize_values
 from .sweep_spec import Point, Sweep
 
 __all__ = [
+    "ENGINES",
     "SWEEP_METRICS",
+    "TIMELINE_METRICS",
     "PointStore",
     "SweepResult",
     "fingerprint",
@@ -74,39 +76,92 @@ STATS = (
 Rows = list[dict[str, Any]]
 
 
-def point_rows(scenario: Scenario, campaigns: int | None, seed: int | None) -> Rows:
+#: Totals of the timeline engine reported for every point and strategy.
+TIMELINE_METRICS = (
+    "roi",
+    "roas",
+    "profit",
+    "revenue",
+    "cost",
+    "conversions",
+    "engagements",
+    "reach",
+    "payback_day",
+    "lost_share",
+    "manager_utilisation",
+)
+ENGINES = ("vectorized", "timeline")
+
+
+def point_rows(
+    scenario: Scenario, campaigns: int | None, seed: int | None, engine: str = "vectorized"
+) -> Rows:
     """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
 
-    ``campaigns`` and ``seed`` default to the point scenario's own settings.
+    ``campaigns`` and ``seed`` default to the point scenario's own settings. ``engine``:
+    ``vectorized`` (MODEL.md §3) or ``timeline`` (§6: campaign totals on the calendar, for
+    sweeps of timeline settings such as the number of managers).
     """
+    labels = {s.name: s.label for s in scenario.strategies}
+    if engine == "timeline":
+        from .timeline import simulate_timeline
+
+        result = simulate_timeline(scenario, campaigns=campaigns, seed=seed)
+        return [
+            _row(
+                name,
+                labels[name],
+                result.campaigns,
+                result.seed,
+                {m: summarize_values(m, result.totals[name][m]) for m in TIMELINE_METRICS},
+                risk_of(
+                    name,
+                    result.totals[name]["profit"],
+                    result.totals[name]["roi"],
+                    scenario.roi_target,
+                ),
+            )
+            for name in result.strategies
+        ]
     outcomes = simulate(scenario, campaigns=campaigns, seed=seed)
-    summary = summarize(
-        outcomes,
-        labels={s.name: s.label for s in scenario.strategies},
-        roi_target=scenario.roi_target,
-    )
-    rows = []
-    for name in summary.strategies:
-        row: dict[str, Any] = {
-            "strategy": name,
-            "label": summary.labels[name],
-            "campaigns": outcomes.campaigns,
-            "seed": outcomes.seed,
-        }
-        for metric in SWEEP_METRICS:
-            stats = asdict(summary.metrics[name][metric])
-            row.update({f"{metric}_{stat}": stats[stat] for stat in STATS})
-        risk = asdict(summary.risk[name])
-        row.update({k: v for k, v in risk.items() if k not in ("strategy", "campaigns")})
-        rows.append(row)
-    return rows
+    summary = summarize(outcomes, labels=labels, roi_target=scenario.roi_target)
+    return [
+        _row(
+            name,
+            labels[name],
+            outcomes.campaigns,
+            outcomes.seed,
+            {m: summary.metrics[name][m] for m in SWEEP_METRICS},
+            summary.risk[name],
+        )
+        for name in summary.strategies
+    ]
 
 
-def fingerprint(sweep: Sweep, campaigns: int | None, seed: int | None) -> str:
+def _row(
+    name: str,
+    label: str,
+    campaigns: int,
+    seed: int,
+    metrics: dict[str, MetricSummary],
+    risk: RiskSummary,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"strategy": name, "label": label, "campaigns": campaigns, "seed": seed}
+    for metric, summary in metrics.items():
+        stats = asdict(summary)
+        row.update({f"{metric}_{stat}": stats[stat] for stat in STATS})
+    row.update({k: v for k, v in asdict(risk).items() if k not in ("strategy", "campaigns")})
+    return row
+
+
+def fingerprint(
+    sweep: Sweep, campaigns: int | None, seed: int | None, engine: str = "vectorized"
+) -> str:
     """sha256 of everything that decides a sweep's numbers: each point's scenario (its digest
-    covers the base priors too), the axis values, campaigns, seed and the version."""
+    covers the base priors too), the axis values, campaigns, seed, engine and the version."""
     document = {
         "version": __version__,
+        "engine": engine,
         "campaigns": campaigns,
         "seed": seed,
         "points": [[p.index, p.values, p.scenario.digest] for p in sweep.points],
@@ -160,6 +215,7 @@ class SweepResult:
     table: pd.DataFrame  # a row per point and strategy: axis columns, then statistics
     campaigns: int | None  # None: each point's own simulation.campaigns
     seed: int | None
+    engine: str
     fingerprint: str
     seconds: float
     resumed: int  # points read back from an interrupted run
@@ -182,6 +238,7 @@ def run_sweep(
     store: PointStore | None = None,
     client: Any = None,
     on_point: Callable[[int], None] | None = None,
+    engine: str = "vectorized",
 ) -> SweepResult:
     """Simulate every point of ``sweep`` (skipping those ``store`` already holds).
 
@@ -189,7 +246,9 @@ def run_sweep(
     ``on_point(index)`` is called as each point finishes (resumed points first).
     """
     started = time.perf_counter()
-    key = fingerprint(sweep, campaigns, seed)
+    if engine not in ENGINES:
+        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINES)}")
+    key = fingerprint(sweep, campaigns, seed, engine)
     if store is not None and store.key != key:
         raise ValueError("the point store belongs to another sweep")
     done = store.load([p.index for p in sweep.points]) if store is not None else {}
@@ -199,7 +258,9 @@ def run_sweep(
             on_point(index)
     todo = [p for p in sweep.points if p.index not in done]
     results = (
-        _serial(todo, campaigns, seed) if client is None else _dask(todo, campaigns, seed, client)
+        _serial(todo, campaigns, seed, engine)
+        if client is None
+        else _dask(todo, campaigns, seed, engine, client)
     )
     for index, rows in results:
         if store is not None:
@@ -208,25 +269,28 @@ def run_sweep(
         if on_point is not None:
             on_point(index)
     table = _table(sweep, done)
-    return SweepResult(sweep, table, campaigns, seed, key, time.perf_counter() - started, resumed)
+    seconds = time.perf_counter() - started
+    return SweepResult(sweep, table, campaigns, seed, engine, key, seconds, resumed)
 
 
 def _serial(
-    points: list[Point], campaigns: int | None, seed: int | None
+    points: list[Point], campaigns: int | None, seed: int | None, engine: str
 ) -> Iterator[tuple[int, Rows]]:
     for point in points:
-        yield point.index, point_rows(point.scenario, campaigns, seed)
+        yield point.index, point_rows(point.scenario, campaigns, seed, engine)
 
 
 def _dask(
-    points: list[Point], campaigns: int | None, seed: int | None, client: Any
+    points: list[Point], campaigns: int | None, seed: int | None, engine: str, client: Any
 ) -> Iterator[tuple[int, Rows]]:
     """Submit every point; yield them as they finish. The scheduler reruns the points of a
     worker that dies (up to its ``allowed-failures``, 3 by default)."""
     from distributed import as_completed
 
     futures = {
-        client.submit(_indexed_rows, p.index, p.scenario, campaigns, seed, pure=False): p.index
+        client.submit(
+            _indexed_rows, p.index, p.scenario, campaigns, seed, engine, pure=False
+        ): p.index
         for p in points
     }
     for future in as_completed(futures):
@@ -234,8 +298,10 @@ def _dask(
         future.release()
 
 
-def _indexed_rows(index: int, scenario: Scenario, campaigns: int | None, seed: int | None):
-    return index, point_rows(scenario, campaigns, seed)
+def _indexed_rows(
+    index: int, scenario: Scenario, campaigns: int | None, seed: int | None, engine: str
+) -> tuple[int, Rows]:
+    return index, point_rows(scenario, campaigns, seed, engine)
 
 
 def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import math
 import operator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, PositiveInt, model_validator
@@ -107,6 +107,9 @@ class SweepFile(Strict):
     scenario: str = Field(description="the base scenario, relative to this file")
     axes: list[AxisSpec] = []
     zip: bool = Field(False, description="pair the axes' values instead of every combination")
+    engine: Literal["vectorized", "timeline"] = Field(
+        "vectorized", description="timeline: campaign totals on the calendar (MODEL.md §6)"
+    )
     campaigns: PositiveInt | None = None
     seed: int | None = Field(None, ge=0)
     objective: str | None = Field(None, description="e.g. profit, roi, max:roi_p5, min:cpa")
@@ -286,8 +289,12 @@ def make_sweep(
     vary: list[AxisSpec] | None = None,
     *,
     zipped: bool | None = None,
+    engine: str | None = None,
 ) -> Sweep:
-    """Read a sweep file or a scenario, add ``vary`` axes, check every path and every point."""
+    """Read a sweep file or a scenario, add ``vary`` axes, check every path and every point.
+
+    ``zipped`` and ``engine`` override the sweep file's ``zip`` and ``engine``.
+    """
     data = read_yaml(path)
     if is_sweep_file(data):
         settings: SweepFile = validate(SweepFile, data, path)
@@ -308,6 +315,20 @@ def make_sweep(
         for i, spec in enumerate(axes_spec)
     )
     zipped = settings.zip if zipped is None else zipped
+    engine = settings.engine if engine is None else engine
+    timeline_paths = [
+        path
+        for axis in axes
+        for path in axis.paths + tuple(p for _, paths, _ in axis.linked for p in paths)
+        if path.startswith("timeline.")
+    ]
+    if timeline_paths and engine != "timeline":
+        raise InputError.single(
+            source,
+            "engine",
+            f"'{timeline_paths[0]}' changes only the timeline engine's results: sweep it with "
+            "--engine timeline (engine: timeline in a sweep file)",
+        )
     if zipped and len({len(a.values) for a in axes}) > 1:
         sizes = ", ".join(f"{a.name}: {len(a.values)}" for a in axes)
         raise InputError.single(source, "zip", f"zipped axes need as many values each ({sizes})")
@@ -321,7 +342,7 @@ def make_sweep(
     points = tuple(
         _point(i, combo, axes, base, base_priors, base_path) for i, combo in enumerate(combos)
     )
-    settings = settings.model_copy(update={"zip": zipped})
+    settings = settings.model_copy(update={"zip": zipped, "engine": engine})
     return Sweep(base, axes, zipped, points, source, settings)
 
 

@@ -356,3 +356,28 @@ def test_example_sweep_files_are_valid() -> None:
         sweep = make_sweep(path)
         assert sweep.points and sweep.source == str(path)
     assert len(make_sweep(ROOT / "scenarios/sweeps/nano-share.yaml").points) == 33
+
+
+# --- timeline engine --------------------------------------------------------------------
+
+
+def test_timeline_settings_need_the_timeline_engine(write_scenario) -> None:
+    path = write_scenario()
+    with pytest.raises(InputError, match="--engine timeline"):
+        make_sweep(path, [parse_vary("timeline.managers=1,2")])
+
+
+def test_a_timeline_sweep_point_equals_a_direct_timeline_run(write_scenario) -> None:
+    from simulator.stats import summarize_values
+    from simulator.timeline import simulate_timeline
+
+    path = write_scenario()
+    sweep = make_sweep(path, [parse_vary("timeline.managers=1,3")], engine="timeline")
+    table = run_sweep(sweep, campaigns=300, seed=2, engine="timeline").table
+    for point in sweep.points:
+        direct = simulate_timeline(point.scenario, campaigns=300, seed=2).totals["a"]
+        row = table[table["point"] == point.index].iloc[0]
+        for metric in ("profit", "lost_share", "manager_utilisation"):
+            assert row[f"{metric}_mean"] == summarize_values(metric, direct[metric]).mean
+    # One manager for three creators queues more than three: utilisation is higher.
+    assert table["manager_utilisation_mean"].iloc[0] > table["manager_utilisation_mean"].iloc[1]
