@@ -15,6 +15,8 @@ from .engine import METRICS, Outcomes, simulate
 from .errors import InputError
 from .scenario import Scenario, load_scenario, scenario_from_dict
 from .stats import Summary, summarize
+from .timeline import simulate_timeline
+from .timeline_result import TimelineResult
 
 __all__ = [
     "METRICS",
@@ -23,10 +25,12 @@ __all__ = [
     "Outcomes",
     "Scenario",
     "Summary",
+    "TimelineResult",
     "__version__",
     "compare",
     "load_scenario",
     "scenario_from_dict",
     "simulate",
+    "simulate_timeline",
     "summarize",
 ]

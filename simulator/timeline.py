@@ -189,7 +189,7 @@ def _totals(
     live = posts >= 0
     lost = (posts == -1).sum(axis=0)
     made = live.sum(axis=0) + lost
-    last_post = np.where(live, posts, -1).max(axis=0).astype(float)
+    last_post = np.where(live, posts, -1).max(axis=0, initial=-1).astype(float)
     last_post[last_post < 0] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         return {

@@ -13,8 +13,10 @@ from __future__ import annotations
 import bisect
 import math
 from operator import attrgetter
+from typing import Any
 
 import simpy
+from simpy.resources.resource import SortedQueue
 
 from .timeline_settings import TimelinePlan
 
@@ -32,11 +34,11 @@ DAY_EPS = 1e-9
 _key = attrgetter("key")
 
 
-class _WaitingLine(list):
+class _WaitingLine(SortedQueue):
     """simpy's sorted put queue, kept sorted by insertion (bisect) instead of a full sort on
     every request: the same order (priority, then request time, first come first served)."""
 
-    def append(self, item) -> None:
+    def append(self, item: Any) -> None:
         bisect.insort_right(self, item, key=_key)
 
 
