@@ -207,7 +207,7 @@ def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_repo
     summary = pd.read_csv(compare_dir / "summary.csv").set_index(["strategy", "metric"])
     p = comparison.loc["roi", "prob_a_better"]
     ma, mb = (summary.loc[(s, "roi"), "p50"] for s in ("nano_heavy", "micro_heavy"))
-    headline = texts[1][1]
+    headline = texts[1][1].splitlines()[0]
     assert headline == (
         f"{results.label('nano_heavy')} beats {results.label('micro_heavy')} in "
         f"{Text('en').prob(p)} of simulated campaigns; median ROI {100 * ma:.0f}% vs "
@@ -236,10 +236,10 @@ def test_deck_states_the_hand_computed_answer(fixed_report):
     texts = _deck_texts(deck)
     assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}"
     a, b = 100 * FIXED_ROI["a"], 100 * FIXED_ROI["b"]
-    assert texts[1][1] == (
+    assert texts[1][1].splitlines()[0] == (
         f"{HOSTILE_LABEL} beats b in 100% of simulated campaigns; median ROI {a:.0f}% vs {b:.0f}%."
     )
-    assert "Probability of a loss: =SUM(1,2) 測試 0%; b 0%." in texts[1][2]
+    assert "• Probability of a loss: =SUM(1,2) 測試 0%; b 0%." in texts[1][1].splitlines()
 
 
 def test_every_deck_run_names_an_east_asian_font(zh_report):
@@ -352,7 +352,8 @@ def test_zh_tw_outputs_are_in_chinese(zh_report):
     book = OPENPYXL.load_workbook(_file(zh_report, ".xlsx"))
     assert book.sheetnames[:4] == ["摘要", "風險", "百分位數", "比較"]
     texts = _deck_texts(PPTX.Presentation(_file(zh_report, ".pptx")))
-    assert "勝過" in texts[1][1] and "ROI 中位數" in texts[1][1]
+    headline = texts[1][1].splitlines()[0]
+    assert "勝過" in headline and "ROI 中位數" in headline
     assert texts[-1][0] == "方法"
     page = _file(zh_report, ".md").read_text(encoding="utf-8")
     assert "## 結論" in page and "信賴區間" in page

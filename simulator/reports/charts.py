@@ -1,32 +1,33 @@
-"""Charts of a results folder (matplotlib, Agg backend): PNG and SVG, legible at slide size.
+"""Every chart of a results folder, rendered to PNG and SVG.
 
-Each chart function takes the results, the language's :class:`Text` and the strategy colours,
-and returns a matplotlib Figure, or None when the folder lacks what the chart needs. One
-colour per strategy, the same in every chart, in the manifest's order of strategies.
+Each kind of results (run or compare, sweep, timeline, sensitivity) has a module whose
+``plan(results, text)`` lists its charts as (file key, title, caption, draw); ``draw(results,
+text, colours)`` returns a matplotlib Figure, or None when the folder lacks what the chart
+needs. One colour per strategy, the same in every chart, in the manifest's order.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from . import distribution, sensitivity, sweep, timeline
 from .fonts import has_cjk, matplotlib_families
 from .i18n import Text
-from .results import Results, finite
+from .plotting import DPI, FIGSIZE, colours, style
+from .results import Results
 
-__all__ = ["DPI", "FIGSIZE", "PALETTE", "Chart", "colours", "render_charts"]
+__all__ = ["Chart", "render_charts"]
 
-#: Inches; at DPI this is 1800 x 840 pixels, the chart area of a 16:9 slide.
-FIGSIZE = (12.0, 5.6)
-DPI = 150
-#: Okabe-Ito: tells apart for colour-blind readers and in greyscale print.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-BREAK_EVEN = "#222222"
+#: Chart plans by the command that wrote the folder.
+PLANS = {
+    "run": distribution.plan,
+    "compare": distribution.plan,
+    "sweep": sweep.plan,
+    "timeline": timeline.plan,
+    "sensitivity": sensitivity.plan,
+}
 
 
 @dataclass(frozen=True)
@@ -41,311 +42,14 @@ class Chart:
     size_px: tuple[int, int]
 
 
-def colours(results: Results) -> dict[str, str]:
-    """Strategy -> colour, fixed by the manifest's order of strategies."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(results.ordered_strategies)}
-
-
-def _style(families: list[str]) -> dict[str, Any]:
-    return {
-        "font.family": families,
-        "font.size": 14,
-        "axes.titlesize": 16,
-        "axes.labelsize": 14,
-        "xtick.labelsize": 13,
-        "ytick.labelsize": 13,
-        "legend.fontsize": 13,
-        "legend.frameon": False,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.8,
-        "axes.axisbelow": True,
-        "svg.fonttype": "path",  # SVGs show the same glyphs without the font installed
-        "axes.unicode_minus": False,
-    }
-
-
-@contextmanager
-def _figure(ncols: int = 1, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    axes = fig.subplots(1, ncols, **kwargs)
-    yield fig, axes
-
-
-def _percent_axis(axis: Any) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-
-
-def _money_axis(axis: Any, text: Text) -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: text.money_short(v)))
-
-
-def _grid(results: Results, strategy: str, metric: str) -> tuple[np.ndarray, np.ndarray] | None:
-    frame = results.quantiles
-    if frame is None:
-        return None
-    rows = frame[(frame["strategy"] == strategy) & (frame["metric"] == metric)]
-    rows = rows[np.isfinite(rows["value"].to_numpy(dtype=float))]
-    if rows.empty:
-        return None
-    return rows["q"].to_numpy(dtype=float), rows["value"].to_numpy(dtype=float)
-
-
-def _view(
-    results: Results, metric: str, lo_q: float = 0.01, hi_q: float = 0.99
-) -> tuple[float, float]:
-    """x-limits covering every strategy's [lo_q, hi_q] quantiles and zero, with a margin."""
-    lows, highs = [0.0], [0.0]
-    for name in results.ordered_strategies:
-        grid = _grid(results, name, metric)
-        if grid is not None:
-            q, v = grid
-            lows.append(float(np.interp(lo_q, q, v)))
-            highs.append(float(np.interp(hi_q, q, v)))
-    lo, hi = min(lows), max(highs)
-    pad = 0.04 * (hi - lo) if hi > lo else 0.1
-    return lo - pad, hi + pad
-
-
-def _density(q: np.ndarray, v: np.ndarray, x: np.ndarray) -> np.ndarray | None:
-    """Smoothed density at ``x`` from a quantile grid: a Gaussian kernel density of the
-    percentiles P1 ... P99, each standing for 1% of campaigns. None for a point mass."""
-    from scipy.stats import gaussian_kde
-
-    points = v[(q > 0.005) & (q < 0.995)]
-    if points.size < 3 or np.ptp(points) <= 1e-12 * max(1.0, float(np.abs(points).max())):
-        return None
-    return gaussian_kde(points)(x)
-
-
-def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Smoothed ROI density per strategy (from the 1% quantile grid), with P5, median and P95
-    marked and the break-even line."""
-    names = [n for n in results.ordered_strategies if _grid(results, n, "roi") is not None]
-    if not names:
-        return None
-    view = _view(results, "roi")
-    x = np.linspace(view[0], view[1], 600)
-    with _figure() as (fig, ax):
-        for name in names:
-            q, v = _grid(results, name, "roi")  # type: ignore[misc]
-            density = _density(q, v, x)
-            c = colour[name]
-            summary = results.metric(name, "roi")
-            label = results.label(name)
-            if summary is not None:
-                label += f" — {text('legend.median')} {text.pct(summary['p50'])}"
-            if density is None:
-                ax.axvline(float(np.median(v)), color=c, linewidth=3, label=label)
-            else:
-                ax.fill_between(x, density, color=c, alpha=0.18, linewidth=0)
-                ax.plot(x, density, color=c, linewidth=2.6, label=label)
-            if summary is not None:
-                for key, style in (("p5", "--"), ("p50", "-"), ("p95", "--")):
-                    ax.axvline(summary[key], color=c, linestyle=style, linewidth=1.6, alpha=0.9)
-        ax.axvline(0, color=BREAK_EVEN, linewidth=2)
-        ax.annotate(
-            text("label.break_even"),
-            xy=(0, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(6, -4),
-            textcoords="offset points",
-            va="top",
-            color=BREAK_EVEN,
-        )
-        ax.set_xlim(*view)
-        ax.set_ylim(bottom=0)
-        _percent_axis(ax.xaxis)
-        ax.set_yticklabels([])
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(text("axis.roi"))
-        ax.set_ylabel(text("axis.density"))
-        ax.legend(loc="upper right")
-        return fig
-
-
-def exceedance(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """P(ROI > x) against x per strategy, with the chance of not losing money marked."""
-    names = [n for n in results.ordered_strategies if _grid(results, n, "roi") is not None]
-    if not names:
-        return None
-    with _figure() as (fig, ax):
-        for name in names:
-            q, v = _grid(results, name, "roi")  # type: ignore[misc]
-            ax.plot(v, 1 - q, color=colour[name], linewidth=2.6, label=results.label(name))
-            risk = results.risk_of(name)
-            if risk is not None and finite(risk["prob_loss"]):
-                p = 1 - float(risk["prob_loss"])
-                ax.plot([0], [p], "o", color=colour[name], markersize=9)
-                ax.annotate(
-                    text.prob(p),
-                    xy=(0, p),
-                    xytext=(10, 4),
-                    textcoords="offset points",
-                    color=colour[name],
-                    fontweight="bold",
-                )
-        ax.axvline(0, color=BREAK_EVEN, linewidth=2)
-        ax.set_xlim(*_view(results, "roi"))
-        ax.set_ylim(0, 1.02)
-        _percent_axis(ax.xaxis)
-        _percent_axis(ax.yaxis)
-        ax.set_xlabel(text("axis.roi"))
-        ax.set_ylabel(text("axis.exceed"))
-        ax.legend(loc="upper right")
-        return fig
-
-
-def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """P(loss) with its CI; value at risk and expected shortfall as profit levels."""
-    names = [n for n in results.ordered_strategies if results.risk_of(n) is not None]
-    if not names:
-        return None
-    rows = [results.risk_of(n) for n in names]
-    y = np.arange(len(names))[::-1]
-    with _figure(ncols=2, gridspec_kw={"width_ratios": [1, 1.4]}) as (fig, (left, right)):
-        p = np.array([float(r["prob_loss"]) for r in rows])  # type: ignore[index]
-        lo = np.array([float(r["prob_loss_ci_low"]) for r in rows])  # type: ignore[index]
-        hi = np.array([float(r["prob_loss_ci_high"]) for r in rows])  # type: ignore[index]
-        cs = [colour[n] for n in names]
-        left.barh(y, p, color=cs, height=0.6)
-        left.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="#333333", capsize=6)
-        for yi, top, pi in zip(y, hi, p, strict=True):
-            left.annotate(
-                text.prob(pi),
-                xy=(top, yi),
-                xytext=(10, 0),
-                textcoords="offset points",
-                va="center",
-                fontweight="bold",
-            )
-        left.set_xlim(0, 1.15)
-        _percent_axis(left.xaxis)
-        left.set_yticks(y, [results.label(n) for n in names])
-        left.set_xlabel(text("axis.prob_loss"))
-        left.grid(axis="y", visible=False)
-
-        h = 0.36
-        var = np.array([-float(r["value_at_risk"]) for r in rows])  # type: ignore[index]
-        es = np.array([float(r["expected_shortfall"]) for r in rows])  # type: ignore[index]
-        es_half = np.array(
-            [1.96 * float(r["expected_shortfall_se"]) for r in rows]  # type: ignore[index]
-        )
-        right.barh(y + h / 2, var, height=h, color=cs, alpha=0.55, label=text("legend.var"))
-        right.barh(
-            y - h / 2,
-            es,
-            height=h,
-            color=cs,
-            hatch="//",
-            edgecolor="white",
-            label=text("legend.es"),
-        )
-        right.errorbar(es, y - h / 2, xerr=es_half, fmt="none", ecolor="#333333", capsize=4)
-        right.axvline(0, color=BREAK_EVEN, linewidth=1.5)
-        right.set_yticks(y, [""] * len(names))
-        right.grid(axis="y", visible=False)
-        _money_axis(right.xaxis, text)
-        right.set_xlabel(text("axis.money", currency=results.currency))
-        right.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
-        return fig
-
-
-def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """A - B for ROI and profit: P5-P95 bar, median tick, mean with its CI."""
-    rows: list[tuple[str, Any]] = [
-        (m, d) for m in ("roi", "profit") if (d := results.difference(m)) is not None
-    ]
-    if not rows:
-        return None
-    a = str(rows[0][1]["a"])
-    b = str(rows[0][1]["b"])
-    c = colour.get(a, PALETTE[0])
-    with _figure(ncols=len(rows), squeeze=False) as (fig, axes):
-        for ax, (metric, d) in zip(axes[0], rows, strict=True):
-            ax.barh(
-                [0],
-                [d["diff_p95"] - d["diff_p5"]],
-                left=[d["diff_p5"]],
-                height=0.5,
-                color=c,
-                alpha=0.3,
-                label=text("legend.p5_p95"),
-            )
-            ax.plot(
-                [d["diff_p50"]] * 2,
-                [-0.25, 0.25],
-                color=c,
-                linewidth=3,
-                label=text("legend.median"),
-            )
-            ax.errorbar(
-                [d["mean_diff"]],
-                [0],
-                xerr=[
-                    [d["mean_diff"] - d["mean_diff_ci_low"]],
-                    [d["mean_diff_ci_high"] - d["mean_diff"]],
-                ],
-                fmt="o",
-                color="#111111",
-                markersize=9,
-                capsize=8,
-                label=text("legend.mean_ci"),
-            )
-            ax.axvline(0, color=BREAK_EVEN, linewidth=1.5)
-            ax.set_ylim(-1, 1)
-            ax.set_yticks([])
-            ax.grid(axis="y", visible=False)
-            ax.set_title(text.metric(metric))
-            ax.annotate(
-                text("label.a_better", a=results.label(a), p=text.prob(d["prob_a_better"])),
-                xy=(0.5, 0.88),
-                xycoords="axes fraction",
-                ha="center",
-                fontweight="bold",
-                color=c,
-            )
-            lo, hi = float(d["diff_p5"]), float(d["diff_p95"])
-            pad = 0.15 * max(hi - lo, abs(hi), abs(lo), 1e-9)
-            ax.set_xlim(min(lo, 0) - pad, max(hi, 0) + pad)
-            if metric == "roi":
-                _percent_axis(ax.xaxis)
-                ax.set_xlabel(text("axis.diff_roi"))
-            else:
-                _money_axis(ax.xaxis, text)
-                ax.set_xlabel(text("axis.diff_profit", currency=results.currency))
-            ax.legend(loc="lower center", ncols=3, fontsize=12)
-        fig.suptitle(f"{results.label(a)} − {results.label(b)}", fontsize=15)
-        return fig
-
-
-ChartFunction = Callable[[Results, Text, dict[str, str]], Any]
-
-#: Charts in report order: (file key, title key, caption key, function).
-CHARTS: list[tuple[str, str, str, ChartFunction]] = [
-    ("roi-distribution", "chart.roi_distribution", "caption.roi_distribution", roi_distribution),
-    ("roi-exceedance", "chart.exceedance", "caption.exceedance", exceedance),
-    ("risk-profile", "chart.risk", "caption.risk", risk_profile),
-    ("paired-difference", "chart.difference", "caption.difference", paired_difference),
-]
-
-
-def _texts(results: Results) -> str:
-    return " ".join([results.scenario_name, *results.strategies.values()])
-
-
 def render(fig: Any, fmt: str) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=DPI, metadata={"Software": None} if fmt == "png" else {})
     return buffer.getvalue()
+
+
+def _texts(results: Results) -> str:
+    return " ".join([results.scenario_name, *results.strategies.values()])
 
 
 def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Chart]:
@@ -354,31 +58,13 @@ def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Cha
 
     families = matplotlib_families(text.lang, needs_cjk=has_cjk(_texts(results)))
     colour = colours(results)
+    plan = PLANS.get(results.command, distribution.plan)
+    size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
     out: list[Chart] = []
-    with matplotlib.rc_context(_style(families)):  # type: ignore[arg-type]
-        for key, title, caption, function, kwargs in _plan(results):
-            fig = function(results, text, colour)
-            if fig is None:
-                continue
-            png = render(fig, "png")
-            width, height = (round(v * DPI) for v in FIGSIZE)
-            out.append(
-                Chart(
-                    key,
-                    text(title, **kwargs),
-                    text(caption, **kwargs),
-                    png,
-                    render(fig, "svg") if svg else None,
-                    (width, height),
-                )
-            )
+    with matplotlib.rc_context(style(families)):  # type: ignore[arg-type]
+        for key, title, caption, draw in plan(results, text):
+            fig = draw(results, text, colour)
+            if fig is not None:
+                svg_bytes = render(fig, "svg") if svg else None
+                out.append(Chart(key, title, caption, render(fig, "png"), svg_bytes, size))
     return out
-
-
-def _plan(results: Results) -> list[tuple]:
-    """(key, title key, caption key, function, message values) of every chart to try."""
-    comparison = results.difference("roi")
-    names = {}
-    if comparison is not None:
-        names = {"a": results.label(str(comparison["a"])), "b": results.label(str(comparison["b"]))}
-    return [(k, t, c, f, names if k == "paired-difference" else {}) for k, t, c, f in CHARTS]

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from .charts import Chart
 from .i18n import Text
-from .story import Story, TextTable
+from .story import Story
+from .texttable import TextTable
 
 __all__ = ["build_markdown", "markdown_table"]
 
@@ -48,13 +49,12 @@ def build_markdown(
                 f"_{chart.caption}_",
                 "",
             ]
-    for heading, table in (
-        (text("slide.risk_table"), story.risk),
-        (text("slide.summary_table"), story.summary),
-        (text("slide.assumptions"), story.assumptions),
-    ):
-        if table is not None and table.rows:
-            lines += [f"## {heading}", "", *markdown_table(table), ""]
+    for section in story.tables:
+        lines += [f"## {section.heading}", "", *markdown_table(section.table), ""]
+        lines += [f"_{note}_" + "  " for note in section.note] + ([""] if section.note else [])
+    if story.assumptions is not None and story.assumptions.rows:
+        heading = text("slide.assumptions")
+        lines += [f"## {heading}", "", *markdown_table(story.assumptions), ""]
     lines += [f"## {text('slide.method')}", ""] + [f"- {line}" for line in story.method] + [""]
     if files:
         lines += [f"## {text('md.files')}", ""] + [f"- [{f}]({f})" for f in files] + [""]

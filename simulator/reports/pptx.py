@@ -15,13 +15,15 @@ from typing import Any
 from .charts import Chart
 from .fonts import SLIDE_EA_FONT
 from .i18n import Text
-from .story import Story, TextTable
+from .story import Story
+from .texttable import TextTable
 
 __all__ = ["ASSUMPTION_ROWS", "build_deck"]
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 MARGIN = 0.6
 ASSUMPTION_ROWS = 11
+TABLE_ROWS = 12
 SOURCE_CHARS = 170
 DARK = (0x1F, 0x2A, 0x37)
 GREY = (0x55, 0x5F, 0x6B)
@@ -36,14 +38,18 @@ def _inches(value: float) -> Any:
 
 def _style_runs(frame: Any, size: float, *, bold: bool = False, colour=DARK) -> None:
     """Font size, weight and colour of every run in a text frame."""
+    for paragraph in frame.paragraphs:
+        for run in paragraph.runs:
+            _style_run(run, size, bold=bold, colour=colour)
+
+
+def _style_run(run: Any, size: float, *, bold: bool, colour: tuple[int, int, int]) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
-    for paragraph in frame.paragraphs:
-        for run in paragraph.runs:
-            run.font.size = Pt(size)
-            run.font.bold = bold
-            run.font.color.rgb = RGBColor(*colour)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = RGBColor(*colour)
 
 
 def _runs(deck: Any) -> Iterator[Any]:
@@ -99,7 +105,27 @@ def _textbox(
     return shape
 
 
+def _headline(
+    slide: Any, box: tuple[float, float, float, float], headline: str, points: Sequence[str]
+) -> None:
+    """The answer in large bold type, its points below it in one flowing text box (a long
+    headline pushes the points down instead of running into them)."""
+    from pptx.util import Pt
+
+    size = 28 if _width(headline) <= 110 else 24 if _width(headline) <= 170 else 20
+    shape = _textbox(slide, box, [headline], size, bold=True)
+    frame = shape.text_frame
+    frame.paragraphs[0].space_after = Pt(24)
+    for point in points:
+        paragraph = frame.add_paragraph()
+        paragraph.text = f"• {point}"
+        paragraph.space_after = Pt(9)
+        for run in paragraph.runs:
+            _style_run(run, 17 if len(points) <= 6 else 15, bold=False, colour=GREY)
+
+
 def _title(slide: Any, text: str, size: float = 28) -> None:
+    size = size if _width(text) <= 60 else min(size, 22)
     shape = slide.shapes.title
     shape.left, shape.top = _inches(MARGIN), _inches(0.3)
     shape.width, shape.height = _inches(SLIDE_W - 2 * MARGIN), _inches(0.9)
@@ -139,6 +165,27 @@ def _table(
     return shape
 
 
+def _pages(rows: list[list[str]], size: int) -> list[list[list[str]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def _width(value: str) -> int:
+    """Display width of text: CJK characters count double."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in value)
+
+
+def column_widths(table: TextTable, total: float) -> list[float]:
+    """Column widths (inches) in proportion to their longest cell, within limits, adding up to
+    ``total``: long text wraps, short numbers do not."""
+    weights = []
+    for j, header in enumerate(table.header):
+        longest = max([_width(row[j]) for row in table.rows] or [0])
+        head = max((_width(word) for word in header.split()), default=0)
+        weights.append(min(40, max(7, longest, head)))
+    scale = total / sum(weights)
+    return [w * scale for w in weights]
+
+
 def _short(value: str, limit: int = SOURCE_CHARS) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
@@ -170,8 +217,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     slide = deck.slides.add_slide(title_only)
     _title(slide, text("slide.headline"))
     width = SLIDE_W - 2 * MARGIN
-    _textbox(slide, (MARGIN, 1.35, width, 1.7), [story.headline], 28, bold=True)
-    _textbox(slide, (MARGIN, 3.25, width, 3.9), story.points, 17, bullets=True, colour=GREY)
+    _headline(slide, (MARGIN, 1.3, width, 5.8), story.headline, story.points)
 
     for chart in charts:
         slide = deck.slides.add_slide(title_only)
@@ -187,36 +233,28 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
         )
         _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [chart.caption], 13, colour=GREY)
 
-    if story.risk is not None:
-        slide = deck.slides.add_slide(title_only)
-        _title(slide, text("slide.risk_table"))
-        widths = [1.75, 2.2, 0.95, 1.4, 2.0, 1.05, 1.4, 1.38]
-        _table(slide, story.risk, (MARGIN, 1.4, width, 1.0), widths, 12)
-        _textbox(
-            slide,
-            (MARGIN, 5.3, width, 1.6),
-            [text("method.outcome"), text("method.estimate")],
-            14,
-            colour=GREY,
-        )
-
-    if story.summary is not None:
-        slide = deck.slides.add_slide(title_only)
-        _title(slide, text("slide.summary_table"))
-        _table(slide, story.summary, (MARGIN, 1.3, width, 0.5), [2.0, 1.0, 4.33, 1.6, 1.6, 1.6], 11)
+    for section in story.tables:
+        rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
+        for page, chunk in enumerate(_pages(section.table.rows, rows_per_slide)):
+            slide = deck.slides.add_slide(title_only)
+            heading = section.heading if page == 0 else f"{section.heading} ({page + 1})"
+            _title(slide, heading)
+            table = TextTable(section.table.header, chunk)
+            size = 12 if len(chunk) <= 8 else 11
+            _table(slide, table, (MARGIN, 1.3, width, 0.5), column_widths(table, width), size)
+            if section.note:
+                _textbox(slide, (MARGIN, 5.5, width, 1.5), section.note, 14, colour=GREY)
 
     if story.assumptions is not None and story.assumptions.rows:
-        rows = story.assumptions.rows
-        pages = (len(rows) + ASSUMPTION_ROWS - 1) // ASSUMPTION_ROWS
-        for page in range(pages):
+        pages = _pages(story.assumptions.rows, ASSUMPTION_ROWS)
+        for page, chunk in enumerate(pages):
             slide = deck.slides.add_slide(title_only)
             heading = (
                 text("slide.assumptions")
                 if page == 0
-                else text("slide.assumptions_more", page=page + 1, pages=pages)
+                else text("slide.assumptions_more", page=page + 1, pages=len(pages))
             )
             _title(slide, heading, 24)
-            chunk = rows[page * ASSUMPTION_ROWS : (page + 1) * ASSUMPTION_ROWS]
             table = TextTable(story.assumptions.header, [[*r[:-1], _short(r[-1])] for r in chunk])
             _table(slide, table, (MARGIN, 1.2, width, 0.5), [0.9, 1.05, 1.9, 1.15, 1.45, 5.68], 10)
 

@@ -5,33 +5,37 @@ report so that both say the same thing; every number comes from the results fold
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from . import sensitivity, sweep, timeline
 from .i18n import Text
 from .results import Results, finite
+from .texttable import TextTable
 
-__all__ = ["Story", "TextTable", "tell"]
+__all__ = ["Section", "Story", "tell"]
 
 
 @dataclass(frozen=True)
-class TextTable:
-    """A table of display strings (header row, then rows), ready for a slide or Markdown."""
+class Section:
+    """A table of the report with its heading and an optional note under it."""
 
-    header: list[str]
-    rows: list[list[str]]
+    heading: str
+    table: TextTable
+    note: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Story:
+    """Everything a report says: title, headline and its points, tables, assumptions, method."""
+
     title: str
     subtitle: str
     headline: str
     points: list[str]
-    risk: TextTable | None
-    summary: TextTable | None
+    tables: list[Section]
     assumptions: TextTable | None
     method: list[str]
 
@@ -297,6 +301,11 @@ def method(results: Results, text: Text) -> list[str]:
             command=results.command,
             created=results.manifest.get("created", ""),
         ),
+        *(
+            [text("method.sweep", points=results.settings.get("points", "?"))]
+            if results.command == "sweep"
+            else []
+        ),
         text("method.outcome"),
         text("method.estimate"),
         text("method.crn"),
@@ -304,15 +313,37 @@ def method(results: Results, text: Text) -> list[str]:
     ]
 
 
+#: What other commands' folders say: module with headline(), points() and table().
+KINDS = {"sweep": sweep, "timeline": timeline, "sensitivity": sensitivity}
+
+
+def _sections(results: Results, text: Text) -> list[Section]:
+    sections = []
+    kind = KINDS.get(results.command)
+    if kind is not None:
+        table = kind.table(results, text)
+        if table is not None:
+            sections.append(Section(text(f"slide.table_{results.command}"), table))
+    risk = risk_table(results, text)
+    if risk is not None:
+        note = [text("method.outcome"), text("method.estimate")]
+        sections.append(Section(text("slide.risk_table"), risk, note))
+    summary = summary_table(results, text)
+    if summary is not None:
+        sections.append(Section(text("slide.summary_table"), summary))
+    return sections
+
+
 def tell(results: Results, text: Text) -> Story:
     """Everything a report says, in ``text``'s language."""
+    kind = KINDS.get(results.command)
+    said = kind.headline(results, text) if kind is not None else None
     return Story(
         title=_title(results, text),
         subtitle=_subtitle(results, text),
-        headline=headline(results, text),
-        points=points(results, text),
-        risk=risk_table(results, text),
-        summary=summary_table(results, text),
+        headline=said or headline(results, text),
+        points=kind.points(results, text) if kind is not None else points(results, text),
+        tables=_sections(results, text),
         assumptions=assumptions_table(results, text),
         method=method(results, text),
     )

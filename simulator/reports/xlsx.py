@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..output import FORMULA_PREFIXES
-from .i18n import Text, metric_kind
+from .i18n import Text, column_kind, metric_kind
 from .results import Results
 
 __all__ = ["build_workbook"]
@@ -302,25 +302,35 @@ KNOWN_TABLES = ("summary.csv", "risk.csv", "quantiles.csv", "comparison.csv", "p
 #: Sheet names of the tables other commands write (sweep, timeline, sensitivity).
 TABLE_SHEETS = {
     "sweep.csv": "sheet.sweep",
+    "points.csv": "sheet.points",
     "frontier.csv": "sheet.frontier",
-    "timeline.csv": "sheet.timeline",
+    "daily.csv": "sheet.daily",
     "payback.csv": "sheet.payback",
     "sensitivity.csv": "sheet.sensitivity",
+    "swing.csv": "sheet.swing",
+    "sobol.csv": "sheet.sobol",
+    "convergence.csv": "sheet.convergence",
 }
-_PERCENT_WORDS = ("roi", "prob", "share", "fraction", "rate", "p_loss")
-_MONEY_WORDS = ("profit", "cost", "revenue", "value_at_risk", "shortfall", "budget", "fee", "aov")
+
+
+def sheet_title(name: str, text: Text) -> str:
+    """Sheet title of a table file: translated where known, e.g. heatmap_feed.csv ->
+    "Heatmap feed"."""
+    key = TABLE_SHEETS.get(name)
+    if key is not None:
+        return text(key)
+    stem = name.removesuffix(".csv")
+    if stem.startswith("heatmap_"):
+        return f"{text('sheet.heatmap')} {stem.removeprefix('heatmap_')}"
+    return stem
 
 
 def column_format(name: str) -> str:
     """Number format of a column of another command's table, from its name."""
-    lowered = name.lower()
-    if any(word in lowered for word in _PERCENT_WORDS):
-        return FORMATS["prob"] if "prob" in lowered else FORMATS["fraction"]
-    if any(word in lowered for word in _MONEY_WORDS):
-        return FORMATS["money"]
-    if lowered in ("campaigns", "n", "day", "days", "conversions", "creators"):
-        return FORMATS["count"]
-    return "0.####"
+    kind = column_kind(name)
+    if kind == "money" and name.lower().startswith(("cpm", "cpe", "cpa")):
+        return FORMATS["money_small"]
+    return FORMATS.get(kind, FORMATS["general"])
 
 
 def frame_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
@@ -345,9 +355,8 @@ def build_workbook(results: Results, text: Text) -> bytes:
         sheet(book, results, text)
     for name in other_tables(results):
         frame = results.table(name)
-        key = TABLE_SHEETS.get(name)
         if frame is not None:
-            frame_sheet(book, text(key) if key else name.removesuffix(".csv"), frame)
+            frame_sheet(book, sheet_title(name, text), frame)
     _assumption_sheet(book, results, text)
     _manifest_sheet(book, results, text)
     book.properties.title = results.scenario_name
