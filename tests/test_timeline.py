@@ -188,6 +188,34 @@ def test_agrees_with_the_vectorized_engine(path, timeline):
             )
 
 
+def test_agrees_with_the_vectorized_engine_under_stratified_sampling():
+    scenario = _with_timeline(EXAMPLES[-1], INSTANT_TIMELINE)
+    data = {**scenario.data, "simulation": {**scenario.data["simulation"], "sampling": "lhs"}}
+    scenario = scenario_from_dict(data, source=EXAMPLES[-1])
+    result = simulate_timeline(scenario, campaigns=100, seed=5)
+    outcomes = simulate(scenario, campaigns=100, seed=5)
+    plain = simulate(_with_timeline(EXAMPLES[-1], INSTANT_TIMELINE), campaigns=100, seed=5)
+    for name in result.strategies:
+        np.testing.assert_allclose(
+            result.totals[name]["roi"], outcomes.values[name]["roi"], rtol=1e-9
+        )
+        assert not np.allclose(result.totals[name]["roi"], plain.values[name]["roi"])
+
+
+def test_payback_table_and_summary_agree():
+    result = simulate_timeline(load_scenario(EXAMPLES[0]), campaigns=60, seed=8)
+    table = result.payback_frame()
+    for name in result.strategies:
+        paid = table[table.strategy == name]["paid_back_share"].to_numpy()
+        assert np.all(np.diff(paid) >= 0)
+        assert paid[-1] == pytest.approx(1 - result.payback(name)["never_share"])
+        profit = result.daily(name, "profit")
+        day = result.totals[name]["payback_day"]
+        for c in np.flatnonzero(np.isfinite(day)):
+            assert np.all(profit[c, int(day[c]) :] >= 0)
+            assert day[c] == 0 or profit[c, int(day[c]) - 1] < 0
+
+
 def test_default_timeline_runs_on_every_example():
     for path in EXAMPLES:
         scenario = load_scenario(path)
@@ -332,6 +360,7 @@ def test_cli_writes_the_results_folder(tmp_path):
     for name, summary in data["strategies"].items():
         assert last.loc[name, "mean"] == pytest.approx(summary["profit"]["mean"], rel=1e-9)
         assert 0 <= summary["payback"]["never_share"] <= 1
+    assert "totals.parquet" not in {p.name for p in out.iterdir()}
     payback = pd.read_csv(out / "payback.csv")
     assert (payback.groupby("strategy")["paid_back_share"].diff().dropna() >= 0).all()
 
@@ -354,6 +383,24 @@ def test_cli_table_and_bad_input(tmp_path):
     )
     assert ok.exit_code == 0, ok.output
     assert "never pays back" in ok.stdout and "unlimited managers" in ok.stdout
+    saved = runner.invoke(
+        main,
+        [
+            "timeline",
+            str(EXAMPLES[0]),
+            "-n",
+            "20",
+            "--save-outcomes",
+            "-o",
+            str(tmp_path / "b"),
+            "-q",
+            "--format",
+            "json",
+        ],
+    )
+    assert saved.exit_code == 0, saved.output
+    totals = pd.read_parquet(tmp_path / "b" / "totals.parquet")
+    assert len(totals) == 20 * 2 and {"campaign", "strategy", "payback_day"} <= set(totals)
     bad = runner.invoke(main, ["timeline", str(EXAMPLES[0]), "-m", "none", "-q"])
     assert bad.exit_code == 2 and "not a positive whole number or 'unlimited'" in bad.output
     missing = runner.invoke(main, ["timeline", str(tmp_path / "nope.yaml")])
