@@ -559,6 +559,7 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
 
 
 @main.command()
+@report_options
 @click.argument(
     "source", metavar="SWEEP_OR_SCENARIO", type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -743,6 +744,7 @@ class _Managers(click.ParamType):
 
 
 @main.command()
+@report_options
 @scenario_argument
 @click.option("--campaigns", "-n", type=click.IntRange(min=1), default=None,
               help="Campaigns to simulate [default: the scenario's simulation.campaigns].")
@@ -843,6 +845,7 @@ def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None
 
 
 @main.command()
+@report_options
 @scenario_argument
 @click.option(
     "--strategy",
