@@ -30,9 +30,10 @@ uniforms form a ``(rows, campaigns)`` array, one row per creator slot of a pool.
     block and each point is followed by its mirror. Outputs that are monotone in the inputs
     (ROI is) become negatively correlated within a pair.
 
-Reproducibility: each row of each (block, stream, quantity) is generated from its own slice of
-the block's generator, whatever the number of rows asked for, so slot ``k`` of campaign ``c``
-gets the same number whatever the chunk size, workers, or slots other strategies need. A block
+Reproducibility: the rows of each (block, stream, quantity) come from that block's generators
+in row order, so row ``k`` is the same whatever the number of rows asked for: slot ``k`` of
+campaign ``c`` gets the same number whatever the chunk size, workers, or slots other
+strategies need. A block
 is always generated whole and cut to the campaigns it holds, so campaign ``c``'s numbers do not
 depend on how many campaigns run either; stratification is complete only for whole blocks.
 
@@ -118,24 +119,19 @@ def block_uniforms(
         engine = qmc.Sobol(len(CAMPAIGN_JOINT), scramble=True, seed=_generator(seed, key))
         base = engine.random_base2(m)[:, CAMPAIGN_JOINT.index(quantity)][None, :]
     else:
-        # Every method but plain random draws a row from its own slice of the block's stream.
+        # Rows are drawn in order (permutations from this generator, positions inside the
+        # strata from a second one), so row r never depends on how many rows follow it.
         key = (block, stream, qid, _METHOD_KEYS[sampling.method], int(sampling.antithetic))
         rng = _generator(seed, key)
         count = 1 if rows is None else rows
         if sampling.method == "random":
             base = rng.random((count, n))
         else:
-            base = _latin_rows(rng.random((count, 2, n)))
+            order = rng.permuted(np.broadcast_to(np.arange(n), (count, n)), axis=1)
+            base = (order + _generator(seed, (*key, 1)).random((count, n))) / n
     out = _mirror(base) if sampling.antithetic else base
     out = out[:, :size]
     return out[0] if rows is None else out
-
-
-def _latin_rows(raw: np.ndarray) -> np.ndarray:
-    """Rows of a Latin hypercube from ``raw`` of shape (rows, 2, n): order keys, then jitter."""
-    n = raw.shape[2]
-    order = np.argsort(raw[:, 0, :], axis=1)
-    return (order + raw[:, 1, :]) / n
 
 
 def _mirror(base: np.ndarray) -> np.ndarray:
