@@ -691,7 +691,7 @@ def sweep(
     out = out or Path("results") / f"{source.stem}-sweep"
     partial = out.with_name(out.name + ".partial")
     if fresh:
-        PointStore(partial, "").remove()
+        PointStore.discard(partial)
     store = PointStore(partial, fingerprint(plan, campaigns, seed, asked.engine))
     if store.restarted:
         stderr.print(f"{partial}/ held another sweep's points: starting afresh")
@@ -704,6 +704,7 @@ def sweep(
                 client = stack.enter_context(local_client(workers, scheduler))
             except ImportError as exc:
                 raise click.ClickException(str(exc)) from None
+            stderr.print(f"Dask dashboard: {client.dashboard_link}")
         result = _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet)
     if result.resumed:
         stderr.print(f"resumed {result.resumed} of {len(plan.points)} points from {partial}/")

@@ -204,7 +204,12 @@ class PointStore:
         atomic_write_text(self._file(index), json.dumps(rows))
 
     def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.discard(self.folder)
+
+    @staticmethod
+    def discard(folder: Path) -> None:
+        """Forget every finished point kept in ``folder``."""
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -332,7 +337,7 @@ def local_client(workers: int | None = None, scheduler: str | None = None) -> It
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clashes with another cluster
         ) as cluster,
         Client(cluster) as client,
     ):

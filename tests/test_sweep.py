@@ -332,6 +332,11 @@ def test_cli_resumes_from_the_partial_folder(tmp_path: Path) -> None:
     fresh = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "fresh"), "-q"])
     assert fresh.exit_code == 0
     assert (out / "sweep.csv").read_text() == (tmp_path / "fresh/sweep.csv").read_text()
+    # --fresh ignores finished points on purpose.
+    with pytest.raises(Killed):
+        run_sweep(sweep, campaigns=800, store=PointStore(store.folder, store.key), on_point=stop)
+    again = CliRunner().invoke(main, [*args, "-o", str(out), "-q", "--fresh"])
+    assert again.exit_code == 0 and "resumed" not in again.stderr
 
 
 @pytest.mark.parametrize(

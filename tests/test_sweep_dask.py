@@ -69,3 +69,17 @@ def test_a_killed_worker_has_its_points_rerun(sweep, serial, client) -> None:
     ).table
     assert len(killed) == 1
     pd.testing.assert_frame_equal(table, serial, check_exact=True)
+
+
+def test_cli_workers_writes_the_serial_table(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    args = ["sweep", str(MIX), "--vary", "economics.gross_margin=0.5,0.6", "-n", "500", "-q"]
+    serial = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "serial")])
+    dask = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "dask"), "--workers", "2"])
+    assert serial.exit_code == 0 and dask.exit_code == 0, dask.output
+    assert (tmp_path / "dask/sweep.csv").read_text() == (tmp_path / "serial/sweep.csv").read_text()
+    manifest = (tmp_path / "dask/manifest.json").read_text()
+    assert "local cluster, 2 workers" in manifest
