@@ -222,7 +222,9 @@ def set_path(data: dict[str, Any], text: str, value: Any, base_priors: dict[str,
     node: Any = data
     for depth, segment in enumerate(path[:-1]):
         nxt = _child(node, segment)
-        if nxt is None:
+        if isinstance(nxt, (int, float)) and not isinstance(nxt, bool):
+            nxt = node[segment] = {"family": "fixed", "value": nxt}  # a bare number's spec
+        elif nxt is None:
             nxt = copy.deepcopy(_base_entry(path[: depth + 1], base_priors)) or {}
             node[segment] = nxt
         node = nxt

@@ -66,6 +66,8 @@ class Grid(Strict):
 
     def values(self) -> list[float | int]:
         if self.num is not None:
+            if self.num > MAX_POINTS:
+                raise ValueError(f"{self.num:,} values: more than {MAX_POINTS:,}")
             if self.num == 1:
                 raw = [self.start]
             else:
@@ -233,8 +235,9 @@ def _round(value: float) -> float:
 def parse_vary(text: str) -> AxisSpec:
     """``PATH=VALUES[;LINKED=EXPR...]`` from the command line.
 
-    VALUES is ``a,b,c`` (a list; items read as YAML scalars), ``start:stop:step`` (the stop is
-    included when it falls on the grid) or ``start:stop/num`` (num evenly spaced points).
+    VALUES is ``a,b,c`` (a list; items read as YAML scalars), a YAML list ``[[lo, hi], ...]``
+    (for values that hold commas), ``start:stop:step`` (the stop is included when it falls on
+    the grid) or ``start:stop/num`` (num evenly spaced points).
     Each ``;LINKED=EXPR`` sets another path from the same value x, e.g. ``;...share=1-x``.
     """
     head, *links = [part.strip() for part in text.split(";")]
@@ -259,6 +262,11 @@ def _split(part: str, text: str) -> tuple[str, str]:
 
 def _parse_values(text: str, whole: str) -> list[Any] | dict[str, Any]:
     try:
+        if text.startswith("["):  # a YAML list, for values that hold commas: [[1, 2], [3, 4]]
+            values = yaml.safe_load(text)
+            if not isinstance(values, list):
+                raise ValueError(text)
+            return values
         if ":" in text and "," not in text:
             start, stop, rest = (text.split(":") + [""])[:3]
             if "/" in stop:
@@ -280,8 +288,8 @@ def _number(text: str) -> float:
 
 
 def is_sweep_file(data: dict[str, Any]) -> bool:
-    """A sweep file names a scenario; a scenario file has strategies."""
-    return "scenario" in data and "strategies" not in data
+    """A sweep file names a scenario and axes; a scenario file has strategies."""
+    return ("scenario" in data or "axes" in data) and "strategies" not in data
 
 
 def make_sweep(

@@ -121,6 +121,23 @@ def test_a_bad_point_names_its_values_and_key_path() -> None:
         make_sweep(MIX, [axis])
 
 
+def test_a_prior_range_axis_refits_the_prior_the_scenario_did_not_override() -> None:
+    vary = "priors.tiers.nano.conversion_rate.range=[[0.02, 0.04], [0.03, 0.06]]"
+    sweep = make_sweep(MIX, [parse_vary(vary)])
+    assert [p.values for p in sweep.points] == [
+        {"priors.tiers.nano.conversion_rate.range": "[0.02, 0.04]"},
+        {"priors.tiers.nano.conversion_rate.range": "[0.03, 0.06]"},
+    ]
+    for point, (lo, hi) in zip(sweep.points, [(0.02, 0.04), (0.03, 0.06)], strict=True):
+        prior = next(
+            p
+            for p in point.scenario.priors
+            if (p.tier, p.platform, p.quantity) == ("nano", None, "conversion_rate")
+        )
+        assert prior.dist.family == "beta" and prior.sources == ()
+        assert prior.dist.ppf([0.05, 0.95]) == pytest.approx([lo, hi], rel=1e-6)
+
+
 def test_bad_axis_path_in_a_sweep_file(tmp_path: Path) -> None:
     sweep = {"scenario": str(MIX), "axes": [{"path": "strategies.*.budjet", "values": [1]}]}
     path = tmp_path / "sweep.yaml"
