@@ -5,12 +5,15 @@ deviation of the seeds' mean ROI is the *true* standard error of one run. Random
 standard error, sd / sqrt(n) (exact for independent campaigns), squared, over a method's true
 one squared is the variance reduction; times the speed ratio it is the efficiency gain
 (campaigns of random sampling one campaign is worth, per second). The script also reports the
-standard error each run reports (mean over seeds), to check it is honest.
+standard error each run reports (root mean square over seeds), to check it is honest.
 
 Common random numbers: the nano-minus-micro mean ROI difference from one run (shared streams)
 against the same difference with strategy B simulated on another seed (independent streams).
 
+Precision: campaigns each method needs for ``--precision`` 0.005 and 0.0025.
+
     python benchmarks/variance_reduction.py [SCENARIO] [--campaigns 8192] [--seeds 30]
+        [--tables sampling,crn,precision]
 
 Prints Markdown tables (docs/sensitivity.md quotes them).
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.compare import compare
+from simulator.convergence import run_to_precision
 from simulator.engine import simulate
 from simulator.sampling import Sampling
 from simulator.scenario import load_scenario
@@ -39,7 +43,7 @@ def sampling_table(plan, campaigns: int, seeds: int) -> None:
     names = [s.name for s in plan.strategies]
     print(f"\n### Sampling: {campaigns:,} campaigns, {seeds} seeds, mean ROI\n")
     print(
-        "| sampling | strategy | mean of means | true se (sd over seeds) | reported se (mean) "
+        "| sampling | strategy | mean of means | true se (sd over seeds) | reported se (rms) "
         "| variance reduction | s per run | efficiency |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
@@ -66,7 +70,7 @@ def sampling_table(plan, campaigns: int, seeds: int) -> None:
             reduction = (base_sd[i] / sd[i]) ** 2
             print(
                 f"| {sampling.label} | {name} | {np.mean(means[sampling], axis=0)[i]:+.4f} "
-                f"| {sd[i]:.5f} | {np.mean(reported[sampling], axis=0)[i]:.5f} "
+                f"| {sd[i]:.5f} | {np.sqrt(np.mean(np.square(reported[sampling]), axis=0))[i]:.5f} "
                 f"| {reduction:.1f}x | {run_time:.3f} | {reduction * base_time / run_time:.1f}x |"
             )
     print(
@@ -104,19 +108,42 @@ def crn_table(plan, campaigns: int, seeds: int) -> None:
     )
 
 
+def precision_table(plan, targets: tuple[float, ...] = (0.005, 0.0025)) -> None:
+    print("\n### Campaigns to reach a precision (mean ROI and P(loss), 95% CI half-width)\n")
+    methods = [Sampling("random"), Sampling("random", True), Sampling("lhs"), Sampling("sobol")]
+    print("| target half-width | " + " | ".join(m.label for m in methods) + " |")
+    print("|---|" + "---:|" * len(methods))
+    for target in targets:
+        cells = []
+        for sampling in methods:
+            run = run_to_precision(
+                plan, precision=target, max_campaigns=2_000_000, sampling=sampling
+            )
+            cells.append(f"{run.campaigns:,}" + ("" if run.converged else " (cap)"))
+        print(f"| {target:g} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios/coffee-launch.yaml"))
     parser.add_argument("--campaigns", type=int, default=8192)
     parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument(
+        "--tables", default="sampling,crn,precision", help="comma-separated tables to print"
+    )
     args = parser.parse_args()
+    tables = set(args.tables.split(","))
     plan = load_scenario(args.scenario)
     print(
         f"Scenario {Path(args.scenario).name}; Python {platform.python_version()}, "
         f"{platform.machine()}; median seconds per run (machine shared, times are indicative)."
     )
-    sampling_table(plan, args.campaigns, args.seeds)
-    crn_table(plan, args.campaigns, args.seeds)
+    if "sampling" in tables:
+        sampling_table(plan, args.campaigns, args.seeds)
+    if "crn" in tables:
+        crn_table(plan, args.campaigns, args.seeds)
+    if "precision" in tables:
+        precision_table(plan)
 
 
 if __name__ == "__main__":

@@ -145,8 +145,8 @@ def run_to_precision(
         if worst <= 1 or done >= max_campaigns:
             break
         needed = done * worst**2 * _SAFETY if math.isfinite(worst) else 2 * done
-        target = min(max_campaigns, max(done + BLOCK, min(MAX_GROWTH * done, needed)))
-        target = min(max_campaigns, -(-int(target) // BLOCK) * BLOCK)
+        aim = max(done + BLOCK, min(MAX_GROWTH * done, math.ceil(needed)))
+        target = min(max_campaigns, -(-aim // BLOCK) * BLOCK)
     values = {n: {m: np.concatenate(parts[n][m]) for m in METRICS} for n in names}
     outcomes = Outcomes(names, values, done, seed, sampling)
     history = pd.DataFrame(rows)
