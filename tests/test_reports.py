@@ -131,8 +131,12 @@ def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, com
     assert len(rows) == len(summary)
     for row, expected in zip(rows, summary.itertuples(), strict=True):
         assert row["Strategy"].value == expected.strategy
-        for column, field in (("Mean", "mean"), ("95% CI of mean, low", "mean_ci_low"),
-                              ("P5", "p5"), ("P95", "p95")):
+        for column, field in (
+            ("Mean", "mean"),
+            ("95% CI of mean, low", "mean_ci_low"),
+            ("P5", "p5"),
+            ("P95", "p95"),
+        ):
             cell = row[column]
             assert cell.data_type == "n"
             assert cell.value == pytest.approx(getattr(expected, field), rel=1e-12)
@@ -146,8 +150,9 @@ def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, com
     assert risk_rows[0]["P(loss)"].number_format == "0.00%"
     comparison = pd.read_csv(compare_dir / "comparison.csv")
     got = {r["Metric"].value: r["P(A > B)"].value for r in _sheet_rows(book["Comparison"])}
-    assert got["ROI"] == pytest.approx(float(comparison.set_index("metric").loc["roi",
-                                                                             "prob_a_better"]))
+    assert got["ROI"] == pytest.approx(
+        float(comparison.set_index("metric").loc["roi", "prob_a_better"])
+    )
     percentiles = book["Percentiles"]
     assert percentiles.max_row == 102  # header + quantiles 0, 0.01, ..., 1
     for sheet in book:
@@ -174,8 +179,13 @@ def test_workbook_lists_every_prior_with_its_sources_and_the_manifest(en_report,
 def test_workbook_text_that_looks_like_a_formula_stays_text(fixed_report, fixed_dir):
     path = _file(fixed_report, ".xlsx")
     book = OPENPYXL.load_workbook(path)
-    cells = [c for sheet in book for row in sheet.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith(("=", "+"))]
+    cells = [
+        c
+        for sheet in book
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=", "+"))
+    ]
     assert {c.value for c in cells} >= {HOSTILE_LABEL, HOSTILE_NAME}
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
     with zipfile.ZipFile(path) as archive:
@@ -246,8 +256,12 @@ def test_every_deck_run_names_an_east_asian_font(zh_report):
     deck = PPTX.Presentation(_file(zh_report, ".pptx"))
     ns = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
     runs = [
-        run for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
-        for p in shape.text_frame.paragraphs for run in p.runs
+        run
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for p in shape.text_frame.paragraphs
+        for run in p.runs
     ]
     assert runs
     for run in runs:
@@ -274,9 +288,11 @@ def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, c
 def test_charts_are_valid_images_of_the_slide_size_with_ink(en_report):
     pngs = [f for f in en_report.files if f.endswith(".png")]
     svgs = [f for f in en_report.files if f.endswith(".svg")]
-    assert {Path(f).stem for f in pngs} == {Path(f).stem for f in svgs} == {
-        "roi-distribution", "roi-exceedance", "risk-profile", "paired-difference"
-    }
+    assert (
+        {Path(f).stem for f in pngs}
+        == {Path(f).stem for f in svgs}
+        == {"roi-distribution", "roi-exceedance", "risk-profile", "paired-difference"}
+    )
     size = tuple(round(v * DPI) for v in FIGSIZE)
     for name in pngs:
         with PIL_IMAGE.open(en_report.folder / name) as image:
@@ -323,9 +339,20 @@ def test_deck_converts_to_pdf_with_libreoffice(which, request, tmp_path):
     deck = _file(report, ".pptx")
     profile = (tmp_path / "profile").as_uri()  # own profile: parallel runs do not collide
     done = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(deck)],
-        capture_output=True, text=True, timeout=240, check=False,
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(deck),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     pdf = tmp_path / (deck.stem + ".pdf")
     assert done.returncode == 0 and pdf.is_file(), done.stderr
@@ -370,8 +397,9 @@ def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
     font = find_cjk_font()
     assert font is not None, "no CJK font: apt-get install fonts-noto-cjk"
     families = matplotlib_families("zh-TW", needs_cjk=True)
-    resolved = font_manager.findfont(font_manager.FontProperties(family=families[0]),
-                                     fallback_to_default=False)
+    resolved = font_manager.findfont(
+        font_manager.FontProperties(family=families[0]), fallback_to_default=False
+    )
     chars = {ch for text in MESSAGES["zh-TW"].values() for ch in text if ord(ch) >= 0x2E80}
     chars |= set("奈米為主微型精品咖啡新品上市測試")
     assert Path(resolved) == font.path
@@ -399,8 +427,9 @@ def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
 
 def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, tmp_path):
     out = tmp_path / "zh"
-    output = _invoke(["report", str(compare_dir), "--format", "xlsx", "--lang", "zh-TW",
-                      "--out", str(out)])
+    output = _invoke(
+        ["report", str(compare_dir), "--format", "xlsx", "--lang", "zh-TW", "--out", str(out)]
+    )
     files = output.split()
     assert len(files) == 2 and all(Path(f).is_file() for f in files)
     assert any(f.endswith("-zh-TW.xlsx") for f in files)
@@ -408,8 +437,21 @@ def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, t
 
 def test_compare_with_report_builds_it_in_one_go(tmp_path):
     out = tmp_path / "c"
-    _invoke(["compare", COFFEE, "-n", "1024", "-q", "--out", str(out), "--report", "md",
-             "--format", "json"])
+    _invoke(
+        [
+            "compare",
+            COFFEE,
+            "-n",
+            "1024",
+            "-q",
+            "--out",
+            str(out),
+            "--report",
+            "md",
+            "--format",
+            "json",
+        ]
+    )
     assert (out / "report-en" / "c-en.md").is_file()
     assert (out / "report-en" / "charts" / "roi-distribution.png").is_file()
 

@@ -78,8 +78,9 @@ _EN: dict[str, str] = {
     "chart.payback": "Payback day",
     "chart.tornado": "What moves {metric} the most",
     "caption.roi_distribution": (
-        "Share of simulated campaigns by ROI. Dashed lines: P5 and P95, the outcome interval "
-        "where 90% of campaigns land; solid line: median. Black line: break-even (ROI 0)."
+        "Share of simulated campaigns by ROI (smoothed). Dashed lines: P5 and P95, the "
+        "outcome interval where 90% of campaigns land; solid line: median. Black line: "
+        "break-even (ROI 0)."
     ),
     "caption.exceedance": (
         "Read up from an ROI on the x-axis: the share of campaigns that do at least that well. "
@@ -357,8 +358,8 @@ _ZH: dict[str, str] = {
     "chart.payback": "回本天數",
     "chart.tornado": "影響{metric}最大的因素",
     "caption.roi_distribution": (
-        "各 ROI 值的模擬活動占比。虛線：P5 與 P95，即 90% 活動所落的結果區間；實線：中位數。"
-        "黑線：損益兩平（ROI 為 0）。"
+        "各 ROI 值的模擬活動占比（平滑化）。虛線：P5 與 P95，即 90% 活動所落的結果區間；實線"
+        "：中位數。黑線：損益兩平（ROI 為 0）。"
     ),
     "caption.exceedance": (
         "從橫軸的某個 ROI 往上讀：至少達到該 ROI 的活動占比。ROI 為 0 處即為不虧損的機率。"
@@ -698,7 +699,7 @@ def column_kind(column: str) -> str:
     """How a column of another command's table is formatted, from its name: ``prob_loss``
     -> "prob", ``roi_mean`` -> "fraction", ``profit_p5`` -> "money", ``nano_share`` ->
     "fraction", ``day`` -> "count", anything else -> "number"."""
-    name = column.lower()
+    name = column.lower().rsplit(".", 1)[-1]  # a swept key path: its last key
     if "prob" in name:
         return "prob"
     if any(word in name for word in _MONEY_WORDS):
@@ -706,7 +707,7 @@ def column_kind(column: str) -> str:
     for metric, kind in METRIC_KINDS.items():
         if name == metric or name.startswith(metric + "_"):
             return kind
-    if name.endswith(("share", "fraction", "utilisation")):
+    if name.endswith(("share", "fraction", "utilisation", "margin", "rate")):
         return "fraction"
     if name in ("day", "days", "campaigns", "n", "point", "rank"):
         return "count"

@@ -158,9 +158,7 @@ def points(results: Results, text: Text) -> list[str]:
                 items=items,
             )
         )
-    out.append(
-        text("bullet.sweep_seed", campaigns=text.count(results.campaigns), seed=results.seed)
-    )
+    out.append(text("method.campaigns", campaigns=text.count(results.campaigns), seed=results.seed))
     return out
 
 

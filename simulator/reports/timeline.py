@@ -74,6 +74,22 @@ def fan(results: Results, text: Text, colour: dict[str, str]) -> Any:
         return fig
 
 
+def payback_bins(
+    days: np.ndarray, paid_back: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bins of ``width`` days from day 0 and the share of campaigns paying back in each, from
+    the share paid back by the end of each day (a CDF that ends below 1 by the never-paid
+    share). The shares add up to the CDF's last value."""
+    horizon = int(days.max()) + 1
+    edges = np.arange(0, horizon + width, width)
+    edges[-1] = min(edges[-1], horizon)
+    cdf = np.concatenate([[0.0], paid_back])
+    known = np.concatenate([[-1], days])
+    # Paid back inside [start, end): the CDF at the end of day end - 1 minus at day start - 1.
+    at = np.interp(edges - 1, known, cdf, left=0.0)
+    return edges, np.diff(at)
+
+
 def payback_histogram(results: Results, text: Text, colour: dict[str, str]) -> Any:
     """Share of campaigns by payback day (bins of a few days); never-paid-back share noted."""
     frame = results.table("payback.csv")
@@ -84,21 +100,19 @@ def payback_histogram(results: Results, text: Text, colour: dict[str, str]) -> A
         return None
     horizon = int(frame["day"].max()) + 1
     width = max(1, round(horizon / 30))
-    edges = np.arange(0, horizon + width, width)
     never = _payback(results)
     with figure() as (fig, ax):
         bar = width / (len(names) + 0.5)
         for i, name in enumerate(names):
             part = frame[frame["strategy"] == name].sort_values("day")
-            cdf = np.concatenate([[0.0], part["paid_back_share"].to_numpy(dtype=float)])
-            days = np.concatenate([[-1], part["day"].to_numpy()])
-            # Share paid back inside each bin: the CDF's rise from bin start to bin end.
-            at = np.interp(edges - 1, days, cdf, left=0.0)
-            share = np.diff(at)
+            edges, share = payback_bins(
+                part["day"].to_numpy(), part["paid_back_share"].to_numpy(dtype=float), width
+            )
+            cdf_end = float(part["paid_back_share"].iloc[-1])
             c = colour.get(name, "#333333")
             left = edges[:-1] + i * bar
             label = results.label(name)
-            never_share = (never.get(name) or {}).get("never_share", 1 - cdf[-1])
+            never_share = (never.get(name) or {}).get("never_share", 1 - cdf_end)
             label += f" — {text('label.never')} {text.prob(never_share)}"
             ax.bar(left, share, width=bar, align="edge", color=c, label=label)
         window = _window(results)

@@ -1,0 +1,178 @@
+"""Reports of sweep, timeline and sensitivity folders: their charts, headline and tables hold
+the numbers of the folder's own files. One small folder of each kind per session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES
+
+from cli import main
+from simulator.reports import build_report, load_results
+from simulator.reports.i18n import Text
+from simulator.reports.plotting import DPI, FIGSIZE
+from simulator.reports.story import tell
+from simulator.reports.sweep import format_value, limit_text
+from simulator.reports.timeline import payback_bins
+
+PPTX = pytest.importorskip("pptx")
+OPENPYXL = pytest.importorskip("openpyxl")
+PIL_IMAGE = pytest.importorskip("PIL.Image")
+
+COFFEE = str(EXAMPLES[0])
+MIX = str(Path(COFFEE).with_name("mix-coffee.yaml"))
+FORMATS = "pptx,xlsx,png"
+
+
+def _invoke(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def sweep_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "mix-sweep"
+    _invoke(
+        [
+            "sweep",
+            MIX,
+            "--vary",
+            "strategies.*.budget=400000,800000",
+            "--vary",
+            "economics.gross_margin=0.4,0.6",
+            "--risk-limit",
+            "prob_loss<=0.9",
+            "-n",
+            "256",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
+    return out, build_report(out, formats=FORMATS)
+
+
+@pytest.fixture(scope="session")
+def timeline_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("timeline") / "coffee-timeline"
+    _invoke(["timeline", COFFEE, "-n", "120", "--out", str(out), "-q"])
+    return out, build_report(out, formats=FORMATS, lang="zh-TW")
+
+
+@pytest.fixture(scope="session")
+def sensitivity_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sensitivity") / "coffee-sensitivity"
+    _invoke(["sensitivity", COFFEE, "-n", "200", "--out", str(out), "-q"])
+    return out, build_report(out, formats=FORMATS)
+
+
+def _headline(report) -> str:
+    (name,) = [f for f in report.files if f.endswith(".pptx")]
+    deck = PPTX.Presentation(report.folder / name)
+    return deck.slides[1].shapes[1].text_frame.paragraphs[0].text
+
+
+def _charts(report) -> set[str]:
+    size = tuple(round(v * DPI) for v in FIGSIZE)
+    names = set()
+    for name in report.files:
+        if name.endswith(".png"):
+            with PIL_IMAGE.open(report.folder / name) as image:
+                assert image.size == size
+            names.add(Path(name).stem)
+    return names
+
+
+def _book(report):
+    (name,) = [f for f in report.files if f.endswith(".xlsx")]
+    return OPENPYXL.load_workbook(report.folder / name)
+
+
+def test_sweep_report_charts_headline_and_sheets(sweep_report):
+    folder, report = sweep_report
+    results = load_results(folder)
+    assert _charts(report) == {
+        "sweep-roi",
+        "sweep-profit",
+        "frontier",
+        *(f"heatmap-{s}" for s in results.strategies),
+    }
+    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))["best"]
+    text = Text("en", "TWD")
+    budget, margin = (
+        best["settings"]["strategies.*.budget"],
+        best["settings"]["economics.gross_margin"],
+    )
+    assert _headline(report) == (
+        f"Best plan under P(loss) ≤ 90.0%: {results.label(best['strategy'])} at "
+        f"strategies.*.budget = {text.money(budget)}, economics.gross_margin = "
+        f"{100 * margin:.0f}%, with Profit (Mean) {text.money(best['value'])} "
+        f"(95% CI {text.money(best['ci'][0])} to {text.money(best['ci'][1])})."
+    )
+    book = _book(report)
+    sweep = pd.read_csv(folder / "sweep.csv")
+    sheet = book["Sweep"]
+    assert sheet.max_row == len(sweep) + 1
+    header = [c.value for c in sheet[1]]
+    column = header.index("roi_mean") + 1
+    cell = sheet.cell(2, column)
+    assert cell.value == pytest.approx(sweep["roi_mean"][0]) and cell.number_format == "0.0%"
+    assert {f"Heatmap {s}" for s in results.strategies} <= set(book.sheetnames)
+    frontier = pd.read_csv(folder / "frontier.csv")
+    (section,) = [s for s in tell(results, text).tables if s.heading == "Efficient plans"]
+    assert len(section.table.rows) == int(frontier["efficient"].sum())
+
+
+def test_timeline_report_in_chinese(timeline_report):
+    folder, report = timeline_report
+    assert _charts(report) == {"profit-fan", "payback-days"}
+    payback = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["strategies"]
+    shares = {n: 1 - e["payback"]["never_share"] for n, e in payback.items()}
+    best = max(shares, key=shares.get)
+    zh = Text("zh-TW", "TWD")
+    headline = _headline(report)
+    assert headline.startswith(
+        f"{payback[best]['label']}在 {zh.prob(shares[best])} 的模擬活動中回本"
+    )
+    book = _book(report)
+    assert book["每日序列"].max_row == len(pd.read_csv(folder / "daily.csv")) + 1
+    assert book.sheetnames[0] == "摘要"
+
+
+def test_sensitivity_report_names_the_widest_swing(sensitivity_report):
+    folder, report = sensitivity_report
+    assert _charts(report) == {"tornado", "drivers"}
+    swing = pd.read_csv(folder / "swing.csv")
+    first = load_results(folder).ordered_strategies[0]
+    part = swing[swing["strategy"] == first]
+    top = part.loc[(part["at_high"] - part["at_low"]).abs().idxmax()]
+    text = Text("en", "TWD")
+    assert _headline(report) == (
+        f"For {load_results(folder).label(first)}, the input that moves ROI the most is "
+        f"{top['input']}: from {text.pct(top['at_low'], 1)} at its P10 to "
+        f"{text.pct(top['at_high'], 1)} at its P90."
+    )
+    assert "Sensitivity" in _book(report).sheetnames
+
+
+def test_payback_bins_add_up_to_the_share_that_pays_back():
+    days = np.arange(10)
+    paid = np.array([0, 0, 0.1, 0.1, 0.3, 0.3, 0.3, 0.5, 0.6, 0.6])
+    edges, share = payback_bins(days, paid, 3)
+    assert list(edges) == [0, 3, 6, 9, 10]
+    np.testing.assert_allclose(share, [0.1, 0.2, 0.3, 0.0])
+    assert share.sum() == pytest.approx(paid[-1])
+
+
+def test_limits_and_values_read_as_words():
+    text = Text("en", "TWD")
+    assert limit_text("prob_loss<=0.1", text) == "P(loss) ≤ 10.0%"
+    assert limit_text("roi_p5 >= -0.2", text) == "ROI (P5) ≥ -20%"
+    assert limit_text("nonsense", text) == "nonsense"
+    assert format_value(0.25, "nano_share", text) == "25%"
+    assert format_value(1500000, "budget", text) == "NT$1,500,000"
