@@ -152,7 +152,7 @@ def report_options(command: Any) -> Any:
         if formats is not None:
             source = kwargs.get("scenario") or kwargs.get("source")
             folder = kwargs.get("out") or default_out(str(source), command.__name__)
-            _build_report(folder, formats, report_lang, None)
+            _build_report(folder, formats, report_lang, None, list_files=False)
         return result
 
     with_report = click.option(
@@ -173,12 +173,17 @@ def report_options(command: Any) -> Any:
     )(with_report)
 
 
-def _build_report(folder: Path, formats: Any, lang: str, out: Path | None) -> None:
+def _build_report(
+    folder: Path, formats: Any, lang: str, out: Path | None, *, list_files: bool = True
+) -> None:
+    """Build the report; list its files on stdout (the report command's data) or not (after a
+    simulating command, whose stdout holds its own data)."""
     from simulator.reports import build_report
 
     built = build_report(folder, formats=formats, lang=lang, out=out)
-    for name in built.files:
-        click.echo(str(built.folder / name))
+    if list_files:
+        for name in built.files:
+            click.echo(str(built.folder / name))
     stderr.print(f"report written to {built.folder}/")
 
 

@@ -437,7 +437,7 @@ def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, t
 
 def test_compare_with_report_builds_it_in_one_go(tmp_path):
     out = tmp_path / "c"
-    _invoke(
+    printed = _invoke(
         [
             "compare",
             COFFEE,
@@ -454,6 +454,7 @@ def test_compare_with_report_builds_it_in_one_go(tmp_path):
     )
     assert (out / "report-en" / "c-en.md").is_file()
     assert (out / "report-en" / "charts" / "roi-distribution.png").is_file()
+    assert json.loads(printed)["comparison"]["a"] == "nano_heavy"  # stdout stays the data
 
 
 @pytest.mark.parametrize(

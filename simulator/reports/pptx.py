@@ -174,16 +174,26 @@ def _width(value: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in value)
 
 
-def column_widths(table: TextTable, total: float) -> list[float]:
-    """Column widths (inches) in proportion to their longest cell, within limits, adding up to
-    ``total``: long text wraps, short numbers do not."""
-    weights = []
-    for j, header in enumerate(table.header):
-        longest = max([_width(row[j]) for row in table.rows] or [0])
-        head = max((_width(word) for word in header.split()), default=0)
-        weights.append(min(40, max(7, longest, head)))
-    scale = total / sum(weights)
-    return [w * scale for w in weights]
+def column_widths(table: TextTable, total: float, size: float = 12) -> list[float]:
+    """Column widths (inches) adding up to ``total``: every column at least as wide as its
+    longest word or number (they never break), the rest shared by the columns with long text.
+    Widths are estimated from display widths at ``size`` points (CJK counts double)."""
+
+    def inches(chars: float) -> float:
+        return chars * 0.0095 * size + 0.25  # per (bold) character, plus the cell's margins
+
+    cells = [[header, *(row[j] for row in table.rows)] for j, header in enumerate(table.header)]
+    least = [inches(max(_width(w) for c in col for w in c.split() or [""])) for col in cells]
+    want = [
+        max(low, inches(min(45, max(_width(c) for c in col[1:] or [""]))))
+        for low, col in zip(least, cells, strict=True)
+    ]
+    if sum(want) <= total:
+        return [w * total / sum(want) for w in want]
+    if sum(least) >= total:
+        return [w * total / sum(least) for w in least]
+    spare = (total - sum(least)) / (sum(want) - sum(least))
+    return [low + (w - low) * spare for low, w in zip(least, want, strict=True)]
 
 
 def _short(value: str, limit: int = SOURCE_CHARS) -> str:
@@ -241,9 +251,11 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
             _title(slide, heading)
             table = TextTable(section.table.header, chunk)
             size = 12 if len(chunk) <= 8 else 11
-            _table(slide, table, (MARGIN, 1.3, width, 0.5), column_widths(table, width), size)
+            widths = column_widths(table, width, size)
+            _table(slide, table, (MARGIN, 1.3, width, 0.5), widths, size)
             if section.note:
-                _textbox(slide, (MARGIN, 5.5, width, 1.5), section.note, 14, colour=GREY)
+                below = min(5.5, 1.9 + 0.5 * (len(chunk) + 1))  # under the table's rows
+                _textbox(slide, (MARGIN, below, width, 1.5), section.note, 14, colour=GREY)
 
     if story.assumptions is not None and story.assumptions.rows:
         pages = _pages(story.assumptions.rows, ASSUMPTION_ROWS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +97,7 @@ def write_sheet(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(title[:31])
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "_", title)[:31])
     widths = [_width(c.header, None) + 2 for c in columns]
     for j, column in enumerate(columns, start=1):
         cell = sheet.cell(1, j)
