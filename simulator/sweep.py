@@ -323,6 +323,7 @@ def local_client(workers: int | None = None, scheduler: str | None = None) -> It
     """A Dask client: on an existing cluster at ``scheduler`` (``tcp://host:port``), or on a
     new local cluster of ``workers`` single-threaded worker processes."""
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ImportError(
@@ -332,7 +333,12 @@ def local_client(workers: int | None = None, scheduler: str | None = None) -> It
         with Client(scheduler) as client:
             yield client
         return
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_ in their workers, which turns off glibc's
+    # adaptive mmap threshold: every large array is then a fresh mmap with page faults, and a
+    # point costs about twice the CPU time. Sweep points allocate large arrays, so leave glibc's
+    # default (docs/sweeps.md says how to do the same on a remote cluster).
     with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
