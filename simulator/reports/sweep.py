@@ -96,7 +96,7 @@ def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str)
                     ax.set_xticks(x, [str(v) for v in part[x_name]])
             ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
             ax.set_xlabel(x_name)
-            if column_kind(x_name) == "fraction":
+            if _numeric(rows[x_name]):
                 value_axis(ax.xaxis, x_name, text)
             value_axis(ax.yaxis, metric, text)
             if panel is not None:
