@@ -4,6 +4,7 @@ the numbers of the folder's own files. One small folder of each kind per session
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,14 @@ from click.testing import CliRunner
 from conftest import EXAMPLES
 
 from cli import main
+from simulator.priors import priors_frame
 from simulator.reports import build_report, load_results
 from simulator.reports.i18n import Text
 from simulator.reports.plotting import DPI, FIGSIZE
 from simulator.reports.story import tell
 from simulator.reports.sweep import format_value, limit_text
 from simulator.reports.timeline import payback_bins
+from simulator.scenario import load_scenario
 
 PPTX = pytest.importorskip("pptx")
 OPENPYXL = pytest.importorskip("openpyxl")
@@ -176,3 +179,19 @@ def test_limits_and_values_read_as_words():
     assert limit_text("nonsense", text) == "nonsense"
     assert format_value(0.25, "nano_share", text) == "25%"
     assert format_value(1500000, "budget", text) == "NT$1,500,000"
+
+
+def test_assumptions_come_from_the_scenario_file_only_while_it_is_unchanged(
+    timeline_report, tmp_path
+):
+    folder, report = timeline_report
+    priors = priors_frame(load_scenario(COFFEE).priors)
+    sheet = _book(report)["假設"]
+    assert sheet.max_row == len(priors) + 1
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("report-*"))
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["scenario"]["sha256"] = "0" * 64  # as if the scenario file had been edited since
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert load_results(copy).priors is None
+    assert load_results(folder).priors is not None

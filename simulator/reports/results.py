@@ -112,7 +112,27 @@ class Results:
 
     @property
     def priors(self) -> pd.DataFrame | None:
+        """priors.csv; for folders without one (sweep, timeline), the priors of the scenario
+        file the manifest names, if that file still has the recorded sha256."""
+        if "priors.csv" not in self._tables and not self.has("priors.csv"):
+            self._tables["priors.csv"] = self._scenario_priors()
         return self.table("priors.csv")
+
+    def _scenario_priors(self) -> pd.DataFrame | None:
+        from ..priors import priors_frame
+        from ..scenario import load_scenario
+
+        scenario = self.manifest.get("scenario") or {}
+        path = scenario.get("path")
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            plan = load_scenario(path)
+        except InputError:
+            return None
+        if plan.digest != scenario.get("sha256"):
+            return None  # the file changed since: its priors are not this result's
+        return priors_frame(plan.priors)
 
     @property
     def comparison(self) -> pd.DataFrame | None:
