@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from cli import main
 from simulator.convergence import (
     _quantile_error,
     precision_of,
@@ -123,3 +127,26 @@ def test_thin_tails_are_flagged_and_large_runs_are_not(plan):
     assert any(
         "fewer than 4 whole blocks" in w for w in tail_warnings(summarize(few_blocks), few_blocks)
     )
+
+
+def test_cli_run_to_precision_records_how_it_got_there(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        main,
+        ["run", str(COFFEE), "--precision", "0.02", "--sampling", "sobol", "--antithetic",
+         "-o", str(out), "--format", "json", "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "precision ±0.02 on mean ROI and P(loss) reached after 8,192 campaigns" in result.stderr
+    assert json.loads(result.stdout)["campaigns"] == 8192
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["sampling"] == "sobol" and manifest["settings"]["antithetic"]
+    assert manifest["settings"]["converged"] is True
+    history = pd.read_csv(out / "convergence.csv")
+    assert set(history["strategy"]) == {"nano_heavy", "micro_heavy"} and history["met"].all()
+
+
+def test_cli_rejects_a_non_positive_precision():
+    result = CliRunner().invoke(main, ["run", str(COFFEE), "--precision", "0"])
+    assert result.exit_code == 2
+    assert "--precision" in result.output
