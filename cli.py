@@ -482,10 +482,13 @@ def compare(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario FILES; print every problem with its key path. Exit 2 if any is bad."""
+    from simulator.timeline_settings import timeline_plan
+
     bad = 0
     for path in files:
         try:
             plan = load_scenario(path)
+            timeline_plan(plan)  # the timeline section's checks against the whole scenario
         except InputError as exc:
             bad += 1
             click.echo(f"{exc}", err=True)

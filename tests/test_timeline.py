@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
 
@@ -405,3 +406,13 @@ def test_cli_table_and_bad_input(tmp_path):
     assert bad.exit_code == 2 and "not a positive whole number or 'unlimited'" in bad.output
     missing = runner.invoke(main, ["timeline", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_validate_checks_the_timeline_section(tmp_path):
+    data = read_yaml(EXAMPLES[0])
+    data["timeline"] = {"half_life_days": {"instagrm": 1, "default": 2}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "timeline.half_life_days.instagrm: no platform 'instagrm'" in result.output
