@@ -306,6 +306,12 @@ _EN: dict[str, str] = {
         "Sweep: {points} points, every one simulated with the same seed (common random "
         "numbers across points, so differences between points are not noise)."
     ),
+    "metric.delivered": "Creators who delivered",
+    "metric.posted": "Deliverables posted",
+    "metric.lost": "Deliverables lost (count)",
+    "metric.deliverables": "Deliverables contracted",
+    "metric.last_post_day": "Last post day",
+    "metric.manager_hours": "Manager hours",
 }
 
 _ZH: dict[str, str] = {
@@ -565,6 +571,12 @@ _ZH: dict[str, str] = {
         "參數掃描：{points} 個掃描點，全部使用相同的隨機種子（點與點之間共用隨機數，因此差異"
         "不是雜訊）。"
     ),
+    "metric.delivered": "完成交付的創作者人數",
+    "metric.posted": "已發布的內容數",
+    "metric.lost": "遺失的內容數",
+    "metric.deliverables": "簽約內容數",
+    "metric.last_post_day": "最後發文日",
+    "metric.manager_hours": "經理人工時",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-TW": _ZH}
@@ -685,6 +697,12 @@ METRIC_KINDS = {
     "payback_day": "count",
     "lost_share": "fraction",
     "manager_utilisation": "fraction",
+    "delivered": "count",
+    "posted": "count",
+    "lost": "count",
+    "deliverables": "count",
+    "last_post_day": "count",
+    "manager_hours": "count",
 }
 
 
