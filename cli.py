@@ -755,20 +755,53 @@ class _Managers(click.ParamType):
 @main.command()
 @report_options
 @scenario_argument
-@click.option("--campaigns", "-n", type=click.IntRange(min=1), default=None,
-              help="Campaigns to simulate [default: the scenario's simulation.campaigns].")
-@click.option("--seed", "-s", type=click.IntRange(min=0), default=None,
-              help="Random seed [default: the scenario's simulation.seed].")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder [default: results/<scenario>-timeline].")
-@click.option("--workers", "-w", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Processes to run seed blocks on (0: every core). Same numbers for any.")
-@click.option("--managers", "-m", type=_Managers(), default=None,
-              help="Campaign managers, overriding timeline.managers: N or 'unlimited'.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="What to print on stdout.")
-@click.option("--save-outcomes", is_flag=True,
-              help="Also write every campaign's totals (totals.parquet).")
+@click.option(
+    "--campaigns",
+    "-n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Campaigns to simulate [default: the scenario's simulation.campaigns].",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Random seed [default: the scenario's simulation.seed].",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder [default: results/<scenario>-timeline].",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Processes to run seed blocks on (0: every core). Same numbers for any.",
+)
+@click.option(
+    "--managers",
+    "-m",
+    type=_Managers(),
+    default=None,
+    help="Campaign managers, overriding timeline.managers: N or 'unlimited'.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@click.option(
+    "--save-outcomes", is_flag=True, help="Also write every campaign's totals (totals.parquet)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def timeline(
     scenario: Path,
@@ -797,26 +830,46 @@ def timeline(
     from simulator.timeline_tables import timeline_tables
 
     plan = load_scenario(scenario)
-    calendar = timeline_plan(plan) if managers is None else timeline_plan(
-        plan, managers=None if managers == "unlimited" else managers
+    calendar = (
+        timeline_plan(plan)
+        if managers is None
+        else timeline_plan(plan, managers=None if managers == "unlimited" else managers)
     )
     total = plan.campaigns if campaigns is None else campaigns
-    with Progress(TextColumn("timeline"), BarColumn(),
-                  TextColumn("{task.completed:,}/{task.total:,} campaigns"),
-                  TimeRemainingColumn(), console=stderr, transient=True,
-                  disable=quiet) as progress:
+    with Progress(
+        TextColumn("timeline"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} campaigns"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    ) as progress:
         task = progress.add_task("timeline", total=total)
         started = time.perf_counter()
-        result = simulate_timeline(plan, campaigns=total, seed=seed, plan=calendar,
-                                   workers=workers, progress=lambda n: progress.advance(task, n))
+        result = simulate_timeline(
+            plan,
+            campaigns=total,
+            seed=seed,
+            plan=calendar,
+            workers=workers,
+            progress=lambda n: progress.advance(task, n),
+        )
         seconds = time.perf_counter() - started
     target = out or default_out(plan.source, "timeline")
-    write_timeline_results(target, plan, result, seconds=seconds, save_outcomes=save_outcomes,
-                           settings={"workers": workers, "managers_option": managers})
+    write_timeline_results(
+        target,
+        plan,
+        result,
+        seconds=seconds,
+        save_outcomes=save_outcomes,
+        settings={"workers": workers, "managers_option": managers},
+    )
     stderr.print(f"results written to {target}/")
     if fmt == "json":
-        click.echo(json.dumps(json_ready(timeline_json(plan, result)), indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(json_ready(timeline_json(plan, result)), indent=2, ensure_ascii=False)
+        )
     else:
         timeline_tables(result, plan.currency, stdout)
 
