@@ -31,6 +31,7 @@ from scipy import special, stats
 from . import distributions as dist
 from .draws import CampaignDraws, ChunkDraws, GroupDraws, Layout, PoolDraws, draw_chunk
 from .engine import chunk_outcomes, scenario_sampling
+from .mcse import mean_error
 from .sampling import Sampling
 from .scenario import GroupPlan, Prior, Scenario, StrategyPlan
 from .streams import BLOCK, block_ranges
@@ -337,7 +338,8 @@ def swing(
     A row per strategy and input: the input's value at each end (P10, P90), the mean output
     with everything random (``base``), at each end (``at_low``, ``at_high``), ``swing`` =
     at_high - at_low and its standard error (paired over the same campaigns: common random
-    numbers). Sorted by the size of the swing. ``progress(1)`` after each simulation.
+    numbers; from block replicates under stratified sampling, :mod:`simulator.mcse`). Sorted
+    by the size of the swing. ``progress(1)`` after each simulation.
     """
     campaigns = scenario.campaigns if campaigns is None else campaigns
     seed = scenario.seed if seed is None else seed
@@ -357,8 +359,8 @@ def swing(
             if not _uses(scenario.strategy(name), item):
                 continue
             low, high = ends[0][name], ends[1][name]
-            both = np.isfinite(low) & np.isfinite(high)
-            diff = high[both] - low[both]
+            with np.errstate(invalid="ignore"):
+                diff = high - low  # nan where either end is undefined (e.g. CPA, no orders)
             rows.append(
                 {
                     "strategy": name,
@@ -373,10 +375,8 @@ def swing(
                     "base": _finite_mean(base[name]),
                     "at_low": _finite_mean(low),
                     "at_high": _finite_mean(high),
-                    "swing": float(diff.mean()) if diff.size else math.nan,
-                    "swing_se": float(diff.std(ddof=1) / math.sqrt(diff.size))
-                    if diff.size > 1
-                    else math.nan,
+                    "swing": _finite_mean(diff),
+                    "swing_se": mean_error(diff, sampling).se,
                     "campaigns": campaigns,
                 }
             )
