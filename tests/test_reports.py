@@ -250,6 +250,27 @@ def test_deck_states_the_hand_computed_answer(fixed_report):
         f"{HOSTILE_LABEL} beats b in 100% of simulated campaigns; median ROI {a:.0f}% vs {b:.0f}%."
     )
     assert "• Probability of a loss: =SUM(1,2) 測試 0%; b 0%." in texts[1][1].splitlines()
+    pictures = [sh for slide in deck.slides for sh in slide.shapes if sh.shape_type == 13]
+    assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
+
+
+def test_a_single_strategy_run_says_its_hand_computed_numbers(tmp_path):
+    (tmp_path / "fixed-priors.yaml").write_text(yaml.safe_dump(FIXED_PRIORS), encoding="utf-8")
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump(FIXED_SCENARIO), encoding="utf-8")
+    out = tmp_path / "run"
+    _invoke(["run", str(path), "-n", "32", "--out", str(out), "-q"])
+    story = tell(load_results(out), Text("en", "TWD"))
+    assert story.headline == (
+        "a: median ROI 20%, with 90% of campaigns between 20% and 20%; it loses money in 0% of "
+        "simulated campaigns."
+    )
+    zh = tell(load_results(out), Text("zh-TW", "TWD"))
+    assert (
+        zh.headline
+        == "a：ROI 中位數 20%，90% 的活動落在 20% 至 20% 之間；它在 0% 的模擬活動中虧損。"
+    )
+    assert zh.title == "行銷活動模擬：all fixed"
 
 
 def test_every_deck_run_names_an_east_asian_font(zh_report):

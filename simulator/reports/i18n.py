@@ -312,6 +312,7 @@ _EN: dict[str, str] = {
     "metric.deliverables": "Deliverables contracted",
     "metric.last_post_day": "Last post day",
     "metric.manager_hours": "Manager hours",
+    "title.with_name": "{kind}: {name}",
 }
 
 _ZH: dict[str, str] = {
@@ -577,6 +578,7 @@ _ZH: dict[str, str] = {
     "metric.deliverables": "簽約內容數",
     "metric.last_post_day": "最後發文日",
     "metric.manager_hours": "經理人工時",
+    "title.with_name": "{kind}：{name}",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-TW": _ZH}

@@ -234,13 +234,14 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
         _title(slide, chart.title)
         picture_w = 11.4
         picture_h = picture_w * chart.size_px[1] / chart.size_px[0]
-        slide.shapes.add_picture(
+        picture = slide.shapes.add_picture(
             io.BytesIO(chart.png),
             _inches((SLIDE_W - picture_w) / 2),
             _inches(1.2),
             _inches(picture_w),
             _inches(picture_h),
         )
+        picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
         _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [chart.caption], 13, colour=GREY)
 
     for section in story.tables:

@@ -43,7 +43,11 @@ class Story:
 def _title(results: Results, text: Text) -> str:
     key = f"title.{results.command}"
     kind = text(key) if text.has(key) else text("title.run")
-    return f"{kind}: {results.scenario_name}" if results.scenario_name else kind
+    return (
+        text("title.with_name", kind=kind, name=results.scenario_name)
+        if results.scenario_name
+        else kind
+    )
 
 
 def _subtitle(results: Results, text: Text) -> str:
