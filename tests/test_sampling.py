@@ -94,6 +94,17 @@ def test_same_numbers_whatever_the_chunk_size_and_workers(sampling):
     assert one.sampling == sampling
 
 
+def test_same_numbers_on_two_worker_processes():
+    plan = load_scenario(COFFEE)
+    sampling = Sampling("sobol", True)
+    serial = simulate(plan, campaigns=4 * BLOCK, seed=8, sampling=sampling, chunk_size=BLOCK)
+    parallel = simulate(
+        plan, campaigns=4 * BLOCK, seed=8, sampling=sampling, chunk_size=BLOCK, workers=2
+    )
+    for name in serial.strategies:
+        np.testing.assert_array_equal(serial.values[name]["roi"], parallel.values[name]["roi"])
+
+
 def test_scenario_setting_picks_the_method():
     data = load_scenario(COFFEE).data
     plan = scenario_from_dict(
