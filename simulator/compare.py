@@ -15,6 +15,8 @@ import pandas as pd
 from scipy import special
 
 from .engine import Outcomes
+from .mcse import mean_error
+from .sampling import RANDOM, Sampling
 from .stats import proportion_ci
 
 __all__ = ["COMPARED_METRICS", "Comparison", "MetricDifference", "compare"]
@@ -76,15 +78,28 @@ class Comparison:
 
 
 def difference(
-    metric: str, a: np.ndarray, b: np.ndarray, confidence: float = 0.95
+    metric: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    confidence: float = 0.95,
+    *,
+    sampling: Sampling = RANDOM,
 ) -> MetricDifference:
+    """A - B campaign by campaign (campaign order); with stratified ``sampling`` the standard
+    error of the mean difference comes from seed-block replicates (:mod:`simulator.mcse`)."""
     both = np.isfinite(a) & np.isfinite(b)
+    with np.errstate(invalid="ignore"):
+        paired = np.where(both, a - b, np.nan)
     a, b = a[both], b[both]
     n = a.size
     diff = a - b
     sd = float(diff.std(ddof=1)) if n > 1 else 0.0
     se = sd / math.sqrt(n) if n else math.nan
     z = float(special.ndtri(0.5 + confidence / 2))
+    half = z * se
+    if not sampling.iid:
+        error = mean_error(paired, sampling)
+        se, half = error.se, error.half_width(confidence)
     mean = float(diff.mean()) if n else math.nan
     wins = float(np.count_nonzero(diff > 0))
     p5, p50, p95 = (float(v) for v in np.percentile(diff, (5, 50, 95))) if n else (math.nan,) * 3
@@ -97,8 +112,8 @@ def difference(
         float(b.mean()),
         mean,
         se,
-        mean - z * se,
-        mean + z * se,
+        mean - half,
+        mean + half,
         p5,
         p50,
         p95,
@@ -115,7 +130,13 @@ def compare(outcomes: Outcomes, a: str, b: str, *, confidence: float = 0.95) -> 
         b,
         outcomes.campaigns,
         {
-            m: difference(m, outcomes.values[a][m], outcomes.values[b][m], confidence)
+            m: difference(
+                m,
+                outcomes.values[a][m],
+                outcomes.values[b][m],
+                confidence,
+                sampling=outcomes.sampling,
+            )
             for m in COMPARED_METRICS
         },
         confidence,

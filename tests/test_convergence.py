@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from simulator.compare import compare
 from simulator.convergence import (
     _quantile_error,
     precision_of,
@@ -150,3 +151,13 @@ def test_cli_rejects_a_non_positive_precision():
     result = CliRunner().invoke(main, ["run", str(COFFEE), "--precision", "0"])
     assert result.exit_code == 2
     assert "--precision" in result.output
+
+
+def test_stratified_comparison_reports_the_replicate_error_of_the_difference(plan):
+    outcomes = simulate(plan, campaigns=6 * BLOCK, sampling="sobol")
+    roi = compare(outcomes, "nano_heavy", "micro_heavy").differences["roi"]
+    paired = outcomes.values["nano_heavy"]["roi"] - outcomes.values["micro_heavy"]["roi"]
+    assert roi.mean_diff_se == pytest.approx(mean_error(paired, outcomes.sampling).se)
+    assert roi.mean_diff_se < paired.std(ddof=1) / math.sqrt(paired.size)
+    iid = compare(simulate(plan, campaigns=1000), "nano_heavy", "micro_heavy").differences["roi"]
+    assert iid.mean_diff_ci_high - iid.mean_diff == pytest.approx(1.959963985 * iid.mean_diff_se)
