@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -514,3 +515,18 @@ def test_number_formats_never_round_to_a_false_certainty():
     assert en.money(12.345) == "NT$12.35"
     assert zh.money_short(123456) == "12.35萬" and en.money_short(-350000) == "-350k"
     assert en.points(0.403) == "+40.3 pts"
+
+
+def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
+    from simulator.reports.distribution import paired_roi
+
+    out = tmp_path / "saved"
+    _invoke(["compare", COFFEE, "-n", "512", "--save-outcomes", "--out", str(out), "-q"])
+    results = load_results(out)
+    values = paired_roi(results)
+    comparison = pd.read_csv(out / "comparison.csv").set_index("metric").loc["roi"]
+    assert values.size == comparison["n"]
+    assert np.count_nonzero(values > 0) / values.size == comparison["prob_a_better"]
+    assert values.mean() == pytest.approx(comparison["mean_diff"], rel=1e-12)
+    built = build_report(out, formats="png", out=tmp_path / "r")
+    assert "charts/paired-difference-campaigns.png" in built.files

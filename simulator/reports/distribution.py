@@ -253,6 +253,67 @@ def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> A
         return fig
 
 
+def paired_roi(results: Results) -> np.ndarray | None:
+    """Per-campaign ROI of A minus B (fraction), from outcomes.parquet (``--save-outcomes``),
+    over the campaigns where both are defined; None without that file or a comparison."""
+    diff = results.difference("roi")
+    if diff is None or not results.has("outcomes.parquet"):
+        return None
+    import pandas as pd
+
+    frame = pd.read_parquet(
+        results.folder / "outcomes.parquet", columns=["campaign", "strategy", "roi"]
+    )
+    wide = frame.pivot(index="campaign", columns="strategy", values="roi")
+    a, b = str(diff["a"]), str(diff["b"])
+    if a not in wide or b not in wide:
+        return None
+    values = (wide[a] - wide[b]).to_numpy(dtype=float)
+    return values[np.isfinite(values)]
+
+
+def difference_histogram(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Histogram of the per-campaign ROI difference A - B: campaigns where A wins in A's
+    colour, the rest in B's, with the share where A wins."""
+    values = paired_roi(results)
+    diff = results.difference("roi")
+    if values is None or diff is None or values.size == 0:
+        return None
+    a, b = str(diff["a"]), str(diff["b"])
+    lo, hi = np.percentile(values, [0.5, 99.5])
+    if hi <= lo:
+        lo, hi = lo - 0.01, hi + 0.01
+    edges = np.linspace(min(lo, 0.0), max(hi, 0.0), 61)
+    counts, edges = np.histogram(values, bins=edges)  # the extreme 1% fall outside the view
+    share = counts / values.size
+    centres = (edges[:-1] + edges[1:]) / 2
+    with figure() as (fig, ax):
+        ca, cb = colour.get(a, PALETTE[0]), colour.get(b, PALETTE[1])
+        ax.bar(
+            centres,
+            share,
+            width=np.diff(edges),
+            color=np.where(centres > 0, ca, cb),
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        ax.axvline(0, color=BREAK_EVEN, linewidth=2)
+        wins = float(np.count_nonzero(values > 0)) / values.size
+        ax.annotate(
+            text("label.a_better", a=results.label(a), p=text.prob(wins)),
+            xy=(0.98, 0.92),
+            xycoords="axes fraction",
+            ha="right",
+            fontweight="bold",
+            color=ca,
+        )
+        percent_axis(ax.xaxis)
+        percent_axis(ax.yaxis, 1)
+        ax.set_xlabel(text("axis.diff_roi"))
+        ax.set_ylabel(text("axis.share"))
+        return fig
+
+
 def plan(results: Results, text: Text) -> list[tuple]:
     """(key, title, caption, draw) of this kind's charts."""
     names: dict[str, str] = {}
@@ -273,5 +334,11 @@ def plan(results: Results, text: Text) -> list[tuple]:
             text("chart.difference", **names) if names else "",
             text("caption.difference"),
             paired_difference,
+        ),
+        (
+            "paired-difference-campaigns",
+            text("chart.difference_campaigns", **names) if names else "",
+            text("caption.difference_campaigns", **names) if names else "",
+            difference_histogram,
         ),
     ]

@@ -313,6 +313,12 @@ _EN: dict[str, str] = {
     "metric.last_post_day": "Last post day",
     "metric.manager_hours": "Manager hours",
     "title.with_name": "{kind}: {name}",
+    "chart.difference_campaigns": "ROI of {a} minus {b}, campaign by campaign",
+    "caption.difference_campaigns": (
+        "Every simulated campaign's ROI difference (from the saved outcomes): right of zero "
+        "{a} does better, left of it {b}. Same random draws for both strategies; the most "
+        "extreme 1% of campaigns lie beyond the axis."
+    ),
 }
 
 _ZH: dict[str, str] = {
@@ -579,6 +585,11 @@ _ZH: dict[str, str] = {
     "metric.last_post_day": "最後發文日",
     "metric.manager_hours": "經理人工時",
     "title.with_name": "{kind}：{name}",
+    "chart.difference_campaigns": "逐次活動的 ROI 差異：{a}減{b}",
+    "caption.difference_campaigns": (
+        "每次模擬活動的 ROI 差異（取自儲存的活動結果）：零的右側{a}較佳，左側{b}較佳。兩策略"
+        "使用相同的隨機抽樣；最極端的 1% 活動在座標範圍外。"
+    ),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-TW": _ZH}
