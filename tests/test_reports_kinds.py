@@ -19,7 +19,7 @@ from simulator.reports import build_report, load_results
 from simulator.reports.i18n import Text
 from simulator.reports.plotting import DPI, FIGSIZE
 from simulator.reports.story import tell
-from simulator.reports.sweep import format_value, limit_text
+from simulator.reports.sweep import axis_label, format_value, limit_text
 from simulator.reports.timeline import payback_bins
 from simulator.scenario import load_scenario
 
@@ -113,7 +113,7 @@ def test_sweep_report_charts_headline_and_sheets(sweep_report):
     )
     assert _headline(report) == (
         f"Best plan under P(loss) ≤ 90.0%: {results.label(best['strategy'])} at "
-        f"strategies.*.budget = {text.money(budget)}, economics.gross_margin = "
+        f"budget = {text.money(budget)}, gross_margin = "
         f"{100 * margin:.0f}%, with Profit (Mean) {text.money(best['value'])} "
         f"(95% CI {text.money(best['ci'][0])} to {text.money(best['ci'][1])})."
     )
@@ -172,8 +172,11 @@ def test_payback_bins_add_up_to_the_share_that_pays_back():
     assert share.sum() == pytest.approx(paid[-1])
 
 
-def test_limits_and_values_read_as_words():
+def test_limits_axes_and_values_read_as_words():
     text = Text("en", "TWD")
+    assert axis_label("strategies.*.budget", ["strategies.*.budget", "economics.aov"]) == "budget"
+    names = ["strategies.a.groups[0].share", "strategies.b.groups[1].share"]
+    assert axis_label(names[0], names) == names[0]  # both would read "share"
     assert limit_text("prob_loss<=0.1", text) == "P(loss) ≤ 10.0%"
     assert limit_text("roi_p5 >= -0.2", text) == "ROI (P5) ≥ -20%"
     assert limit_text("nonsense", text) == "nonsense"

@@ -50,8 +50,20 @@ def format_value(value: Any, column: str, text: Text) -> str:
     return f"{float(value):,.4g}"
 
 
+def axis_label(name: str, names: list[str]) -> str:
+    """A swept key path by its last key (``strategies.*.budget`` -> ``budget``), unless two
+    axes would then read the same."""
+    short = re.sub(r"\[\d+\]", "", name).rsplit(".", 1)[-1]
+    others = [re.sub(r"\[\d+\]", "", n).rsplit(".", 1)[-1] for n in names if n != name]
+    return name if short in others else short
+
+
 def _point_text(settings: dict, names: list[str], text: Text) -> str:
-    return ", ".join(f"{n} = {format_value(settings[n], n, text)}" for n in names if n in settings)
+    return ", ".join(
+        f"{axis_label(n, names)} = {format_value(settings[n], n, text)}"
+        for n in names
+        if n in settings
+    )
 
 
 def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str) -> Any:
@@ -95,12 +107,13 @@ def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str)
                 if not _numeric(part[x_name]):
                     ax.set_xticks(x, [str(v) for v in part[x_name]])
             ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
-            ax.set_xlabel(x_name)
+            ax.set_xlabel(axis_label(x_name, names))
             if _numeric(rows[x_name]):
                 value_axis(ax.xaxis, x_name, text)
             value_axis(ax.yaxis, metric, text)
             if panel is not None:
-                ax.set_title(f"{names[1]} = {format_value(panel, names[1], text)}")
+                label = axis_label(names[1], names)
+                ax.set_title(f"{label} = {format_value(panel, names[1], text)}")
         grid[0][0].set_ylabel(text.metric(metric))
         handles, labels = grid[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -235,8 +248,8 @@ def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: s
             ],
         )
         ax.set_yticks(range(rows), [format_value(v, y_name, text) for v in frame.iloc[:, 0]])
-        ax.set_xlabel(x_name)
-        ax.set_ylabel(y_name)
+        ax.set_xlabel(axis_label(x_name, axes(results)))
+        ax.set_ylabel(axis_label(y_name, axes(results)))
         ax.grid(False)
         bar = fig.colorbar(image, ax=ax)
         value_axis(bar.ax.yaxis, objective, text)
@@ -264,7 +277,7 @@ def _short(value: float, column: str, text: Text) -> str:
 def plan(results: Results, text: Text) -> list[tuple]:
     """(key, title, caption, draw) of a sweep's charts."""
     names = axes(results)
-    x = names[0] if names else ""
+    x = axis_label(names[0], names) if names else ""
     out: list[tuple] = []
     for metric in ("roi", "profit"):
         name = text.metric(metric)
@@ -294,8 +307,8 @@ def plan(results: Results, text: Text) -> list[tuple]:
             other = next((n for n in names if n != y), "")
             values = {
                 "metric": _label(objective, text),
-                "x": other,
-                "y": y,
+                "x": axis_label(other, names),
+                "y": axis_label(y, names),
                 "s": results.label(strategy),
             }
             out.append(
@@ -412,7 +425,7 @@ def table(results: Results, text: Text) -> TextTable | None:
         rows.append(cells)
     header = [
         text("col.strategy"),
-        *names,
+        *(axis_label(n, names) for n in names),
         f"{_label(ret, text)} [95% CI]",
         f"{_label(risk, text)} [95% CI]",
     ]
