@@ -2,13 +2,17 @@
 
     python benchmarks/bench_sweep.py                 # the full benchmark (a few minutes)
     python benchmarks/bench_sweep.py --campaigns 2000 --skip-dask
+    python benchmarks/bench_sweep.py --base coffee-launch --skip-dask
 
 The sweep: scenarios/mix-coffee.yaml (two strategies), nano share 0 to 0.9 by 0.1 (the micro
-share 1 - x) x budget NT$550,000 to 1,000,000 by 50,000 = 100 points. Reported: planning time
-(building and validating 100 scenarios), serial time, the same sweep on a local Dask cluster of
-2 worker processes (cluster start-up apart), and the per-point overhead of the Dask path,
-measured with campaigns=1 so that simulation time is negligible. The machine's load average is
-printed: on a shared machine, compare the ratios of one run, not absolute times across runs.
+share 1 - x) x budget NT$550,000 to 1,000,000 by 50,000 = 100 points; or, with --base
+coffee-launch, the nano-heavy strategy's Instagram/TikTok split x ten budgets.
+
+Reported: planning time (building and validating 100 scenarios); serial wall and CPU time; the
+same sweep on a local Dask cluster of 2 worker processes (cluster start-up apart); and the
+per-point overhead of the Dask path, measured with campaigns=1 so that simulation time is
+negligible. The machine's load average is printed: on a shared machine, compare the ratios of
+one run and the CPU time, not wall times across runs.
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ from simulator.sweep import local_client, run_sweep
 from simulator.sweep_spec import make_sweep, parse_vary
 
 ROOT = Path(__file__).resolve().parents[1]
-AXES = (
-    "strategies.*.groups[0].share=0:0.9:0.1;strategies.*.groups[1].share=1-x",
-    "strategies.*.budget=550000:1000000:50000",
-)
+#: Base scenario -> the two axes of its 100-point sweep.
+SWEEPS = {
+    "mix-coffee": (
+        "strategies.*.groups[0].share=0:0.9:0.1;strategies.*.groups[1].share=1-x",
+        "strategies.*.budget=550000:1000000:50000",
+    ),
+    # The nano-heavy strategy's Instagram open call against its TikTok share, at ten budgets.
+    "coffee-launch": (
+        "strategies.nano_heavy.groups[1].share=0:0.45:0.05;"
+        "strategies.nano_heavy.groups[2].share=0.55-x",
+        "strategies.*.budget=500000:950000:50000",
+    ),
+}
 
 
 def timed(function, *args, **kwargs):
@@ -49,22 +62,26 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--base", choices=sorted(SWEEPS), default="mix-coffee")
     args = parser.parse_args()
+    axes = SWEEPS[args.base]
+    base = ROOT / "scenarios" / f"{args.base}.yaml"
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cpus, python "
         f"{platform.python_version()}; load average before: {os.getloadavg()[0]:.2f}"
     )
-    sweep, plan_s = timed(
-        make_sweep, ROOT / "scenarios/mix-coffee.yaml", [parse_vary(a) for a in AXES]
-    )
+    sweep, plan_s = timed(make_sweep, base, [parse_vary(a) for a in axes])
     points = len(sweep.points)
     strategies = len(sweep.base.strategies)
-    print(f"sweep: {points} points x {args.campaigns:,} campaigns x {strategies} strategies")
+    print(
+        f"sweep of {args.base}: {points} points x {args.campaigns:,} campaigns x "
+        f"{strategies} strategies"
+    )
     rows = [{"step": "plan (build and validate every point)", "seconds": plan_s}]
     # Warm-up: one point, so the serial time does not include one-off table building.
     run_sweep(
-        make_sweep(ROOT / "scenarios/mix-coffee.yaml", [parse_vary(AXES[0])]),
+        make_sweep(base, [parse_vary(axes[0])]),
         campaigns=100,
         seed=args.seed,
     )

@@ -43,6 +43,8 @@ __all__ = [
 #: 0.30000000000000004, and 1 - 0.7 gives 0.3.
 DIGITS = 12
 MAX_POINTS = 100_000
+#: Columns of the results table that an axis name must not take.
+RESERVED = frozenset({"point", "strategy", "label", "campaigns", "seed"})
 
 
 class Grid(Strict):
@@ -322,6 +324,15 @@ def make_sweep(
         _check_axis(spec, i, base.data, base_priors, source or "--vary")
         for i, spec in enumerate(axes_spec)
     )
+    names = [a.name for a in axes] + [name for a in axes for name, _, _ in a.linked]
+    clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & RESERVED))
+    if clashes:
+        raise InputError.single(
+            source,
+            "axes",
+            f"column name(s) {', '.join(clashes)} used twice or reserved: give the axis a "
+            "`name` of its own",
+        )
     zipped = settings.zip if zipped is None else zipped
     engine = settings.engine if engine is None else engine
     timeline_paths = [

@@ -115,6 +115,12 @@ def test_cartesian_and_zipped_points() -> None:
     ]
 
 
+def test_axis_columns_must_be_unique() -> None:
+    axes = [parse_vary("economics.gross_margin=0.4"), parse_vary("economics.gross_margin=0.5")]
+    with pytest.raises(InputError, match="used twice or reserved"):
+        make_sweep(MIX, axes)
+
+
 def test_a_bad_point_names_its_values_and_key_path() -> None:
     axis = parse_vary("strategies.feed.groups[0].share=0.5,0.7")  # 0.7 + 0.5 > 1
     with pytest.raises(InputError, match=r"sweep point 1 \(.*=0.7\).*add up to 1.2"):
