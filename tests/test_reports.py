@@ -530,3 +530,34 @@ def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
     assert values.mean() == pytest.approx(comparison["mean_diff"], rel=1e-12)
     built = build_report(out, formats="png", out=tmp_path / "r")
     assert "charts/paired-difference-campaigns.png" in built.files
+
+
+def test_without_a_cjk_font_chinese_is_refused_and_english_warns(monkeypatch):
+    from simulator.reports import fonts
+
+    monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
+    with pytest.raises(InputError, match="apt-get install fonts-noto-cjk"):
+        fonts.matplotlib_families("zh-TW", needs_cjk=True)
+    with pytest.warns(UserWarning, match="Chinese names will show as boxes"):
+        assert fonts.matplotlib_families("en", needs_cjk=True) == ["DejaVu Sans"]
+    assert fonts.matplotlib_families("en", needs_cjk=False) == ["DejaVu Sans"]
+
+
+def test_a_named_font_file_must_exist_and_have_chinese_glyphs(monkeypatch, tmp_path):
+    from matplotlib import font_manager
+
+    from simulator.reports import fonts
+
+    dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    try:
+        monkeypatch.setenv(fonts.ENV_VAR, str(tmp_path / "missing.ttc"))
+        fonts.find_cjk_font.cache_clear()
+        with pytest.raises(InputError, match="is not a font file"):
+            fonts.find_cjk_font()
+        monkeypatch.setenv(fonts.ENV_VAR, str(dejavu))
+        fonts.find_cjk_font.cache_clear()
+        with pytest.raises(InputError, match="has no Chinese glyphs"):
+            fonts.find_cjk_font()
+    finally:
+        monkeypatch.delenv(fonts.ENV_VAR)
+        fonts.find_cjk_font.cache_clear()
