@@ -305,6 +305,10 @@ def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, c
     priors = pd.read_csv(compare_dir / "priors.csv")
     table_rows = [line for line in page.splitlines() if line.startswith("| nano ")]
     assert len(table_rows) == int((priors["tier"] == "nano").sum())
+    roi = pd.read_csv(compare_dir / "comparison.csv").set_index("metric").loc["roi"]
+    (row,) = [line for line in page.splitlines() if line.startswith("| ROI | ")]
+    points = f"{100 * roi['mean_diff']:+.1f} pts"  # percentage points, from the file
+    assert row.split(" | ")[3].startswith(points)
 
 
 def test_charts_are_valid_images_of_the_slide_size_with_ink(en_report):

@@ -319,6 +319,8 @@ _EN: dict[str, str] = {
         "{a} does better, left of it {b}. Same random draws for both strategies; the most "
         "extreme 1% of campaigns lie beyond the axis."
     ),
+    "slide.comparison_table": "{a} against {b}, campaign by campaign",
+    "col.diff_range": "Difference P5 – P95 (outcome interval)",
 }
 
 _ZH: dict[str, str] = {
@@ -590,6 +592,8 @@ _ZH: dict[str, str] = {
         "每次模擬活動的 ROI 差異（取自儲存的活動結果）：零的右側{a}較佳，左側{b}較佳。兩策略"
         "使用相同的隨機抽樣；最極端的 1% 活動在座標範圍外。"
     ),
+    "slide.comparison_table": "{a}對{b}，逐次活動比較",
+    "col.diff_range": "差異 P5 – P95（結果區間）",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-TW": _ZH}

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from . import sensitivity, sweep, timeline
-from .i18n import Text
+from .i18n import Text, metric_kind
 from .results import Results, finite
 from .texttable import TextTable
 
@@ -209,6 +209,45 @@ def risk_table(results: Results, text: Text) -> TextTable | None:
     return TextTable(header, rows)
 
 
+def comparison_table(results: Results, text: Text) -> tuple[TextTable, Any] | None:
+    """Per metric of comparison.csv: mean A, mean B, mean difference [95% CI], P5 - P95 of the
+    difference, P(A > B) [95% CI]; with the ROI row (for the names of A and B)."""
+    frame = results.comparison
+    if frame is None or frame.empty:
+        return None
+    header = [
+        text("col.metric"),
+        text("col.mean_a"),
+        text("col.mean_b"),
+        f"{text('col.diff')} [95% CI]",
+        text("col.diff_range"),
+        f"{text('col.prob_a')} [95% CI]",
+    ]
+    rows = []
+    for d in frame.to_dict("records"):
+        metric = str(d["metric"])
+
+        def f(value: Any, metric: str = metric) -> str:
+            return text.number(value, metric)
+
+        def g(value: Any, metric: str = metric) -> str:
+            """A difference: percentage points for fractions such as ROI."""
+            return text.points(value) if metric_kind(metric) == "fraction" else f(value)
+
+        rows.append(
+            [
+                text.metric(metric),
+                f(d["mean_a"]),
+                f(d["mean_b"]),
+                f"{g(d['mean_diff'])} [{g(d['mean_diff_ci_low'])}, {g(d['mean_diff_ci_high'])}]",
+                f"{g(d['diff_p5'])} – {g(d['diff_p95'])}",
+                f"{text.prob(d['prob_a_better'], 1)} [{text.prob(d['prob_a_better_ci_low'], 1)}, "
+                f"{text.prob(d['prob_a_better_ci_high'], 1)}]",
+            ]
+        )
+    return TextTable(header, rows), frame.iloc[0]
+
+
 KEY_METRICS = ("roi", "profit", "revenue", "cost", "conversions", "cpa")
 
 
@@ -328,6 +367,12 @@ def _sections(results: Results, text: Text) -> list[Section]:
         table = kind.table(results, text)
         if table is not None:
             sections.append(Section(text(f"slide.table_{results.command}"), table))
+    paired = comparison_table(results, text)
+    if paired is not None:
+        a, b = (results.label(str(paired[1][k])) for k in ("a", "b"))
+        sections.append(
+            Section(text("slide.comparison_table", a=a, b=b), paired[0], [text("method.crn")])
+        )
     risk = risk_table(results, text)
     if risk is not None:
         note = [text("method.outcome"), text("method.estimate")]
