@@ -9,6 +9,7 @@ Every run of text names an East Asian typeface, so Chinese renders in a CJK font
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -174,6 +175,12 @@ def _width(value: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in value)
 
 
+def _words(cell: str) -> list[str]:
+    """The pieces a line may not break inside: Latin words and numbers; each CJK character
+    stands alone (Chinese text breaks between any two characters)."""
+    return re.findall(r"[^\s\u2e80-\uffff]+|[\u2e80-\uffff]", cell) or [""]
+
+
 def column_widths(table: TextTable, total: float, size: float = 12) -> list[float]:
     """Column widths (inches) adding up to ``total``: every column at least as wide as its
     longest word or number (they never break), the rest shared by the columns with long text.
@@ -183,7 +190,7 @@ def column_widths(table: TextTable, total: float, size: float = 12) -> list[floa
         return chars * 0.0095 * size + 0.25  # per (bold) character, plus the cell's margins
 
     cells = [[header, *(row[j] for row in table.rows)] for j, header in enumerate(table.header)]
-    least = [inches(max(_width(w) for c in col for w in c.split() or [""])) for col in cells]
+    least = [inches(max(_width(w) for c in col for w in _words(c))) for col in cells]
     want = [
         max(low, inches(min(45, max(_width(c) for c in col[1:] or [""]))))
         for low, col in zip(least, cells, strict=True)
@@ -255,8 +262,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
             widths = column_widths(table, width, size)
             _table(slide, table, (MARGIN, 1.3, width, 0.5), widths, size)
             if section.note:
-                below = min(5.5, 1.9 + 0.5 * (len(chunk) + 1))  # under the table's rows
-                _textbox(slide, (MARGIN, below, width, 1.5), section.note, 14, colour=GREY)
+                _textbox(slide, (MARGIN, 5.9, width, 1.2), section.note, 13, colour=GREY)
 
     if story.assumptions is not None and story.assumptions.rows:
         pages = _pages(story.assumptions.rows, ASSUMPTION_ROWS)
