@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import __version__
 from ..errors import InputError
 from ..output import MANIFEST, results_folder
 from ..schema import suggest
@@ -122,6 +123,7 @@ def build_report(
             MANIFEST,
             {
                 "tool": "campaign-sim",
+                "version": __version__,
                 "command": "report",
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "source": {
