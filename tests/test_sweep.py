@@ -409,3 +409,36 @@ def test_a_timeline_sweep_point_equals_a_direct_timeline_run(write_scenario) -> 
             assert row[f"{metric}_mean"] == summarize_values(metric, direct[metric]).mean
     # One manager for three creators queues more than three: utilisation is higher.
     assert table["manager_utilisation_mean"].iloc[0] > table["manager_utilisation_mean"].iloc[1]
+
+
+@pytest.mark.slow
+def test_a_sigkilled_cli_sweep_resumes_to_identical_files(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = [sys.executable, str(ROOT / "cli.py"), "sweep", str(MIX), "-n", "3000", "-q"]
+    args += ["--vary", "strategies.*.budget=600000:1150000:50000"]  # 12 points
+    partial = tmp_path / "killed.partial"
+    process = subprocess.Popen(
+        [*args, "-o", str(tmp_path / "killed")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(partial.glob("point-*.json")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+    finished = len(list(partial.glob("point-*.json")))
+    assert 1 <= finished < 12 and not (tmp_path / "killed").exists()
+
+    resumed = subprocess.run(
+        [*args, "-o", str(tmp_path / "killed")], capture_output=True, text=True, check=True
+    )
+    assert f"resumed {finished} of 12 points" in resumed.stderr
+    subprocess.run([*args, "-o", str(tmp_path / "whole")], capture_output=True, check=True)
+    for name in ("sweep.csv", "sweep.parquet", "frontier.csv", "best.json"):
+        assert (tmp_path / "killed" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    assert not partial.exists()
