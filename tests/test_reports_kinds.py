@@ -198,3 +198,16 @@ def test_assumptions_come_from_the_scenario_file_only_while_it_is_unchanged(
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert load_results(copy).priors is None
     assert load_results(folder).priors is not None
+
+
+def test_input_names_are_rebuilt_from_their_columns(sensitivity_report):
+    from simulator.reports.sensitivity import input_name
+
+    folder, _ = sensitivity_report
+    en, zh = Text("en"), Text("zh-TW")
+    for name in ("sensitivity.csv", "swing.csv"):
+        rows = pd.read_csv(folder / name).to_dict("records")
+        assert [input_name(r, en) for r in rows] == [r["input"] for r in rows]
+        chinese = [input_name(r, zh) for r in rows]
+        assert not [c for c in chinese if "prior" in c or "mean of" in c or "(AOV)" in c]
+    assert input_name({"input": "something new", "quantity": "new"}, zh) == "something new"

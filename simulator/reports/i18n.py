@@ -321,6 +321,24 @@ _EN: dict[str, str] = {
     ),
     "slide.comparison_table": "{a} against {b}, campaign by campaign",
     "col.diff_range": "Difference P5 – P95 (outcome interval)",
+    "input.aov": "order value (AOV)",
+    "input.shock": "shock (product appeal)",
+    "input.prior": "{where} {quantity} prior",
+    "input.group": "{group}: {quantity} ({aggregate})",
+    "quantity.followers": "followers",
+    "quantity.engagement_rate": "engagement rate",
+    "quantity.reach_rate": "reach rate",
+    "quantity.conversion_rate": "conversion rate",
+    "quantity.fee": "fee",
+    "quantity.overhead": "overhead",
+    "quantity.delivered": "delivered",
+    "quantity.creators": "creators",
+    "quantity.fake_share": "fake share",
+    "quantity.delivery_probability": "delivery probability",
+    "aggregate.total": "total",
+    "aggregate.total_real_audience": "total real audience",
+    "aggregate.mean_of_hired_creators": "mean of hired creators",
+    "aggregate.share_of_hired_creators": "share of hired creators",
 }
 
 _ZH: dict[str, str] = {
@@ -594,6 +612,24 @@ _ZH: dict[str, str] = {
     ),
     "slide.comparison_table": "{a}對{b}，逐次活動比較",
     "col.diff_range": "差異 P5 – P95（結果區間）",
+    "input.aov": "客單價（AOV）",
+    "input.shock": "衝擊（產品吸引力）",
+    "input.prior": "{where} {quantity}先驗",
+    "input.group": "{group}：{quantity}（{aggregate}）",
+    "quantity.followers": "粉絲數",
+    "quantity.engagement_rate": "互動率",
+    "quantity.reach_rate": "觸及率",
+    "quantity.conversion_rate": "轉換率",
+    "quantity.fee": "費用",
+    "quantity.overhead": "額外成本",
+    "quantity.delivered": "完成交付",
+    "quantity.creators": "創作者人數",
+    "quantity.fake_share": "假粉比例",
+    "quantity.delivery_probability": "交付機率",
+    "aggregate.total": "總計",
+    "aggregate.total_real_audience": "實際受眾總數",
+    "aggregate.mean_of_hired_creators": "受聘創作者平均",
+    "aggregate.share_of_hired_creators": "受聘創作者比例",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-TW": _ZH}
@@ -618,6 +654,11 @@ class Text:
 
     def list_sep(self) -> str:
         return "、" if self.zh else "; "
+
+    def quantity(self, name: str) -> str:
+        """A prior's quantity (``engagement_rate``) in words; unknown ones as they are."""
+        key = f"quantity.{name}"
+        return self(key) if self.has(key) else name.replace("_", " ")
 
     def metric(self, name: str) -> str:
         key = f"metric.{name}"

@@ -18,6 +18,28 @@ __all__ = ["headline", "plan", "points", "table"]
 TOP = 10
 
 
+def input_name(row: dict, text: Text) -> str:
+    """An input of sensitivity.csv or swing.csv in ``text``'s language, rebuilt from its
+    structured columns (quantity, group, aggregate); the file's own name when they do not
+    say enough."""
+    name, quantity = str(row.get("input", "")), str(row.get("quantity", ""))
+    if quantity in ("aov", "shock"):
+        return text(f"input.{quantity}")
+    aggregate = row.get("aggregate")
+    if isinstance(aggregate, str) and isinstance(row.get("group"), str):
+        key = "aggregate." + aggregate.replace(" ", "_")
+        return text(
+            "input.group",
+            group=row["group"],
+            quantity=text.quantity(quantity),
+            aggregate=text(key) if text.has(key) else aggregate,
+        )
+    suffix = f" {quantity.replace('_', ' ')} prior"
+    if name.endswith(suffix):
+        return text("input.prior", where=name[: -len(suffix)], quantity=text.quantity(quantity))
+    return name
+
+
 def _output(results: Results) -> str:
     return str(results.settings.get("output", "roi"))
 
@@ -52,7 +74,8 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
             ax.barh(y, low - base, left=base, color=c, alpha=0.4, label=text("legend.low"))
             ax.barh(y, high - base, left=base, color=c, label=text("legend.high"))
             ax.axvline(base, color="black", linewidth=1.2)
-            ax.set_yticks(y, [_wrap(s) for s in part["input"]], fontsize=11)
+            labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
+            ax.set_yticks(y, labels, fontsize=11)
             ax.grid(axis="y", visible=False)
             value_axis(ax.xaxis, output, text)
             ax.set_xlabel(text.metric(output))
@@ -78,7 +101,8 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.axvline(0, color="black", linewidth=1.0)
             ax.set_xlim(-1, 1)
-            ax.set_yticks(y, [_wrap(s) for s in part["input"]], fontsize=11)
+            labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
+            ax.set_yticks(y, labels, fontsize=11)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(text("axis.spearman"))
             ax.set_title(results.label(name))
@@ -133,7 +157,7 @@ def headline(results: Results, text: Text) -> str | None:
         "headline.sensitivity",
         s=results.label(name),
         metric=text.metric(output),
-        name=top["input"],
+        name=input_name(top.to_dict(), text),
         lo=_value(top["at_low"], output, text),
         hi=_value(top["at_high"], output, text),
     )
@@ -148,7 +172,8 @@ def points(results: Results, text: Text) -> list[str]:
     for name in _strategies(results, frame):
         part = frame[frame["strategy"] == name].sort_values("rank").head(3)
         items = text.list_sep().join(
-            f"{row['input']} {text.pct(row['contribution'])}" for row in part.to_dict("records")
+            f"{input_name(row, text)} {text.pct(row['contribution'])}"
+            for row in part.to_dict("records")
         )
         out.append(
             text(
@@ -174,7 +199,7 @@ def table(results: Results, text: Text) -> TextTable | None:
             rows.append(
                 [
                     results.label(name),
-                    str(row["input"]),
+                    input_name(row, text),
                     _value(row["at_low"], output, text),
                     _value(row["at_high"], output, text),
                     _value(row["at_high"] - row["at_low"], output, text),

@@ -319,7 +319,7 @@ def assumptions_table(results: Results, text: Text) -> TextTable | None:
             [
                 _text(row.get("tier")),
                 _text(row.get("platform")),
-                _text(row.get("quantity")),
+                text.quantity(_text(row.get("quantity"))),
                 _text(row.get("family")),
                 _range(row),
                 sources,
