@@ -696,7 +696,7 @@ def sweep(
     asked = plan.settings
     campaigns = campaigns if campaigns is not None else asked.campaigns
     seed = seed if seed is not None else asked.seed
-    out = out or Path("results") / f"{source.stem}-sweep"
+    out = out or default_out(str(source), "sweep")
     partial = out.with_name(out.name + ".partial")
     if fresh:
         PointStore.discard(partial)
