@@ -14,13 +14,7 @@ from simulator.sweep_spec import make_sweep, parse_vary
 
 pytest.importorskip("distributed")
 
-pytestmark = [
-    pytest.mark.slow,
-    # Known noise from distributed when a worker is killed or a cluster shuts down.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore:.*[Cc]losing.*:RuntimeWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = pytest.mark.slow
 
 MIX = ROOT / "scenarios/mix-coffee.yaml"
 VARY = "strategies.*.groups[0].share=0.2:0.8:0.1;strategies.*.groups[1].share=1-x"
