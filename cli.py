@@ -574,10 +574,11 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
 @click.option(
     "--vary",
     multiple=True,
-    metavar="PATH=VALUES[;PATH=EXPR]",
+    metavar="[NAME:]PATH=VALUES[;PATH=EXPR]",
     help="An axis: a key path and its values: a,b,c or start:stop:step (stop included) or "
     "start:stop/num. ';PATH=EXPR' sets a linked path from the same value x, e.g. "
-    "'strategies.mix.groups[0].share=0:1:0.1;strategies.mix.groups[1].share=1-x'. Repeatable.",
+    "'nano:strategies.mix.groups[0].share=0:1:0.1;strategies.mix.groups[1].share=1-x'. "
+    "NAME: the column name [default: the path]. Repeatable.",
 )
 @click.option(
     "--zip",

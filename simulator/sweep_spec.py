@@ -235,22 +235,23 @@ def _round(value: float) -> float:
 
 
 def parse_vary(text: str) -> AxisSpec:
-    """``PATH=VALUES[;LINKED=EXPR...]`` from the command line.
+    """``[NAME:]PATH=VALUES[;LINKED=EXPR...]`` from the command line.
 
-    VALUES is ``a,b,c`` (a list; items read as YAML scalars), a YAML list ``[[lo, hi], ...]``
-    (for values that hold commas), ``start:stop:step`` (the stop is included when it falls on
-    the grid) or ``start:stop/num`` (num evenly spaced points).
-    Each ``;LINKED=EXPR`` sets another path from the same value x, e.g. ``;...share=1-x``.
+    NAME is the axis's column name (default: the path). VALUES is ``a,b,c`` (a list; items
+    read as YAML scalars), a YAML list ``[[lo, hi], ...]`` (for values that hold commas),
+    ``start:stop:step`` (the stop is included when it falls on the grid) or
+    ``start:stop/num`` (num evenly spaced points). Each ``;LINKED=EXPR`` sets another path
+    from the same value x, e.g. ``;...share=1-x``.
     """
     head, *links = [part.strip() for part in text.split(";")]
     path, values = _split(head, text)
+    name, _, path = path.rpartition(":")
     also = {}
     for link in links:
         linked, expression = _split(link, text)
         also[linked] = expression
-    return validate(
-        AxisSpec, {"path": path, "values": _parse_values(values, text), "also": also}, "--vary"
-    )
+    spec = {"path": path.strip(), "values": _parse_values(values, text), "also": also}
+    return validate(AxisSpec, spec | ({"name": name.strip()} if name.strip() else {}), "--vary")
 
 
 def _split(part: str, text: str) -> tuple[str, str]:

@@ -86,6 +86,9 @@ def test_grid_values_include_the_stop_and_round() -> None:
     assert parse_vary("x=0:1/5").values.values() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert parse_vary("x=1:10:3").values.values() == [1, 4, 7, 10]
     assert parse_vary("x=a,2,0.5").values == ["a", 2, 0.5]
+    named = parse_vary("nano: strategies.a.groups[0].share=0,1;strategies.a.groups[1].share=1-x")
+    assert (named.name, named.path) == ("nano", "strategies.a.groups[0].share")
+    assert named.also == {"strategies.a.groups[1].share": "1-x"}
     assert evaluate("1 - x", 0.7) == 0.3
     assert evaluate("2 * (x + 1) ** 2 / 4", 1) == 2.0
 
