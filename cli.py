@@ -686,8 +686,8 @@ def sweep(
     manifest.json. Finished points are kept in <out>.partial/ until the sweep completes: rerun
     the same command to resume an interrupted sweep. See docs/sweeps.md.
     """
-    from simulator.sweep import PointStore, fingerprint, local_client
-    from simulator.sweep_report import analyse, write_report
+    from simulator.sweep import PointStore, fingerprint, local_client, table_columns
+    from simulator.sweep_report import Questions, analyse, write_report
     from simulator.sweep_spec import make_sweep, parse_vary
     from simulator.sweep_tables import best_text, sweep_table
 
@@ -697,6 +697,13 @@ def sweep(
     asked = plan.settings
     campaigns = campaigns if campaigns is not None else asked.campaigns
     seed = seed if seed is not None else asked.seed
+    questions = Questions.parse(  # checked now, not after the sweep has run
+        table_columns(plan, asked.engine),
+        ret=frontier_return or asked.frontier_return,
+        risk=frontier_risk or asked.frontier_risk,
+        objective=objective or asked.objective or "profit",
+        limits=list(limits) or asked.risk_limit,
+    )
     out = out or default_out(str(source), "sweep")
     partial = out.with_name(out.name + ".partial")
     if fresh:
@@ -717,13 +724,7 @@ def sweep(
         result = _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet)
     if result.resumed:
         stderr.print(f"resumed {result.resumed} of {len(plan.points)} points from {partial}/")
-    report = analyse(
-        result,
-        ret=frontier_return or asked.frontier_return,
-        risk=frontier_risk or asked.frontier_risk,
-        objective=objective or asked.objective or "profit",
-        limits=list(limits) or asked.risk_limit,
-    )
+    report = analyse(result, questions)
     write_report(out, report, {"executor": executor, "workers": workers})
     store.remove()
     stderr.print(f"results written to {out}/")

@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "local_client",
     "point_rows",
     "run_sweep",
+    "table_columns",
 ]
 
 #: Metrics of MODEL.md §4 reported for every point and strategy.
@@ -152,6 +153,22 @@ def _row(
         row.update({f"{metric}_{stat}": stats[stat] for stat in STATS})
     row.update({k: v for k, v in asdict(risk).items() if k not in ("strategy", "campaigns")})
     return row
+
+
+def table_columns(sweep: Sweep, engine: str = "vectorized") -> list[str]:
+    """The columns a sweep's table will have, known before anything runs."""
+    metrics = TIMELINE_METRICS if engine == "timeline" else SWEEP_METRICS
+    risk = [f.name for f in fields(RiskSummary) if f.name not in ("strategy", "campaigns")]
+    return [
+        "point",
+        *sweep.columns,
+        "strategy",
+        "label",
+        "campaigns",
+        "seed",
+        *(f"{metric}_{stat}" for metric in metrics for stat in STATS),
+        *risk,
+    ]
 
 
 def fingerprint(

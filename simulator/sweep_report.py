@@ -8,11 +8,21 @@ from typing import Any
 
 import pandas as pd
 
-from .frontier import Best, Goal, best_plan, frontier, heatmap, parse_goal, parse_limit
+from .frontier import (
+    SAFER_WHEN_HIGHER,
+    Best,
+    Goal,
+    Limit,
+    best_plan,
+    frontier,
+    heatmap,
+    parse_goal,
+    parse_limit,
+)
 from .output import json_ready, manifest, results_folder
 from .sweep import SweepResult
 
-__all__ = ["SweepReport", "analyse", "write_report"]
+__all__ = ["Questions", "SweepReport", "analyse", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -59,39 +69,55 @@ class SweepReport:
         )
 
 
-def analyse(
-    result: SweepResult,
-    *,
-    ret: str = "roi_mean",
-    risk: str = "prob_loss",
-    objective: str = "profit",
-    limits: list[str] | tuple[str, ...] = (),
-) -> SweepReport:
-    """Frontier of ``ret`` against ``risk`` (``min:``/``max:`` prefixes allowed; risk is
-    minimised unless it is a profit such as ``expected_shortfall``), the best plan for
-    ``objective`` under ``limits``, and a heatmap per strategy when the sweep has two axes."""
+@dataclass(frozen=True)
+class Questions:
+    """What to read from a sweep table: the frontier's axes, the objective, the limits."""
+
+    ret: Goal
+    risk: Goal
+    goal: Goal
+    limits: tuple[Limit, ...]
+
+    @classmethod
+    def parse(
+        cls,
+        columns: list[str],
+        *,
+        ret: str = "roi_mean",
+        risk: str = "prob_loss",
+        objective: str = "profit",
+        limits: list[str] | tuple[str, ...] = (),
+    ) -> Questions:
+        """Check every name against the table's ``columns`` (InputError with did-you-mean).
+        Risk is minimised unless it is a profit such as ``expected_shortfall``."""
+        if ":" not in risk:
+            risk = f"{'max' if risk in SAFER_WHEN_HIGHER else 'min'}:{risk}"
+        return cls(
+            parse_goal(ret, columns, "--frontier-return"),
+            parse_goal(risk, columns, "--frontier-risk"),
+            parse_goal(objective, columns),
+            tuple(parse_limit(text, columns) for text in limits),
+        )
+
+
+def analyse(result: SweepResult, questions: Questions) -> SweepReport:
+    """The frontier, the best plan under the limits, and a heatmap of the objective per
+    strategy when the sweep has two (not zipped) axes."""
     table = result.table
-    columns = list(table.columns)
-    ret_goal = parse_goal(ret, columns, "--frontier-return")
-    risk_goal = parse_goal(
-        risk if ":" in risk else f"{'max' if risk == 'expected_shortfall' else 'min'}:{risk}",
-        columns,
-        "--frontier-risk",
-    )
-    goal = parse_goal(objective, columns)
-    parsed = [parse_limit(text, columns) for text in limits]
     axes = result.sweep.columns
     names = [axis.name for axis in result.sweep.axes]
     heatmaps = {}
     if len(names) == 2 and not result.sweep.zipped:
         for strategy in table["strategy"].unique():
-            heatmaps[str(strategy)] = heatmap(table, names[0], names[1], goal.column, strategy)
+            heatmaps[str(strategy)] = heatmap(
+                table, names[0], names[1], questions.goal.column, strategy
+            )
     return SweepReport(
         result,
-        ret_goal,
-        risk_goal,
-        frontier(table, ret_goal, risk_goal, axes),
-        best_plan(table, goal, parsed, axes),
+        questions.ret,
+        questions.risk,
+        frontier(table, questions.ret, questions.risk, axes),
+        best_plan(table, questions.goal, list(questions.limits), axes),
         heatmaps,
     )
 

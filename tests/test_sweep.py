@@ -15,7 +15,7 @@ from cli import main
 from simulator import load_scenario, simulate, summarize
 from simulator.errors import InputError
 from simulator.scenario import load_priors_file, read_yaml
-from simulator.sweep import PointStore, fingerprint, run_sweep
+from simulator.sweep import PointStore, fingerprint, run_sweep, table_columns
 from simulator.sweep_paths import expand, set_path
 from simulator.sweep_spec import evaluate, make_sweep, parse_vary
 
@@ -215,6 +215,13 @@ def test_a_point_equals_a_direct_run_of_its_scenario() -> None:
         assert first.loc[name, "expected_shortfall"] == summary.risk[name].expected_shortfall
 
 
+@pytest.mark.parametrize("engine", ["vectorized", "timeline"])
+def test_table_columns_are_known_before_the_sweep_runs(write_scenario, engine: str) -> None:
+    sweep = make_sweep(write_scenario(), [parse_vary("m:economics.gross_margin=0.5")])
+    table = run_sweep(sweep, campaigns=50, engine=engine).table
+    assert list(table.columns) == table_columns(sweep, engine)
+
+
 def test_points_share_common_random_numbers() -> None:
     # Only the feed strategy changes: the video strategy sees identical campaigns at every
     # point, so its statistics are equal to the last bit.
@@ -380,6 +387,8 @@ def test_cli_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) ->
     )
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
+    # Found before anything ran: no results and no finished points.
+    assert not (tmp_path / "o").exists() and not (tmp_path / "o.partial").exists()
 
 
 def test_example_sweep_files_are_valid() -> None:
