@@ -66,6 +66,12 @@ class Distribution:
     def _frozen(self) -> Any:
         return self._scipy()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The scipy object is a cache (~100 kB pickled); workers rebuild it when they need it.
+        state = self.__dict__.copy()
+        state.pop("_frozen", None)
+        return state
+
     def ppf(self, q: Any) -> np.ndarray:
         """Exact quantile function."""
         return np.asarray(self._frozen.ppf(q), dtype=float)

@@ -155,29 +155,23 @@ def draw_chunk(
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
-    for pool, rows in layout.pools.items():
+    for pool, cap in layout.pools.items():
         members = [s for s in layout.slots if s.group.pool == pool]
         sampler = _PoolSampler(members[0].group, seed, blocks, sampling)
         # Fees first: they decide how many creators budget groups hire, hence how many rows
-        # of everything else this chunk needs.
-        rho = scenario.rho_followers_fee
-        u_followers = sampler.uniforms("followers", rows) if rho else None
-        u_fee = sampler.uniforms("fee", rows)
-        if u_followers is not None:
-            u_fee = _copula(u_followers, u_fee, rho)
-        fee = sampler.sample("fee", rows, u_fee)
-        needed = 0
-        for slots in members:
-            rows_of_group = slice(slots.offset, slots.offset + slots.rows)
-            hired = None
-            if slots.group.budget is not None:
-                spent = np.cumsum(fee[rows_of_group] * slots.group.deliverables, axis=0)
-                hired = spent <= slots.group.budget
-                last = int(hired.sum(axis=0).max(initial=0))
-                rows_of_group = slice(slots.offset, slots.offset + last)
-                hired = hired[:last]
-            needed = max(needed, rows_of_group.stop)
-            groups.append(GroupDraws(slots, rows_of_group, hired))
+        # of everything else this chunk needs. Row k of every array is the same however many
+        # rows are drawn, so fees are drawn for a first guess of rows and again for twice as
+        # many while some budget group could still hire past the rows drawn.
+        rows = min(cap, max(_rows_guess(s) for s in members))
+        while True:
+            u_followers, fee = _fees(scenario, sampler, rows)
+            hires = _hire(members, fee, rows)
+            if hires is not None or rows == cap:
+                break
+            rows = min(cap, 2 * rows)
+        assert hires is not None  # with every row drawn, no group can run out of rows
+        groups.extend(hires)
+        needed = max((g.rows.stop for g in hires), default=0)
         pools[pool] = _draw_pool(
             sampler,
             needed,
@@ -188,6 +182,47 @@ def draw_chunk(
     order = {(s.strategy, s.index): i for i, s in enumerate(layout.slots)}
     groups.sort(key=lambda g: order[(g.slots.strategy, g.slots.index)])
     return ChunkDraws(n, campaign, pools, tuple(groups))
+
+
+def _rows_guess(slots: GroupSlots) -> int:
+    """Rows a group most likely needs: its count, or twice what its budget buys on average."""
+    group = slots.group
+    if group.budget is None:
+        return slots.offset + slots.rows
+    typical = group.budget / (group.deliverables * group.dist("fee").mean())
+    return slots.offset + min(slots.rows, math.ceil(2 * typical) + 8)
+
+
+def _fees(
+    scenario: Scenario, sampler: _PoolSampler, rows: int
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Followers' uniforms (only when the followers-fee copula needs them) and fees."""
+    rho = scenario.rho_followers_fee
+    u_followers = sampler.uniforms("followers", rows) if rho else None
+    u_fee = sampler.uniforms("fee", rows)
+    if u_followers is not None:
+        u_fee = _copula(u_followers, u_fee, rho)
+    return u_followers, sampler.sample("fee", rows, u_fee)
+
+
+def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDraws] | None:
+    """Each group's rows and hires, or None if ``rows`` drawn rows may be too few."""
+    out = []
+    for slots in members:
+        drawn = min(slots.rows, rows - slots.offset)
+        if slots.group.budget is None:
+            if drawn < slots.rows:
+                return None
+            out.append(GroupDraws(slots, slice(slots.offset, slots.offset + slots.rows), None))
+            continue
+        drawn = max(drawn, 0)
+        fees = fee[slots.offset : slots.offset + drawn] * slots.group.deliverables
+        hired = np.cumsum(fees, axis=0) <= slots.group.budget
+        last = int(hired.sum(axis=0).max(initial=0))
+        if drawn < slots.rows and last == drawn:
+            return None  # some campaign hired every row drawn: it may afford more
+        out.append(GroupDraws(slots, slice(slots.offset, slots.offset + last), hired[:last]))
+    return out
 
 
 def _shock(sigma: float, u: np.ndarray) -> np.ndarray:

@@ -261,3 +261,19 @@ def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
     # Spearman's rho of 60,000 pairs has a standard error below 0.005.
     assert got_fee == pytest.approx(rho, abs=0.02)
     assert got_rate == pytest.approx(rho, abs=0.02)
+
+
+def test_budget_rows_drawn_lazily_give_the_same_numbers(monkeypatch):
+    """Fees are drawn for a guess of rows and redrawn for more when a budget could still
+    hire: the result must not depend on the guess."""
+    import simulator.draws as draws
+
+    scenario = load_scenario(EXAMPLES[0])
+    reference = simulate(scenario, campaigns=3000, seed=4)
+    monkeypatch.setattr(draws, "_rows_guess", lambda slots: slots.offset + 1)
+    retried = simulate(scenario, campaigns=3000, seed=4)
+    for name in reference.strategies:
+        for metric in METRICS:
+            np.testing.assert_array_equal(
+                retried.values[name][metric], reference.values[name][metric]
+            )
