@@ -164,9 +164,7 @@ class PpfTable:
             values = np.where(is_low, low, high)
             # The outermost cells of the tail tables curve too much for a straight line.
             edge = _EXACT_CELLS
-            beyond = np.flatnonzero(
-                np.where(is_low, i_low < edge, i_high >= self._size - 1 - edge)
-            )
+            beyond = np.flatnonzero(np.where(is_low, i_low < edge, i_high >= self._size - 1 - edge))
             values[beyond] = self._dist.ppf(u_outer[beyond])
             out.flat[outer] = values
         return out
