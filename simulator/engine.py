@@ -9,9 +9,12 @@ any number of processes and give the same numbers.
 
 from __future__ import annotations
 
+import math
+import mmap
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -217,6 +220,11 @@ def simulate(
     seed = scenario.seed if seed is None else seed
     sampling = scenario_sampling(scenario) if sampling is None else Sampling.of(sampling)
     workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        values = _simulate_shared(
+            scenario, campaigns, seed, chunk_size, workers, sampling, progress
+        )
+        return Outcomes(tuple(values), values, campaigns, seed, sampling)
     values = {s.name: {m: np.empty(campaigns) for m in METRICS} for s in scenario.strategies}
     for first, size, chunk in iter_chunks(
         scenario,
@@ -232,6 +240,59 @@ def simulate(
         if progress is not None:
             progress(size)
     return Outcomes(tuple(values), values, campaigns, seed, sampling)
+
+
+#: What forked workers inherit: the outcome array they fill (strategies, metrics, campaigns)
+#: and the run's fixed arguments, so that a task sends only its blocks.
+_SHARED: np.ndarray | None = None
+_RUN: tuple[Scenario, Layout, int, Sampling] | None = None
+
+
+def _simulate_shared(
+    scenario: Scenario,
+    campaigns: int,
+    seed: int,
+    chunk_size: int,
+    workers: int,
+    sampling: Sampling,
+    progress: Callable[[int], None] | None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Chunks on forked worker processes that write their outcomes straight into shared
+    memory: sending them back through pipes would keep the parent busy on one of the cores."""
+    global _SHARED, _RUN
+    names = [s.name for s in scenario.strategies]
+    shape = (len(names), len(METRICS), campaigns)
+    buffer = mmap.mmap(-1, 8 * math.prod(shape))  # anonymous and shared with forked children
+    _SHARED = np.frombuffer(buffer, dtype=float).reshape(shape)
+    _RUN = (scenario, Layout.of(scenario), seed, sampling)
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_fill_chunk, blocks) for blocks in _chunks(campaigns, chunk_size)
+            ]
+            for future in as_completed(futures):
+                size = future.result()
+                if progress is not None:
+                    progress(size)
+        shared = _SHARED
+    finally:
+        _SHARED = _RUN = None
+    return {
+        name: {metric: shared[i, j] for j, metric in enumerate(METRICS)}
+        for i, name in enumerate(names)
+    }
+
+
+def _fill_chunk(blocks: list[tuple[int, int, int]]) -> int:
+    """In a forked worker: simulate one chunk into the shared outcome array."""
+    assert _SHARED is not None and _RUN is not None, "only in workers of _simulate_shared"
+    first, size = blocks[0][1], sum(b[2] for b in blocks)
+    chunk = _run_chunk(*_RUN[:3], blocks, _RUN[3])
+    for i, name in enumerate(chunk):
+        for j, metric in enumerate(METRICS):
+            _SHARED[i, j, first : first + size] = chunk[name][metric]
+    return size
 
 
 def scenario_sampling(scenario: Scenario) -> Sampling:
