@@ -59,30 +59,35 @@ def main() -> None:
 scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 
 
+def campaigns_option(help: str, minimum: int = 1) -> Any:
+    return click.option(
+        "--campaigns", "-n", type=click.IntRange(min=minimum), default=None, help=help
+    )
+
+
+def seed_option(help: str = "Random seed [default: the scenario's simulation.seed].") -> Any:
+    return click.option("--seed", "-s", type=click.IntRange(min=0), default=None, help=help)
+
+
+def out_option(default: str) -> Any:
+    return click.option(
+        "--out",
+        "-o",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Results folder [default: {default}].",
+    )
+
+
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
 def simulation_options(command: Any) -> Any:
     """Options shared by every command that simulates."""
     options = [
-        click.option(
-            "--campaigns",
-            "-n",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Campaigns to simulate [default: the scenario's simulation.campaigns].",
-        ),
-        click.option(
-            "--seed",
-            "-s",
-            type=click.IntRange(min=0),
-            default=None,
-            help="Random seed [default: the scenario's simulation.seed].",
-        ),
-        click.option(
-            "--out",
-            "-o",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Results folder [default: results/<scenario>-<command>].",
-        ),
+        campaigns_option("Campaigns to simulate [default: the scenario's simulation.campaigns]."),
+        seed_option(),
+        out_option("results/<scenario>-<command>"),
         click.option(
             "--workers",
             "-w",
@@ -132,7 +137,7 @@ def simulation_options(command: Any) -> Any:
             show_default=True,
             help="Cap on campaigns for --precision.",
         ),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        quiet_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -587,28 +592,12 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
     default=None,
     help="Pair the axes' values (all axes equally long) instead of every combination.",
 )
-@click.option(
-    "--campaigns",
-    "-n",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Campaigns per point [default: the sweep file's, else the scenario's].",
+@campaigns_option("Campaigns per point [default: the sweep file's, else the scenario's].")
+@seed_option(
+    "One seed for every point (common random numbers) [default: the sweep file's, "
+    "else the scenario's]."
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=None,
-    help="One seed for every point (common random numbers) [default: the sweep file's, "
-    "else the scenario's].",
-)
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Results folder [default: results/<name>-sweep].",
-)
+@out_option("results/<name>-sweep")
 @click.option(
     "--workers",
     "-w",
@@ -659,7 +648,7 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
     show_default=True,
     help="What to print on stdout.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def sweep(
     source: Path,
     vary: tuple[str, ...],
@@ -757,27 +746,9 @@ class _Managers(click.ParamType):
 @main.command()
 @report_options
 @scenario_argument
-@click.option(
-    "--campaigns",
-    "-n",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Campaigns to simulate [default: the scenario's simulation.campaigns].",
-)
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Random seed [default: the scenario's simulation.seed].",
-)
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Results folder [default: results/<scenario>-timeline].",
-)
+@campaigns_option("Campaigns to simulate [default: the scenario's simulation.campaigns].")
+@seed_option()
+@out_option("results/<scenario>-timeline")
 @click.option(
     "--workers",
     "-w",
@@ -804,7 +775,7 @@ class _Managers(click.ParamType):
 @click.option(
     "--save-outcomes", is_flag=True, help="Also write every campaign's totals (totals.parquet)."
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def timeline(
     scenario: Path,
     campaigns: int | None,
@@ -924,27 +895,11 @@ def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None
     show_default=True,
     help="Outcome whose drivers are ranked.",
 )
-@click.option(
-    "--campaigns",
-    "-n",
-    type=click.IntRange(min=8),
-    default=None,
-    help="Campaigns per simulation [default: the scenario's simulation.campaigns].",
+@campaigns_option(
+    "Campaigns per simulation [default: the scenario's simulation.campaigns].", minimum=8
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Random seed [default: the scenario's simulation.seed].",
-)
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Results folder [default: results/<scenario>-sensitivity].",
-)
+@seed_option()
+@out_option("results/<scenario>-sensitivity")
 @click.option(
     "--sampling",
     type=click.Choice(SAMPLING_METHODS),
@@ -972,7 +927,7 @@ def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None
     show_default=True,
     help="What to print on stdout.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def sensitivity(
     scenario: Path,
     strategies: tuple[str, ...],
