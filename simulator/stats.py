@@ -23,6 +23,7 @@ from .sampling import RANDOM, Sampling
 
 __all__ = [
     "PERCENTILES",
+    "REPORTED_METRICS",
     "MetricSummary",
     "RiskSummary",
     "Summary",
@@ -32,6 +33,21 @@ __all__ = [
 ]
 
 PERCENTILES = (5, 25, 50, 75, 95)
+#: The metrics that tables and sweeps report (of :data:`simulator.engine.METRICS`).
+REPORTED_METRICS = (
+    "roi",
+    "roas",
+    "profit",
+    "revenue",
+    "cost",
+    "conversions",
+    "engagements",
+    "reach",
+    "cpm",
+    "cpe",
+    "cpa",
+    "creators",
+)
 #: Worst share of campaigns that the value at risk and the expected shortfall look at.
 TAIL = 0.05
 

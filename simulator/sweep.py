@@ -29,7 +29,14 @@ from . import __version__
 from .engine import simulate
 from .output import atomic_write_text, json_ready
 from .scenario import Scenario
-from .stats import MetricSummary, RiskSummary, risk_of, summarize, summarize_values
+from .stats import (
+    REPORTED_METRICS,
+    MetricSummary,
+    RiskSummary,
+    risk_of,
+    summarize,
+    summarize_values,
+)
 from .sweep_spec import Point, Sweep
 
 __all__ = [
@@ -46,20 +53,7 @@ __all__ = [
 ]
 
 #: Metrics of MODEL.md §4 reported for every point and strategy.
-SWEEP_METRICS = (
-    "roi",
-    "roas",
-    "profit",
-    "revenue",
-    "cost",
-    "conversions",
-    "engagements",
-    "reach",
-    "cpm",
-    "cpe",
-    "cpa",
-    "creators",
-)
+SWEEP_METRICS = REPORTED_METRICS
 STATS = (
     "mean",
     "se",

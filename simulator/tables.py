@@ -9,24 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from .compare import Comparison
-from .stats import Summary
+from .stats import REPORTED_METRICS, Summary
 
 __all__ = ["comparison_tables", "fmt", "priors_table", "summary_tables"]
 
-SHOWN_METRICS = (
-    "roi",
-    "roas",
-    "profit",
-    "revenue",
-    "cost",
-    "conversions",
-    "engagements",
-    "reach",
-    "cpm",
-    "cpe",
-    "cpa",
-    "creators",
-)
+SHOWN_METRICS = REPORTED_METRICS
 PERCENT_METRICS = {"roi"}
 
 
