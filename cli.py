@@ -249,6 +249,28 @@ def _simulate(
     return outcomes, time.perf_counter() - started, None
 
 
+def _simulate_and_summarize(plan: Scenario, options: dict[str, Any]) -> tuple[Any, ...]:
+    """Run a simulating command's options: outcomes, summary, seconds, manifest settings and
+    extra files (of a --precision run)."""
+    outcomes, seconds, converged = _simulate(
+        plan,
+        options["campaigns"],
+        options["seed"],
+        options["workers"],
+        options["chunk_size"],
+        options["quiet"],
+        sampling=options["sampling"],
+        antithetic=options["antithetic"],
+        precision=options["precision"],
+        max_campaigns=options["max_campaigns"],
+    )
+    labels = {s.name: s.label for s in plan.strategies}
+    summary = summarize(outcomes, labels=labels, roi_target=plan.roi_target)
+    more_settings, files = _precision_report(outcomes, summary, converged)
+    settings = {"workers": options["workers"], "chunk_size": options["chunk_size"], **more_settings}
+    return outcomes, summary, seconds, settings, files
+
+
 def _precision_report(outcomes: Any, summary: Any, converged: Any) -> tuple[dict, dict]:
     """Say on stderr how precise the run is; manifest settings and files to add."""
     settings: dict = {
@@ -335,53 +357,24 @@ def _header(scenario: Scenario, campaigns: int, seed: int) -> dict:
     show_default=True,
     help="What to print on stdout.",
 )
-def run(
-    scenario: Path,
-    campaigns: int | None,
-    seed: int | None,
-    out: Path | None,
-    workers: int,
-    chunk_size: int,
-    save_outcomes: bool,
-    quiet: bool,
-    sampling: str | None,
-    antithetic: bool | None,
-    precision: float | None,
-    max_campaigns: int,
-    fmt: str,
-) -> None:
+def run(scenario: Path, fmt: str, **options: Any) -> None:
     """Simulate every strategy of SCENARIO and report ROI intervals and risk profiles.
 
     Writes a results folder (summary.csv, risk.csv, quantiles.csv, priors.csv, summary.json,
     manifest.json; outcomes.parquet with --save-outcomes).
     """
     plan = load_scenario(scenario)
-    outcomes, seconds, converged = _simulate(
-        plan,
-        campaigns,
-        seed,
-        workers,
-        chunk_size,
-        quiet,
-        sampling=sampling,
-        antithetic=antithetic,
-        precision=precision,
-        max_campaigns=max_campaigns,
-    )
-    summary = summarize(
-        outcomes, labels={s.name: s.label for s in plan.strategies}, roi_target=plan.roi_target
-    )
-    more_settings, more_files = _precision_report(outcomes, summary, converged)
+    outcomes, summary, seconds, settings, files = _simulate_and_summarize(plan, options)
     _write_results(
-        out or default_out(plan.source, "run"),
+        options["out"] or default_out(plan.source, "run"),
         "run",
         plan,
         outcomes,
         summary,
         seconds,
-        {"workers": workers, "chunk_size": chunk_size, **more_settings},
-        save_outcomes,
-        extra=more_files,
+        settings,
+        options["save_outcomes"],
+        extra=files,
     )
     if fmt == "json":
         data = {**_header(plan, outcomes.campaigns, outcomes.seed), "strategies": summary.to_dict()}
@@ -406,23 +399,7 @@ def run(
     show_default=True,
     help="What to print on stdout.",
 )
-def compare(
-    scenario: Path,
-    a: str | None,
-    b: str | None,
-    campaigns: int | None,
-    seed: int | None,
-    out: Path | None,
-    workers: int,
-    chunk_size: int,
-    save_outcomes: bool,
-    quiet: bool,
-    sampling: str | None,
-    antithetic: bool | None,
-    precision: float | None,
-    max_campaigns: int,
-    fmt: str,
-) -> None:
+def compare(scenario: Path, a: str | None, b: str | None, fmt: str, **options: Any) -> None:
     """Compare strategy A with B in SCENARIO, campaign by campaign (paired).
 
     A and B default to the scenario's first two strategies. Reports the mean difference of ROI
@@ -440,35 +417,21 @@ def compare(
         a, b = names[0], names[1]
     plan.strategy(a)
     plan.strategy(b)  # type: ignore[arg-type]
-    outcomes, seconds, converged = _simulate(
-        plan,
-        campaigns,
-        seed,
-        workers,
-        chunk_size,
-        quiet,
-        sampling=sampling,
-        antithetic=antithetic,
-        precision=precision,
-        max_campaigns=max_campaigns,
-    )
-    labels = {s.name: s.label for s in plan.strategies}
-    summary = summarize(outcomes, labels=labels, roi_target=plan.roi_target)
-    more_settings, more_files = _precision_report(outcomes, summary, converged)
+    outcomes, summary, seconds, settings, files = _simulate_and_summarize(plan, options)
     comparison = compare_strategies(outcomes, a, b)  # type: ignore[arg-type]
     _write_results(
-        out or default_out(plan.source, "compare"),
+        options["out"] or default_out(plan.source, "compare"),
         "compare",
         plan,
         outcomes,
         summary,
         seconds,
-        {"workers": workers, "chunk_size": chunk_size, "a": a, "b": b, **more_settings},
-        save_outcomes,
+        {**settings, "a": a, "b": b},
+        options["save_outcomes"],
         extra={
             "comparison.csv": comparison.frame(),
             "comparison.json": comparison.to_dict(),
-            **more_files,
+            **files,
         },
     )
     if fmt == "json":
@@ -479,7 +442,7 @@ def compare(
         }
         click.echo(json.dumps(json_ready(data), indent=2, ensure_ascii=False))
     else:
-        comparison_tables(comparison, labels, stdout)
+        comparison_tables(comparison, summary.labels, stdout)
         summary_tables(summary, plan.currency, stdout)
 
 
