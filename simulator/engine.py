@@ -25,7 +25,15 @@ from .sampling import RANDOM, Sampling
 from .scenario import Scenario
 from .streams import BLOCK, block_ranges
 
-__all__ = ["METRICS", "Outcomes", "chunk_outcomes", "iter_chunks", "scenario_sampling", "simulate"]
+__all__ = [
+    "METRICS",
+    "Outcomes",
+    "chunk_outcomes",
+    "iter_chunks",
+    "money_metrics",
+    "scenario_sampling",
+    "simulate",
+]
 
 #: Per-campaign outcomes, with their units.
 METRICS: dict[str, str] = {
@@ -104,17 +112,10 @@ def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str,
     for name, acc in totals.items():
         conversions = acc["C"] * draws.campaign.shock
         revenue = draws.campaign.aov * conversions
-        gross_profit = scenario.gross_margin * revenue
         cost = acc["cost"] + scenario.fixed_cost
-        profit = gross_profit - cost
         with np.errstate(divide="ignore", invalid="ignore"):
             out[name] = {
-                "roi": profit / cost,
-                "roas": revenue / cost,
-                "profit": profit,
-                "revenue": revenue,
-                "gross_profit": gross_profit,
-                "cost": cost,
+                **money_metrics(revenue, scenario.gross_margin, cost),
                 "conversions": conversions,
                 "engagements": acc["E"],
                 "reach": acc["R"],
@@ -125,6 +126,22 @@ def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str,
                 "delivered": acc["delivered"],
             }
     return out
+
+
+def money_metrics(revenue: np.ndarray, margin: float, cost: np.ndarray) -> dict[str, np.ndarray]:
+    """ROI, ROAS, profit, revenue, gross profit and cost of campaigns (currency; ROI a
+    fraction); a zero cost gives infinite or undefined ratios."""
+    gross_profit = margin * revenue
+    profit = gross_profit - cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "roi": profit / cost,
+            "roas": revenue / cost,
+            "profit": profit,
+            "revenue": revenue,
+            "gross_profit": gross_profit,
+            "cost": cost,
+        }
 
 
 def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:

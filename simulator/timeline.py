@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 from .draws import ChunkDraws, Layout, draw_chunk
-from .engine import scenario_sampling
+from .engine import money_metrics, scenario_sampling
 from .sampling import Sampling
 from .scenario import Scenario
 from .streams import BLOCK, block_ranges, pool_stream, uniforms
@@ -179,8 +179,6 @@ def _totals(
     cost = series["cost"][:, -1]
     revenue = series["revenue"][:, -1]
     conversions = series["conversions"][:, -1]
-    gross_profit = scenario.gross_margin * revenue
-    profit = gross_profit - cost
     in_red = scenario.gross_margin * series["revenue"] - series["cost"] < 0
     # Paid back: in the black from that day to the horizon. Never: a loss at the horizon.
     last_red = plan.horizon_days - 1 - np.argmax(in_red[:, ::-1], axis=1)
@@ -193,12 +191,7 @@ def _totals(
     last_post[last_post < 0] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
-            "roi": profit / cost,
-            "roas": revenue / cost,
-            "profit": profit,
-            "revenue": revenue,
-            "gross_profit": gross_profit,
-            "cost": cost,
+            **money_metrics(revenue, scenario.gross_margin, cost),
             "conversions": conversions,
             "engagements": engagements,
             "reach": reach,
