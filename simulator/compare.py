@@ -102,6 +102,14 @@ def difference(
         se, half = error.se, error.half_width(confidence)
     mean = float(diff.mean()) if n else math.nan
     wins = float(np.count_nonzero(diff > 0))
+    wins_ci = proportion_ci(wins, n, confidence)
+    if not sampling.iid and n:
+        # The win indicator in campaign order (undefined campaigns left out, block by block).
+        won = np.where(both, np.where(both, paired, 0.0) > 0, np.nan)
+        error = mean_error(won, sampling)
+        if error.method == "blocks":
+            half_p = error.half_width(confidence)
+            wins_ci = (max(0.0, wins / n - half_p), min(1.0, wins / n + half_p))
     p5, p50, p95 = (float(v) for v in np.percentile(diff, (5, 50, 95))) if n else (math.nan,) * 3
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = float(np.corrcoef(a, b)[0, 1]) if n > 1 and a.std() and b.std() else math.nan
@@ -118,7 +126,7 @@ def difference(
         p50,
         p95,
         wins / n if n else math.nan,
-        *proportion_ci(wins, n, confidence),
+        *wins_ci,
         corr,
     )
 

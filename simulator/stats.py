@@ -27,6 +27,7 @@ __all__ = [
     "MetricSummary",
     "RiskSummary",
     "Summary",
+    "probability_ci",
     "proportion_ci",
     "summarize",
     "summarize_values",
@@ -127,12 +128,33 @@ class RiskSummary:
     expected_shortfall_se: float
 
 
+def probability_ci(
+    events: np.ndarray, confidence: float = 0.95, *, sampling: Sampling = RANDOM
+) -> tuple[float, float]:
+    """CI of the probability of ``events`` (bool, campaign order): Wilson for independent
+    campaigns, the spread of block means under stratified sampling (as for means)."""
+    if not sampling.iid:
+        error = mean_error(events.astype(float), sampling)
+        if error.method == "blocks":
+            p, half = float(events.mean()), error.half_width(confidence)
+            return max(0.0, p - half), min(1.0, p + half)
+    return proportion_ci(float(np.count_nonzero(events)), events.size, confidence)
+
+
 def risk_of(
-    strategy: str, profit: np.ndarray, roi: np.ndarray, roi_target: float, confidence: float = 0.95
+    strategy: str,
+    profit: np.ndarray,
+    roi: np.ndarray,
+    roi_target: float,
+    confidence: float = 0.95,
+    *,
+    sampling: Sampling = RANDOM,
 ) -> RiskSummary:
     n = profit.size
-    losses = float(np.count_nonzero(profit < 0))
-    above = float(np.count_nonzero(roi > roi_target))
+    loss = profit < 0
+    above_target = roi > roi_target
+    losses = float(np.count_nonzero(loss))
+    above = float(np.count_nonzero(above_target))
     worst = max(1, int(math.floor(TAIL * n)))
     tail = np.partition(profit, worst - 1)[:worst]
     quantile = float(tail.max())
@@ -144,10 +166,10 @@ def risk_of(
         strategy,
         n,
         losses / n,
-        *proportion_ci(losses, n, confidence),
+        *probability_ci(loss, confidence, sampling=sampling),
         roi_target,
         above / n,
-        *proportion_ci(above, n, confidence),
+        *probability_ci(above_target, confidence, sampling=sampling),
         -quantile,
         shortfall,
         es_se,
@@ -238,6 +260,7 @@ def summarize(
             outcomes.values[name]["roi"],
             roi_target,
             confidence,
+            sampling=outcomes.sampling,
         )
         for name in outcomes.strategies
     }

@@ -86,3 +86,28 @@ def test_compare_and_summarize_fit_together():
     frame = summary.frame()
     assert set(frame["strategy"]) == {"a", "b"}
     assert len(frame) == 2 * len(METRICS)
+
+
+def test_probability_intervals_follow_the_sampling_design():
+    """Independent campaigns: Wilson. Stratified (lhs): mean +- t se of the seed-block means,
+    here computed by hand from the 8 whole blocks."""
+    from scipy import stats as sps
+
+    from simulator.engine import simulate
+    from simulator.sampling import Sampling
+    from simulator.scenario import load_scenario
+    from simulator.streams import BLOCK
+
+    scenario = load_scenario("scenarios/coffee-launch.yaml")
+    lhs = simulate(scenario, campaigns=8 * BLOCK, seed=3, sampling=Sampling("lhs"))
+    risk = summarize(lhs).risk["nano_heavy"]
+    loss = (lhs.values["nano_heavy"]["profit"] < 0).astype(float)
+    block_means = loss.reshape(8, BLOCK).mean(axis=1)
+    half = sps.t.ppf(0.975, 7) * block_means.std(ddof=1) / math.sqrt(8)
+    assert risk.prob_loss_ci_low == pytest.approx(loss.mean() - half, rel=1e-12)
+    assert risk.prob_loss_ci_high == pytest.approx(loss.mean() + half, rel=1e-12)
+
+    random = simulate(scenario, campaigns=8 * BLOCK, seed=3)
+    risk = summarize(random).risk["nano_heavy"]
+    losses = np.count_nonzero(random.values["nano_heavy"]["profit"] < 0)
+    assert (risk.prob_loss_ci_low, risk.prob_loss_ci_high) == proportion_ci(losses, 8 * BLOCK)
