@@ -173,8 +173,10 @@ class _Walker:
         paths = valid_paths(self.data, self.base_priors)
         match = difflib.get_close_matches(text, paths, n=1, cutoff=0.6)
         if not match:
-            same_leaf = [p for p in paths if parse_path(p)[-1] == bad[-1]]
-            match = same_leaf[:1]
+            # A key misspelt at the wrong depth: the first path whose last key is closest.
+            leaves = {str(parse_path(p)[-1]): p for p in reversed(paths)}
+            close = difflib.get_close_matches(str(bad[-1]), list(leaves), n=1, cutoff=0.6)
+            match = [leaves[close[0]]] if close else []
         return f" (nearest valid path: '{match[0]}')" if match else ""
 
 

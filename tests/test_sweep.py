@@ -51,6 +51,7 @@ def test_wildcards_expand_to_existing_keys(coffee) -> None:
         ("economics.gross_margn", "nearest valid path: 'economics.gross_margin'"),
         ("strategies.nano.budget", "nearest valid path: 'strategies.nano_heavy.budget'"),
         ("budget", "nearest valid path: 'strategies.nano_heavy.budget'"),
+        ("budgett", "nearest valid path: 'strategies.nano_heavy.budget'"),
         ("strategies.micro_heavy.groups[3].share", "has 3 item.*groups\\[2\\].share'"),
         ("priors.tiers.nanoo.fee", "nearest valid path: 'priors.tiers.nano.fee'"),
         ("economics.gross_margin.low", "holds a single value"),
