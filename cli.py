@@ -82,6 +82,18 @@ def out_option(default: str) -> Any:
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 
 
+def format_option(*others: str) -> Any:
+    """--format: a table by default, or one of ``others`` (json, csv) on stdout."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", *others]),
+        default="table",
+        show_default=True,
+        help="What to print on stdout.",
+    )
+
+
 def simulation_options(command: Any) -> Any:
     """Options shared by every command that simulates."""
     options = [
@@ -349,14 +361,7 @@ def _header(scenario: Scenario, campaigns: int, seed: int) -> dict:
 @report_options
 @scenario_argument
 @simulation_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option("json", "csv")
 def run(scenario: Path, fmt: str, **options: Any) -> None:
     """Simulate every strategy of SCENARIO and report ROI intervals and risk profiles.
 
@@ -391,14 +396,7 @@ def run(scenario: Path, fmt: str, **options: Any) -> None:
 @click.argument("a", required=False)
 @click.argument("b", required=False)
 @simulation_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option("json")
 def compare(scenario: Path, a: str | None, b: str | None, fmt: str, **options: Any) -> None:
     """Compare strategy A with B in SCENARIO, campaign by campaign (paired).
 
@@ -485,13 +483,7 @@ def schema() -> None:
     show_default=True,
     help="Prior set to list when no SCENARIO is given (shipped name or path).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option("csv", "json")
 def priors(scenario: Path | None, prior_set: str, fmt: str) -> None:
     """List every prior (family, parameters, mean, median, P5/P95, sources) of SCENARIO,
     or of a prior set, without simulating."""
@@ -603,14 +595,7 @@ def _run_sweep_with_progress(plan, campaigns, seed, store, client, quiet):
     "[default: the sweep file's, else vectorized].",
 )
 @click.option("--fresh", is_flag=True, help="Discard finished points of an interrupted run.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option("json")
 @quiet_option
 def sweep(
     source: Path,
@@ -727,14 +712,7 @@ class _Managers(click.ParamType):
     default=None,
     help="Campaign managers, overriding timeline.managers: N or 'unlimited'.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option("json")
 @click.option(
     "--save-outcomes", is_flag=True, help="Also write every campaign's totals (totals.parquet)."
 )
@@ -882,14 +860,7 @@ def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None
     show_default=True,
     help="Rows per strategy in the printed tables (files hold every row).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="What to print on stdout.",
-)
+@format_option("json")
 @quiet_option
 def sensitivity(
     scenario: Path,

@@ -75,28 +75,21 @@ def own_distributions_floor(scenario, campaigns: int) -> float:
     return time.perf_counter() - started
 
 
-def child_peak_rss(campaigns: int) -> float:
-    """Peak RSS (MiB) of a fresh process that simulates ``campaigns`` campaigns."""
-    code = (
-        "import sys; sys.path.insert(0, %r);"
-        "from simulator.engine import simulate; from simulator.scenario import load_scenario;"
-        "s = load_scenario(%r); simulate(s, campaigns=%d, seed=1);"
-        "print(" + PEAK + ")"
-    ) % (str(ROOT), str(BENCH_A), campaigns)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip()) / 1024
-
-
-def child_streaming_rss(campaigns: int) -> float:
-    """Peak RSS (MiB) when the chunks are only reduced (no per-campaign outcomes kept)."""
-    code = (
-        "import sys; sys.path.insert(0, %r);"
-        "from simulator.engine import iter_chunks; from simulator.scenario import load_scenario;"
-        "s = load_scenario(%r); total = 0.0\n"
+def child_peak_rss(campaigns: int, *, keep_outcomes: bool = True) -> float:
+    """Peak RSS (MiB) of a fresh process that simulates ``campaigns`` campaigns, keeping every
+    campaign's outcomes (``simulate``) or only reducing each chunk (``iter_chunks``)."""
+    run = (
+        "from simulator.engine import simulate; simulate(s, campaigns=%d, seed=1)"
+        if keep_outcomes
+        else "from simulator.engine import iter_chunks\n"
         "for _, _, chunk in iter_chunks(s, campaigns=%d, seed=1):\n"
-        "    total += sum(float(v['profit'].sum()) for v in chunk.values())\n"
-        "print(" + PEAK + ")"
-    ) % (str(ROOT), str(BENCH_A), campaigns)
+        "    sum(float(v['profit'].sum()) for v in chunk.values())"
+    ) % campaigns
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        f"from simulator.scenario import load_scenario; s = load_scenario({str(BENCH_A)!r})\n"
+        f"{run}\nprint({PEAK})"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024
 
@@ -124,7 +117,7 @@ def main() -> None:
     floor_uniform = uniform_floor(args.campaigns, random_numbers)
     floor_own = own_distributions_floor(scenario, args.campaigns)
     rss = {n: child_peak_rss(n) for n in (100_000, args.campaigns)}
-    stream_rss = {n: child_streaming_rss(n) for n in (100_000, args.campaigns)}
+    stream_rss = {n: child_peak_rss(n, keep_outcomes=False) for n in (100_000, args.campaigns)}
 
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "

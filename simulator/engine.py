@@ -28,6 +28,7 @@ from .streams import BLOCK, block_ranges
 __all__ = [
     "METRICS",
     "Outcomes",
+    "campaign_frame",
     "chunk_outcomes",
     "iter_chunks",
     "money_metrics",
@@ -68,13 +69,21 @@ class Outcomes:
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per campaign and strategy, one column per metric."""
-        parts = []
-        for name in self.strategies:
-            part = pd.DataFrame(self.values[name])
-            part.insert(0, "strategy", name)
-            part.insert(0, "campaign", np.arange(self.campaigns))
-            parts.append(part)
-        return pd.concat(parts, ignore_index=True)
+        return campaign_frame(self.strategies, self.values, self.campaigns)
+
+
+def campaign_frame(
+    strategies: tuple[str, ...], values: dict[str, dict[str, np.ndarray]], campaigns: int
+) -> pd.DataFrame:
+    """``values[strategy][metric]`` (shape (campaigns,)) as a tidy table: a row per campaign
+    and strategy, a column per metric."""
+    parts = []
+    for name in strategies:
+        part = pd.DataFrame(values[name])
+        part.insert(0, "strategy", name)
+        part.insert(0, "campaign", np.arange(campaigns))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str, np.ndarray]]:

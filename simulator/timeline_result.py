@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from .engine import campaign_frame
 from .stats import PERCENTILES, proportion_ci, summarize_values
 from .timeline_settings import TimelinePlan
 
@@ -134,13 +135,7 @@ class TimelineResult:
 
     def totals_frame(self) -> pd.DataFrame:
         """Every campaign's totals: a row per campaign and strategy."""
-        parts = []
-        for name in self.strategies:
-            part = pd.DataFrame(self.totals[name])
-            part.insert(0, "strategy", name)
-            part.insert(0, "campaign", np.arange(self.campaigns))
-            parts.append(part)
-        return pd.concat(parts, ignore_index=True)
+        return campaign_frame(self.strategies, self.totals, self.campaigns)
 
     def to_dict(self) -> dict:
         """Summary per strategy: each total's statistics, and the payback distribution."""
