@@ -70,3 +70,11 @@ def write_scenario(tmp_path: Path):
         return path
 
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="Rewrite tests/snapshots/ from the current outputs (on purpose only: say why).",
+    )

@@ -1,0 +1,263 @@
+"""Saved outputs of every command on the example scenarios, fixed seeds: a change that alters a
+number shows here.
+
+The saved files live in ``tests/snapshots/<case>/``. They change only on purpose:
+
+    python -m pytest tests/test_snapshots.py --update-snapshots
+
+and the commit that does it says why (CHANGELOG.md too when users see other numbers).
+Floating-point values compare to 1e-12 relative; text compares exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOTS = Path(__file__).with_name("snapshots")
+#: Keys that say when, where or by which version a result was produced, not what it is.
+VOLATILE = {
+    "version", "timings", "timings_s", "created", "python", "platform", "packages", "argv", "out"
+}
+
+#: case name -> (command-line arguments after the command's results folder, files to keep)
+CASES: dict[str, tuple[list[str], list[str]]] = {
+    "run-coffee": (
+        ["run", "scenarios/coffee-launch.yaml", "-n", "3000", "--format", "json"],
+        ["summary.csv", "risk.csv", "quantiles.csv", "priors.csv", "summary.json"],
+    ),
+    "run-coffee-csv": (
+        ["run", "scenarios/coffee-launch.yaml", "-n", "1000", "--format", "csv"],
+        [],
+    ),
+    "run-skincare-sobol": (
+        ["run", "scenarios/skincare.yaml", "-n", "2048", "--sampling", "sobol", "--antithetic",
+         "--format", "json"],
+        ["summary.csv", "risk.csv"],
+    ),
+    "run-mix-precision": (
+        ["run", "scenarios/mix-coffee.yaml", "--precision", "0.03", "--format", "json"],
+        ["summary.csv", "convergence.csv"],
+    ),
+    "run-bench-a": (
+        ["run", "scenarios/bench/bench-a.yaml", "-n", "2048", "--format", "json"],
+        ["summary.csv"],
+    ),
+    "compare-coffee": (
+        ["compare", "scenarios/coffee-launch.yaml", "-n", "3000", "--format", "json"],
+        ["comparison.csv", "comparison.json", "summary.csv", "risk.csv"],
+    ),
+    "compare-mix": (
+        ["compare", "scenarios/mix-coffee.yaml", "-n", "2000", "--format", "json"],
+        ["comparison.csv", "summary.csv"],
+    ),
+    "sweep-nano-share": (
+        ["sweep", "scenarios/sweeps/nano-share.yaml", "-n", "512", "--format", "json", "-q"],
+        ["sweep.csv", "points.csv", "frontier.csv", "best.json"],
+    ),
+    "sweep-managers": (
+        ["sweep", "scenarios/sweeps/managers.yaml", "-n", "128", "--format", "json", "-q"],
+        ["sweep.csv", "frontier.csv", "best.json"],
+    ),
+    "sweep-vary": (
+        ["sweep", "scenarios/coffee-launch.yaml", "--vary", "economics.aov=800,1200",
+         "--vary", "strategies.nano_heavy.groups[0].count=20,40", "-n", "512",
+         "--format", "json", "-q"],
+        ["sweep.csv", "frontier.csv", "best.json"],
+    ),
+    "timeline-coffee": (
+        ["timeline", "scenarios/coffee-launch.yaml", "-n", "300", "--format", "json", "-q"],
+        ["daily.csv", "payback.csv", "summary.csv"],
+    ),
+    "timeline-hundred": (
+        ["timeline", "scenarios/timeline/hundred-nano.yaml", "-n", "200", "-m", "1",
+         "--format", "json", "-q"],
+        ["daily.csv", "payback.csv", "summary.csv"],
+    ),
+    "sensitivity-coffee": (
+        ["sensitivity", "scenarios/coffee-launch.yaml", "-n", "1024", "--format", "json", "-q"],
+        ["sensitivity.csv", "swing.csv"],
+    ),
+    "sensitivity-sobol": (
+        ["sensitivity", "scenarios/skincare.yaml", "-n", "64", "--sobol", "--format", "json",
+         "-q"],
+        ["sobol.csv"],
+    ),
+}
+
+#: report cases: (results case, report files whose content is kept)
+REPORTS = {
+    "report-run": "run-coffee",
+    "report-compare": "compare-coffee",
+    "report-sweep": "sweep-nano-share",
+    "report-timeline": "timeline-coffee",
+    "report-sensitivity": "sensitivity-coffee",
+}
+
+
+#: Text that says when, where or by which version: (pattern, stand-in).
+SCRUBBED = [
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?"), "<time>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
+    (re.compile(r"campaign-sim \d+\.\d+\.\d+\S*"), "campaign-sim <version>"),
+    (re.compile(r"/tmp/[^\s`'\"]+"), "<tmp>"),
+]
+
+
+def scrub(text: str) -> str:
+    for pattern, stand_in in SCRUBBED:
+        text = pattern.sub(stand_in, text)
+    return text
+
+
+def normalised(value: Any) -> Any:
+    """``value`` without its volatile keys and text."""
+    if isinstance(value, dict):
+        return {k: normalised(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [normalised(v) for v in value]
+    if isinstance(value, str):
+        return scrub(value)
+    return value
+
+
+def assert_close(saved: Any, now: Any, where: str) -> None:
+    """Equal structures; floats within 1e-12 relative."""
+    if isinstance(saved, dict) and isinstance(now, dict):
+        assert list(saved) == list(now), f"{where}: keys {list(saved)} != {list(now)}"
+        for key in saved:
+            assert_close(saved[key], now[key], f"{where}.{key}")
+    elif isinstance(saved, list) and isinstance(now, list):
+        assert len(saved) == len(now), f"{where}: {len(saved)} items != {len(now)}"
+        for i, (a, b) in enumerate(zip(saved, now, strict=True)):
+            assert_close(a, b, f"{where}[{i}]")
+    elif isinstance(saved, float) and isinstance(now, (int, float)) and not isinstance(now, bool):
+        same = math.isclose(saved, now, rel_tol=1e-12, abs_tol=1e-12) or (
+            math.isnan(saved) and math.isnan(now)
+        )
+        assert same, f"{where}: {saved!r} != {now!r}"
+    else:
+        assert saved == now, f"{where}: {saved!r} != {now!r}"
+
+
+def csv_records(text: str) -> Any:
+    from io import StringIO
+
+    frame = pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
+    return {"columns": list(frame.columns), "rows": json.loads(frame.to_json(orient="values"))}
+
+
+def workbook_values(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet's cell values (formats aside)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    sheets = {}
+    for sheet in book.worksheets:
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheets[sheet.title] = normalised_rows(rows)
+    return sheets
+
+
+def normalised_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """Manifest rows that name the version, timings or paths dropped."""
+    return [
+        [normalised(c) for c in row]
+        for row in rows
+        if not (row and isinstance(row[0], str) and row[0].split(".")[0] in VOLATILE)
+    ]
+
+
+def markdown_text(path: Path) -> str:
+    return scrub(path.read_text(encoding="utf-8"))
+
+
+def capture(case: str, args: list[str], files: list[str], out: Path) -> dict[str, Any]:
+    """Run one case; what it printed and the kept files, normalised."""
+    result = CliRunner().invoke(main, [*args, "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    stdout = result.stdout
+    kept: dict[str, Any] = {
+        "stdout": normalised(json.loads(stdout)) if "json" in args else csv_records(stdout)
+    }
+    for name in files:
+        text = (out / name).read_text(encoding="utf-8")
+        kept[name] = normalised(json.loads(text)) if name.endswith(".json") else csv_records(text)
+    return kept
+
+
+def saved_path(case: str) -> Path:
+    return SNAPSHOTS / f"{case}.json"
+
+
+def check(case: str, kept: Any, update: bool) -> None:
+    path = saved_path(case)
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
+    assert path.exists(), f"no saved output for {case}: run with --update-snapshots"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert_close(saved, json.loads(json.dumps(kept)), case)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Results folders of the cases, by case name (filled as cases run)."""
+    return {}
+
+
+@pytest.fixture
+def update(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_command_output_unchanged(
+    case: str, tmp_path_factory: pytest.TempPathFactory, folders: dict, update: bool, monkeypatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    args, files = CASES[case]
+    out = tmp_path_factory.mktemp(case) / "results"
+    check(case, capture(case, args, files, out), update)
+    folders[case] = out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(REPORTS))
+def test_report_content_unchanged(
+    case: str, tmp_path_factory: pytest.TempPathFactory, folders: dict, update: bool, monkeypatch
+) -> None:
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("pptx")
+    monkeypatch.chdir(ROOT)
+    source = REPORTS[case]
+    if source not in folders:  # run alone: make its results folder first
+        args, _ = CASES[source]
+        out = tmp_path_factory.mktemp(source) / "results"
+        CliRunner().invoke(main, [*args, "--out", str(out)], catch_exceptions=False)
+        folders[source] = out
+    from simulator.reports import build_report
+
+    target = tmp_path_factory.mktemp(case) / "report"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a missing CJK font only changes glyphs, not content
+        built = build_report(folders[source], formats=["md", "xlsx"], lang="en", out=target)
+    kept = {
+        "files": sorted(built.files),
+        "markdown": markdown_text(next(target.glob("*.md"))),
+        "workbook": workbook_values(next(target.glob("*.xlsx"))),
+    }
+    check(case, kept, update)
