@@ -26,8 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator.engine import simulate  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
+from campaign_sim.engine.vectorized import simulate  # noqa: E402
+from campaign_sim.scenario.loading import load_scenario  # noqa: E402
 
 BENCH_A = ROOT / "scenarios" / "bench" / "bench-a.yaml"
 CHUNK = 16_384
@@ -79,15 +79,16 @@ def child_peak_rss(campaigns: int, *, keep_outcomes: bool = True) -> float:
     """Peak RSS (MiB) of a fresh process that simulates ``campaigns`` campaigns, keeping every
     campaign's outcomes (``simulate``) or only reducing each chunk (``iter_chunks``)."""
     run = (
-        "from simulator.engine import simulate; simulate(s, campaigns=%d, seed=1)"
+        "from campaign_sim.engine.vectorized import simulate; simulate(s, campaigns=%d, seed=1)"
         if keep_outcomes
-        else "from simulator.engine import iter_chunks\n"
+        else "from campaign_sim.engine.vectorized import iter_chunks\n"
         "for _, _, chunk in iter_chunks(s, campaigns=%d, seed=1):\n"
         "    sum(float(v['profit'].sum()) for v in chunk.values())"
     ) % campaigns
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        f"from simulator.scenario import load_scenario; s = load_scenario({str(BENCH_A)!r})\n"
+        "from campaign_sim.scenario.loading import load_scenario; "
+        f"s = load_scenario({str(BENCH_A)!r})\n"
         f"{run}\nprint({PEAK})"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from click.testing import CliRunner  # noqa: E402
 
-from cli import main  # noqa: E402
-from simulator.reports import build_report  # noqa: E402
+from campaign_sim.cli.main import main  # noqa: E402
+from campaign_sim.reports import build_report  # noqa: E402
 
 COFFEE = ROOT / "scenarios" / "coffee-launch.yaml"
 CASES = ("xlsx", "md", "png", "svg", "pptx", "all")

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulator.sweep import local_client, run_sweep
-from simulator.sweep_spec import make_sweep, parse_vary
+from campaign_sim.sweep.run import local_client, run_sweep
+from campaign_sim.sweep.spec import make_sweep, parse_vary
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Base scenario -> the two axes of its 100-point sweep.

@@ -30,10 +30,10 @@ import simpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator import timeline_schedule  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
-from simulator.timeline import simulate_timeline  # noqa: E402
-from simulator.timeline_settings import timeline_plan  # noqa: E402
+from campaign_sim.engine import schedule as timeline_schedule  # noqa: E402
+from campaign_sim.engine.timeline import simulate_timeline  # noqa: E402
+from campaign_sim.scenario.loading import load_scenario  # noqa: E402
+from campaign_sim.scenario.timeline import timeline_plan  # noqa: E402
 
 
 class CountingEnvironment(simpy.Environment):

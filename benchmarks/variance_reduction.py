@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.compare import compare
-from simulator.convergence import run_to_precision
-from simulator.engine import simulate
-from simulator.sampling import Sampling
-from simulator.scenario import load_scenario
-from simulator.stats import summarize
+from campaign_sim.analysis.compare import compare
+from campaign_sim.analysis.convergence import run_to_precision
+from campaign_sim.analysis.stats import summarize
+from campaign_sim.engine.vectorized import simulate
+from campaign_sim.random.sampling import Sampling
+from campaign_sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [Sampling(m, a) for a in (False, True) for m in ("random", "lhs", "sobol")]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
 from test_scenario import BAD
 
-from cli import main
+from campaign_sim.cli import main
 
 COFFEE = str(EXAMPLES[0])
 

@@ -11,20 +11,20 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from simulator.compare import compare
-from simulator.convergence import (
+from campaign_sim.analysis.compare import compare
+from campaign_sim.analysis.convergence import (
     _quantile_error,
     precision_of,
     run_to_precision,
     tail_warnings,
 )
-from simulator.engine import Outcomes, simulate
-from simulator.mcse import mean_error
-from simulator.sampling import RANDOM, Sampling
-from simulator.scenario import load_scenario
-from simulator.stats import summarize
-from simulator.streams import BLOCK
+from campaign_sim.analysis.mcse import mean_error
+from campaign_sim.analysis.stats import summarize
+from campaign_sim.cli import main
+from campaign_sim.engine.vectorized import Outcomes, simulate
+from campaign_sim.random.sampling import RANDOM, Sampling
+from campaign_sim.random.streams import BLOCK
+from campaign_sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COFFEE = ROOT / "scenarios" / "coffee-launch.yaml"

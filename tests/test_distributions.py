@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator import distributions as d
+from campaign_sim.random import distributions as d
 
 RANGE_FITS = [
     (d.Beta, (0.05, 0.088), 0.9),

@@ -10,10 +10,10 @@ import pytest
 from conftest import EXAMPLES, FIXED_SCENARIO, FIXED_TIER, deep_update
 from scipy import stats
 
-from simulator.draws import Layout, draw_chunk
-from simulator.engine import METRICS, simulate
-from simulator.scenario import load_scenario
-from simulator.streams import block_ranges
+from campaign_sim.engine.draws import Layout, draw_chunk
+from campaign_sim.engine.vectorized import METRICS, simulate
+from campaign_sim.random.streams import block_ranges
+from campaign_sim.scenario.loading import load_scenario
 
 
 def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
@@ -266,7 +266,7 @@ def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
 def test_budget_rows_drawn_lazily_give_the_same_numbers(monkeypatch):
     """Fees are drawn for a guess of rows and redrawn for more when a budget could still
     hire: the result must not depend on the guess."""
-    import simulator.draws as draws
+    import campaign_sim.engine.draws as draws
 
     scenario = load_scenario(EXAMPLES[0])
     reference = simulate(scenario, campaigns=3000, seed=4)

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.errors import InputError
-from simulator.frontier import (
+from campaign_sim.analysis.frontier import (
     Goal,
     best_plan,
     frontier,
@@ -19,6 +18,7 @@ from simulator.frontier import (
     parse_goal,
     parse_limit,
 )
+from campaign_sim.errors import InputError
 
 
 def test_pareto_efficient_hand_case() -> None:

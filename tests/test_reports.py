@@ -23,13 +23,13 @@ import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXED_PRIORS, FIXED_SCENARIO, deep_update
 
-from cli import main
-from simulator.errors import InputError
-from simulator.output import ResultsWriter
-from simulator.reports import build_report, load_results, parse_formats
-from simulator.reports.charts import DPI, FIGSIZE
-from simulator.reports.i18n import MESSAGES, Text
-from simulator.reports.story import tell
+from campaign_sim.cli import main
+from campaign_sim.errors import InputError
+from campaign_sim.reports import build_report, load_results, parse_formats
+from campaign_sim.reports.charts import DPI, FIGSIZE
+from campaign_sim.reports.i18n import MESSAGES, Text
+from campaign_sim.reports.story import tell
+from campaign_sim.results.folder import ResultsWriter
 
 PPTX = pytest.importorskip("pptx")
 OPENPYXL = pytest.importorskip("openpyxl")
@@ -345,12 +345,12 @@ def test_report_manifest_records_its_source(en_report, compare_dir):
 
 
 def test_reports_never_simulate(compare_dir, tmp_path, monkeypatch):
-    import simulator.engine
+    import campaign_sim.engine.vectorized
 
     def refuse(*args, **kwargs):
         raise AssertionError("a report simulated")
 
-    monkeypatch.setattr(simulator.engine, "simulate", refuse)
+    monkeypatch.setattr(campaign_sim.engine.vectorized, "simulate", refuse)
     built = build_report(compare_dir, formats="xlsx,md", out=tmp_path / "r")
     assert any(f.endswith(".xlsx") for f in built.files)
 
@@ -418,7 +418,7 @@ def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    from simulator.reports.fonts import find_cjk_font, matplotlib_families
+    from campaign_sim.reports.fonts import find_cjk_font, matplotlib_families
 
     font = find_cjk_font()
     assert font is not None, "no CJK font: apt-get install fonts-noto-cjk"
@@ -522,7 +522,7 @@ def test_number_formats_never_round_to_a_false_certainty():
 
 
 def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
-    from simulator.reports.distribution import paired_roi
+    from campaign_sim.reports.distribution import paired_roi
 
     out = tmp_path / "saved"
     _invoke(["compare", COFFEE, "-n", "512", "--save-outcomes", "--out", str(out), "-q"])
@@ -537,7 +537,7 @@ def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
 
 
 def test_without_a_cjk_font_chinese_is_refused_and_english_warns(monkeypatch):
-    from simulator.reports import fonts
+    from campaign_sim.reports import fonts
 
     monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
     with pytest.raises(InputError, match="apt-get install fonts-noto-cjk"):
@@ -550,7 +550,7 @@ def test_without_a_cjk_font_chinese_is_refused_and_english_warns(monkeypatch):
 def test_a_named_font_file_must_exist_and_have_chinese_glyphs(monkeypatch, tmp_path):
     from matplotlib import font_manager
 
-    from simulator.reports import fonts
+    from campaign_sim.reports import fonts
 
     dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=False)
     try:

@@ -13,15 +13,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES
 
-from cli import main
-from simulator.priors import priors_frame
-from simulator.reports import build_report, load_results
-from simulator.reports.i18n import Text
-from simulator.reports.plotting import DPI, FIGSIZE
-from simulator.reports.story import tell
-from simulator.reports.sweep import axis_label, format_value, limit_text
-from simulator.reports.timeline import payback_bins
-from simulator.scenario import load_scenario
+from campaign_sim.cli import main
+from campaign_sim.reports import build_report, load_results
+from campaign_sim.reports.i18n import Text
+from campaign_sim.reports.plotting import DPI, FIGSIZE
+from campaign_sim.reports.story import tell
+from campaign_sim.reports.sweep import axis_label, format_value, limit_text
+from campaign_sim.reports.timeline import payback_bins
+from campaign_sim.scenario.loading import load_scenario
+from campaign_sim.scenario.priors import priors_frame
 
 PPTX = pytest.importorskip("pptx")
 OPENPYXL = pytest.importorskip("openpyxl")
@@ -201,7 +201,7 @@ def test_assumptions_come_from_the_scenario_file_only_while_it_is_unchanged(
 
 
 def test_input_names_are_rebuilt_from_their_columns(sensitivity_report):
-    from simulator.reports.sensitivity import input_name
+    from campaign_sim.reports.sensitivity import input_name
 
     folder, _ = sensitivity_report
     en, zh = Text("en"), Text("zh-TW")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.engine import simulate
-from simulator.sampling import Sampling, block_uniforms
-from simulator.scenario import load_scenario, scenario_from_dict
-from simulator.streams import BLOCK, QUANTITY_IDS, block_ranges, uniforms
+from campaign_sim.engine.vectorized import simulate
+from campaign_sim.random.sampling import Sampling, block_uniforms
+from campaign_sim.random.streams import BLOCK, QUANTITY_IDS, block_ranges, uniforms
+from campaign_sim.scenario.loading import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 COFFEE = ROOT / "scenarios" / "coffee-launch.yaml"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
 
-from simulator.errors import InputError
-from simulator.scenario import load_prior_set, load_scenario
+from campaign_sim.errors import InputError
+from campaign_sim.scenario.loading import load_prior_set, load_scenario
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

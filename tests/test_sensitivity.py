@@ -12,11 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXED_SCENARIO, deep_update
 
-from cli import main
-from simulator.engine import simulate
-from simulator.sampling import RANDOM
-from simulator.scenario import load_scenario
-from simulator.sensitivity import (
+from campaign_sim.analysis.sensitivity import (
     Driver,
     Drivers,
     collect_drivers,
@@ -25,6 +21,10 @@ from simulator.sensitivity import (
     swing,
     swing_inputs,
 )
+from campaign_sim.cli import main
+from campaign_sim.engine.vectorized import simulate
+from campaign_sim.random.sampling import RANDOM
+from campaign_sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COFFEE = ROOT / "scenarios" / "coffee-launch.yaml"

@@ -22,13 +22,23 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from campaign_sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).with_name("snapshots")
+#: Where the shipped prior sets are found (their path is the machine's, not the result's).
+PRIOR_SETS = ROOT / "campaign_sim" / "scenario" / "prior_sets"
 #: Keys that say when, where or by which version a result was produced, not what it is.
 VOLATILE = {
-    "version", "timings", "timings_s", "created", "python", "platform", "packages", "argv", "out"
+    "version",
+    "timings",
+    "timings_s",
+    "created",
+    "python",
+    "platform",
+    "packages",
+    "argv",
+    "out",
 }
 
 #: case name -> (command-line arguments after the command's results folder, files to keep)
@@ -42,8 +52,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [],
     ),
     "run-skincare-sobol": (
-        ["run", "scenarios/skincare.yaml", "-n", "2048", "--sampling", "sobol", "--antithetic",
-         "--format", "json"],
+        [
+            "run",
+            "scenarios/skincare.yaml",
+            "-n",
+            "2048",
+            "--sampling",
+            "sobol",
+            "--antithetic",
+            "--format",
+            "json",
+        ],
         ["summary.csv", "risk.csv"],
     ),
     "run-mix-precision": (
@@ -71,9 +90,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["sweep.csv", "frontier.csv", "best.json"],
     ),
     "sweep-vary": (
-        ["sweep", "scenarios/coffee-launch.yaml", "--vary", "economics.aov=800,1200",
-         "--vary", "strategies.nano_heavy.groups[0].count=20,40", "-n", "512",
-         "--format", "json", "-q"],
+        [
+            "sweep",
+            "scenarios/coffee-launch.yaml",
+            "--vary",
+            "economics.aov=800,1200",
+            "--vary",
+            "strategies.nano_heavy.groups[0].count=20,40",
+            "-n",
+            "512",
+            "--format",
+            "json",
+            "-q",
+        ],
         ["sweep.csv", "frontier.csv", "best.json"],
     ),
     "timeline-coffee": (
@@ -81,8 +110,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["daily.csv", "payback.csv", "summary.csv"],
     ),
     "timeline-hundred": (
-        ["timeline", "scenarios/timeline/hundred-nano.yaml", "-n", "200", "-m", "1",
-         "--format", "json", "-q"],
+        [
+            "timeline",
+            "scenarios/timeline/hundred-nano.yaml",
+            "-n",
+            "200",
+            "-m",
+            "1",
+            "--format",
+            "json",
+            "-q",
+        ],
         ["daily.csv", "payback.csv", "summary.csv"],
     ),
     "sensitivity-coffee": (
@@ -90,8 +128,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["sensitivity.csv", "swing.csv"],
     ),
     "sensitivity-sobol": (
-        ["sensitivity", "scenarios/skincare.yaml", "-n", "64", "--sobol", "--format", "json",
-         "-q"],
+        ["sensitivity", "scenarios/skincare.yaml", "-n", "64", "--sobol", "--format", "json", "-q"],
         ["sobol.csv"],
     ),
 }
@@ -116,6 +153,7 @@ SCRUBBED = [
 
 
 def scrub(text: str) -> str:
+    text = text.replace(str(PRIOR_SETS), "<prior_sets>").replace(str(ROOT), "<root>")
     for pattern, stand_in in SCRUBBED:
         text = pattern.sub(stand_in, text)
     return text
@@ -155,7 +193,8 @@ def csv_records(text: str) -> Any:
     from io import StringIO
 
     frame = pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
-    return {"columns": list(frame.columns), "rows": json.loads(frame.to_json(orient="values"))}
+    rows = normalised(json.loads(frame.to_json(orient="values")))
+    return {"columns": list(frame.columns), "rows": rows}
 
 
 def workbook_values(path: Path) -> dict[str, list[list[Any]]]:
@@ -249,7 +288,7 @@ def test_report_content_unchanged(
         out = tmp_path_factory.mktemp(source) / "results"
         CliRunner().invoke(main, [*args, "--out", str(out)], catch_exceptions=False)
         folders[source] = out
-    from simulator.reports import build_report
+    from campaign_sim.reports import build_report
 
     target = tmp_path_factory.mktemp(case) / "report"
     with warnings.catch_warnings():

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from simulator.compare import compare, difference
-from simulator.engine import METRICS, Outcomes
-from simulator.stats import proportion_ci, risk_of, summarize, summarize_values
+from campaign_sim.analysis.compare import compare, difference
+from campaign_sim.analysis.stats import proportion_ci, risk_of, summarize, summarize_values
+from campaign_sim.engine.vectorized import METRICS, Outcomes
 
 
 def test_metric_summary_on_a_known_array():
@@ -93,10 +93,10 @@ def test_probability_intervals_follow_the_sampling_design():
     here computed by hand from the 8 whole blocks."""
     from scipy import stats as sps
 
-    from simulator.engine import simulate
-    from simulator.sampling import Sampling
-    from simulator.scenario import load_scenario
-    from simulator.streams import BLOCK
+    from campaign_sim.engine.vectorized import simulate
+    from campaign_sim.random.sampling import Sampling
+    from campaign_sim.random.streams import BLOCK
+    from campaign_sim.scenario.loading import load_scenario
 
     scenario = load_scenario("scenarios/coffee-launch.yaml")
     lhs = simulate(scenario, campaigns=8 * BLOCK, seed=3, sampling=Sampling("lhs"))

@@ -11,13 +11,13 @@ import yaml
 from click.testing import CliRunner
 from conftest import FIXED_SCENARIO, ROOT, deep_update
 
-from cli import main
-from simulator import load_scenario, simulate, summarize
-from simulator.errors import InputError
-from simulator.scenario import load_priors_file, read_yaml
-from simulator.sweep import PointStore, fingerprint, run_sweep, table_columns
-from simulator.sweep_paths import expand, set_path
-from simulator.sweep_spec import evaluate, make_sweep, parse_vary
+from campaign_sim import load_scenario, simulate, summarize
+from campaign_sim.cli import main
+from campaign_sim.errors import InputError
+from campaign_sim.scenario.loading import load_priors_file, read_yaml
+from campaign_sim.sweep.paths import expand, set_path
+from campaign_sim.sweep.run import PointStore, fingerprint, run_sweep, table_columns
+from campaign_sim.sweep.spec import evaluate, make_sweep, parse_vary
 
 MIX = ROOT / "scenarios/mix-coffee.yaml"
 COFFEE = ROOT / "scenarios/coffee-launch.yaml"
@@ -409,8 +409,8 @@ def test_timeline_settings_need_the_timeline_engine(write_scenario) -> None:
 
 
 def test_a_timeline_sweep_point_equals_a_direct_timeline_run(write_scenario) -> None:
-    from simulator.stats import summarize_values
-    from simulator.timeline import simulate_timeline
+    from campaign_sim.analysis.stats import summarize_values
+    from campaign_sim.engine.timeline import simulate_timeline
 
     path = write_scenario()
     sweep = make_sweep(path, [parse_vary("timeline.managers=1,3")], engine="timeline")
@@ -431,7 +431,7 @@ def test_a_sigkilled_cli_sweep_resumes_to_identical_files(tmp_path: Path) -> Non
     import sys
     import time
 
-    args = [sys.executable, str(ROOT / "cli.py"), "sweep", str(MIX), "-n", "3000", "-q"]
+    args = [sys.executable, "-m", "campaign_sim", "sweep", str(MIX), "-n", "3000", "-q"]
     args += ["--vary", "strategies.*.budget=600000:1150000:50000"]  # 12 points
     partial = tmp_path / "killed.partial"
     process = subprocess.Popen(

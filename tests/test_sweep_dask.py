@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from simulator.sweep import local_client, run_sweep
-from simulator.sweep_spec import make_sweep, parse_vary
+from campaign_sim.sweep.run import local_client, run_sweep
+from campaign_sim.sweep.spec import make_sweep, parse_vary
 
 pytest.importorskip("distributed")
 
@@ -68,7 +68,7 @@ def test_a_killed_worker_has_its_points_rerun(sweep, serial, client) -> None:
 def test_cli_workers_writes_the_serial_table(tmp_path) -> None:
     from click.testing import CliRunner
 
-    from cli import main
+    from campaign_sim.cli import main
 
     args = ["sweep", str(MIX), "--vary", "economics.gross_margin=0.5,0.6", "-n", "500", "-q"]
     serial = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "serial")])

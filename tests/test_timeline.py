@@ -12,13 +12,13 @@ import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
 
-from cli import main
-from simulator.engine import simulate
-from simulator.errors import InputError
-from simulator.scenario import load_scenario, read_yaml, scenario_from_dict
-from simulator.timeline import simulate_timeline
-from simulator.timeline_schedule import LOST, NOT_DELIVERED, NOT_HIRED, schedule_campaign
-from simulator.timeline_settings import decay_weights, lag_weights, timeline_plan
+from campaign_sim.cli import main
+from campaign_sim.engine.schedule import LOST, NOT_DELIVERED, NOT_HIRED, schedule_campaign
+from campaign_sim.engine.timeline import simulate_timeline
+from campaign_sim.engine.vectorized import simulate
+from campaign_sim.errors import InputError
+from campaign_sim.scenario.loading import load_scenario, read_yaml, scenario_from_dict
+from campaign_sim.scenario.timeline import decay_weights, lag_weights, timeline_plan
 
 #: One manager giving 4 h a day: onboarding (4 h) takes a day, a review round (2 h) half a day.
 HAND_TIMELINE = {

@@ -1,0 +1,113 @@
+"""Terminal tables (rich) for a timeline run: the summary and the weekly profit fan."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from campaign_sim.analysis.timeline import TimelineResult
+from campaign_sim.cli.tables.summary import fmt
+
+__all__ = ["timeline_tables"]
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    return values[np.isfinite(values)]
+
+
+def _number(value: float, metric: str) -> str:
+    if metric == "day":
+        return "n/a" if math.isnan(value) else f"{value:.0f}"
+    return fmt(value, metric)
+
+
+def _band(values: np.ndarray, metric: str = "") -> str:
+    """P5 – P95 of the finite values."""
+    finite = _finite(values)
+    if finite.size == 0:
+        return "n/a"
+    p5, p95 = np.percentile(finite, [5, 95])
+    return f"{_number(float(p5), metric)} – {_number(float(p95), metric)}"
+
+
+def _mean(values: np.ndarray, metric: str = "") -> str:
+    finite = _finite(values)
+    return fmt(float(finite.mean()), metric) if finite.size else "n/a"
+
+
+def _median_band(values: np.ndarray, metric: str = "day") -> str:
+    finite = _finite(values)
+    if finite.size == 0:
+        return "n/a"
+    return f"{_number(float(np.median(finite)), metric)} [{_band(finite, metric)}]"
+
+
+def timeline_tables(result: TimelineResult, currency: str, console: Console) -> None:
+    """Per strategy: ROI and profit at the horizon, payback, lost deliverables, the team's
+    load; then the cumulative profit at the end of each week (mean and P5 – P95)."""
+    plan = result.plan
+    team = "unlimited managers" if plan.managers is None else f"{plan.managers} manager(s)"
+    console.print(
+        f"Timeline: {result.campaigns:,} campaigns, {plan.window_days}-day window, "
+        f"{plan.attribution_days}-day attribution, {team}; money in {currency}"
+    )
+    table = Table()
+    for column in ("", *result.strategies):
+        table.add_column(column, justify="left" if not column else "right")
+    totals = result.totals
+
+    def row(label: str, cell) -> None:
+        table.add_row(label, *(cell(name) for name in result.strategies))
+
+    def ci(name: str, metric: str, kind: str) -> str:
+        values = _finite(totals[name][metric])
+        if values.size < 2:
+            return _mean(values, kind)
+        half = 1.96 * values.std(ddof=1) / math.sqrt(values.size)
+        mean = float(values.mean())
+        return f"{fmt(mean, kind)} ({fmt(mean - half, kind)} – {fmt(mean + half, kind)})"
+
+    def never(name: str) -> str:
+        payback = result.payback(name)
+        low, high = payback["never_share_ci"]
+        share = payback["never_share"]
+        return f"{fmt(share, 'prob')} ({fmt(low, 'prob')} – {fmt(high, 'prob')})"
+
+    row("ROI mean (95% CI)", lambda s: ci(s, "roi", "roi"))
+    row("ROI P5 – P95", lambda s: _band(totals[s]["roi"], "roi"))
+    row("profit mean (95% CI)", lambda s: ci(s, "profit", ""))
+    row("never pays back (95% CI)", never)
+    row("payback day: median [P5 – P95]", lambda s: _median_band(totals[s]["payback_day"]))
+    row("deliverables contracted", lambda s: _mean(totals[s]["deliverables"]))
+    row("lost to the window", lambda s: _mean(totals[s]["lost"]))
+    row("lost share", lambda s: _mean(totals[s]["lost_share"], "prob"))
+    row("last post day: median [P5 – P95]", lambda s: _median_band(totals[s]["last_post_day"]))
+    row("manager-hours", lambda s: _mean(totals[s]["manager_hours"]))
+    row("manager utilisation", lambda s: _mean(totals[s]["manager_utilisation"], "prob"))
+    console.print(table)
+    console.print(
+        "Means over campaigns with their 95% CI (estimate interval); P5 – P95: outcome interval.\n"
+        "Payback day: from then on cumulative profit stays >= 0 (among campaigns that pay back).\n"
+    )
+
+    console.print(
+        f"Cumulative profit ({currency}) at the end of each week: mean [P5 – P95] over campaigns"
+    )
+    fan = Table()
+    fan.add_column("day", justify="right")
+    for name in result.strategies:
+        fan.add_column(name, justify="right")
+    days = sorted({*range(6, result.horizon_days, 7), result.horizon_days - 1})
+    profit = {name: result.daily(name, "profit") for name in result.strategies}
+    for day in days:
+        fan.add_row(
+            str(day),
+            *(
+                f"{fmt(float(profit[n][:, day].mean()))} [{_band(profit[n][:, day])}]"
+                for n in result.strategies
+            ),
+        )
+    console.print(fan)

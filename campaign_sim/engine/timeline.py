@@ -1,0 +1,309 @@
+"""The timeline engine: the campaign on a calendar (MODEL.md §6).
+
+For each chunk of campaigns it draws the creators exactly as the vectorized engine does
+(:func:`campaign_sim.engine.draws.draw_chunk`: same priors, seed streams and sampling), plus each
+creator's
+production time from its own stream; runs every campaign's schedule on SimPy
+(:mod:`campaign_sim.engine.schedule`: managers, production, reviews, posting days); and then
+accrues, vectorized over campaigns, each post's engagements (per-platform decay) and orders
+(purchase lag, cut at the attribution window), and pays fees on their schedule. The result is a
+day-by-day cumulative cost, revenue and profit per campaign, and campaign totals.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+import numpy as np
+
+from campaign_sim.analysis.timeline import SERIES, TimelineResult
+from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.schedule import schedule_campaign
+from campaign_sim.engine.vectorized import money_metrics, scenario_sampling
+from campaign_sim.random.sampling import Sampling
+from campaign_sim.random.streams import BLOCK, block_ranges, pool_stream, uniforms
+from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.timeline import TimelinePlan, timeline_plan
+
+__all__ = ["chunk_timeline", "simulate_timeline"]
+
+Arrays = dict[str, np.ndarray]
+
+
+def chunk_timeline(
+    scenario: Scenario, plan: TimelinePlan, draws: ChunkDraws, production: Arrays
+) -> dict[str, tuple[Arrays, Arrays]]:
+    """Per strategy: daily cumulative series (campaigns, horizon) and totals (campaigns,) for
+    one chunk; ``production`` holds days per deliverable by pool, shaped as the pools."""
+    out = {}
+    for strategy in scenario.strategies:
+        creators = _creators(scenario, draws, production, strategy.name)
+        posts, busy = _schedule(plan, creators)
+        out[strategy.name] = _accrue(scenario, plan, draws, creators, posts, busy)
+    return out
+
+
+def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strategy: str) -> Arrays:
+    """One strategy's creator slots in hiring order, arrays of shape (slots, campaigns)."""
+    parts: dict[str, list[np.ndarray]] = {}
+    for group in draws.groups:
+        if group.slots.strategy != strategy:
+            continue
+        plan = group.slots.group
+        pool = draws.pools[plan.pool]
+        rows = group.rows
+        k = plan.deliverables
+        reached = pool.audience[rows] * pool.delivered[rows]
+        engagements = reached * pool.engagement_rate[rows]
+        reach = reached * pool.reach_rate[rows]
+        base = {"engagements": engagements, "reach": reach, "followers": reached / k}[
+            scenario.conversion_base
+        ]
+        columns = {
+            "hired": np.ones(engagements.shape, bool) if group.hired is None else group.hired,
+            "delivered": pool.delivered[rows],
+            "engagements": engagements,  # per deliverable
+            "reach": reach,  # per deliverable
+            "conversions": base * pool.conversion_rate[rows],  # per deliverable, before shock
+            "fee": pool.fee[rows],  # per deliverable
+            "overhead": pool.overhead[rows],
+            "production": production[plan.pool][rows],  # days per deliverable
+            "deliverables": np.full(engagements.shape[0], k),
+            "platform": np.full(engagements.shape[0], plan.platform, dtype=object),
+        }
+        for key, value in columns.items():
+            parts.setdefault(key, []).append(value)
+    return {key: np.concatenate(value) for key, value in parts.items()}
+
+
+def _schedule(plan: TimelinePlan, creators: Arrays) -> tuple[np.ndarray, np.ndarray]:
+    """Go-live day of every deliverable slot (deliverables, campaigns) and manager-days worked
+    per campaign, one SimPy run per campaign."""
+    hired = creators["hired"].T.tolist()
+    delivers = creators["delivered"].T.tolist()
+    production = creators["production"].T.tolist()
+    deliverables = creators["deliverables"].tolist()
+    n = len(hired)
+    posts = np.empty((sum(deliverables), n), dtype=np.int64)
+    busy = np.empty(n)
+    for c in range(n):
+        days, busy[c] = schedule_campaign(plan, hired[c], delivers[c], deliverables, production[c])
+        posts[:, c] = days
+    return posts, busy
+
+
+def _accrue(
+    scenario: Scenario,
+    plan: TimelinePlan,
+    draws: ChunkDraws,
+    creators: Arrays,
+    posts: np.ndarray,
+    busy: np.ndarray,
+) -> tuple[Arrays, Arrays]:
+    """Turn go-live days into daily cumulative money and orders, and campaign totals."""
+    horizon = plan.horizon_days
+    n = draws.campaigns
+    owner = np.repeat(np.arange(creators["deliverables"].size), creators["deliverables"])
+    platform = creators["platform"][owner]
+    live = posts >= 0
+    hired = creators["hired"]
+    slot, campaign = np.nonzero(live)
+    day = posts[slot, campaign]
+    at = campaign * horizon + day  # flat (campaign, day) index of each live post
+
+    def by_day(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Sum ``values`` of live posts (those in ``where``) by (campaign, go-live day)."""
+        return np.bincount(
+            at[where], weights=values[owner[slot[where]], campaign[where]], minlength=n * horizon
+        ).reshape(n, horizon)
+
+    orders = np.zeros((n, horizon))
+    engagements = np.zeros(n)
+    reach = np.zeros(n)
+    for name in np.unique(platform):
+        on = platform[slot] == name
+        orders += by_day(creators["conversions"], on) @ _toeplitz(
+            plan.conversion_kernel(name), horizon
+        )
+        # Engagements and reach after the horizon are not counted: cumulative decay share.
+        seen = np.cumsum(plan.engagement_kernel(name))[horizon - 1 - day[on]]
+        for total, key in ((engagements, "engagements"), (reach, "reach")):
+            total += np.bincount(
+                campaign[on],
+                weights=creators[key][owner[slot[on]], campaign[on]] * seen,
+                minlength=n,
+            )
+    orders *= draws.campaign.shock[:, None]
+    revenue = orders * draws.campaign.aov[:, None]
+
+    cost = np.zeros((n, horizon))
+    on_signing = 0.0 if scenario.fees_on_delivery else plan.fee_on_signing
+    k = creators["deliverables"][:, None]
+    cost[:, 0] = scenario.fixed_cost + (
+        hired * (creators["overhead"] + on_signing * k * creators["fee"])
+    ).sum(axis=0)
+    rest = (1 - on_signing) * creators["fee"]
+    everywhere = np.ones(slot.size, bool)
+    cost += by_day(rest, everywhere)
+    if not scenario.fees_on_delivery:
+        # Owed whether or not the post went live: settled on the window's last day.
+        unpaid = hired[owner] & ~live
+        cost[:, plan.window_days - 1] += (rest[owner] * unpaid).sum(axis=0)
+
+    series = {
+        "cost": np.cumsum(cost, axis=1),
+        "revenue": np.cumsum(revenue, axis=1),
+        "conversions": np.cumsum(orders, axis=1),
+    }
+    return series, _totals(scenario, plan, series, engagements, reach, posts, hired[owner], busy)
+
+
+def _toeplitz(kernel: np.ndarray, horizon: int) -> np.ndarray:
+    """Matrix T with T[s, t] = kernel[t - s]: ``daily @ T`` spreads what went live on day s."""
+    lag = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]
+    inside = (lag >= 0) & (lag < kernel.size)
+    return np.where(inside, kernel[np.clip(lag, 0, kernel.size - 1)], 0.0)
+
+
+def _totals(
+    scenario: Scenario,
+    plan: TimelinePlan,
+    series: Arrays,
+    engagements: np.ndarray,
+    reach: np.ndarray,
+    posts: np.ndarray,
+    hired: np.ndarray,
+    busy: np.ndarray,
+) -> Arrays:
+    cost = series["cost"][:, -1]
+    revenue = series["revenue"][:, -1]
+    conversions = series["conversions"][:, -1]
+    in_red = scenario.gross_margin * series["revenue"] - series["cost"] < 0
+    # Paid back: in the black from that day to the horizon. Never: a loss at the horizon.
+    last_red = plan.horizon_days - 1 - np.argmax(in_red[:, ::-1], axis=1)
+    payback = np.where(in_red.any(axis=1), last_red + 1.0, 0.0)
+    payback[in_red[:, -1]] = np.nan
+    live = posts >= 0
+    lost = (posts == -1).sum(axis=0)
+    made = live.sum(axis=0) + lost
+    last_post = np.where(live, posts, -1).max(axis=0, initial=-1).astype(float)
+    last_post[last_post < 0] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            **money_metrics(revenue, scenario.gross_margin, cost),
+            "conversions": conversions,
+            "engagements": engagements,
+            "reach": reach,
+            "payback_day": payback,
+            "deliverables": hired.sum(axis=0).astype(float),
+            "posted": live.sum(axis=0).astype(float),
+            "lost": lost.astype(float),
+            "lost_share": lost / made,
+            "last_post_day": last_post,
+            "manager_hours": busy * plan.manager_hours_per_day,
+            "manager_utilisation": (
+                busy / (plan.managers * plan.window_days)
+                if plan.managers is not None
+                else np.full(busy.shape, np.nan)
+            ),
+        }
+
+
+def _production(
+    plan: TimelinePlan,
+    draws: ChunkDraws,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    sampling: Sampling,
+) -> Arrays:
+    """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201)."""
+    out = {}
+    for pool, arrays in draws.pools.items():
+        rows = arrays.fee.shape[0]
+        days = plan.production[pool]
+        if days.is_fixed:
+            out[pool] = np.full((rows, draws.campaigns), days.mean())
+        else:
+            u = uniforms(
+                seed, blocks, pool_stream(pool), "production_days", rows, sampling=sampling
+            )
+            out[pool] = days.sampler()(u)
+    return out
+
+
+def _run_chunk(
+    scenario: Scenario,
+    plan: TimelinePlan,
+    layout: Layout,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+) -> dict[str, tuple[Arrays, Arrays]]:
+    sampling = scenario_sampling(scenario)
+    draws = draw_chunk(scenario, layout, seed, blocks, sampling=sampling)
+    production = _production(plan, draws, seed, blocks, sampling)
+    return chunk_timeline(scenario, plan, draws, production)
+
+
+def simulate_timeline(
+    scenario: Scenario,
+    *,
+    campaigns: int | None = None,
+    seed: int | None = None,
+    plan: TimelinePlan | None = None,
+    chunk_size: int = BLOCK,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> TimelineResult:
+    """Run ``campaigns`` campaigns of every strategy on the calendar (defaults: the scenario's).
+
+    ``plan`` defaults to the scenario's timeline section. Chunks of whole seed blocks run on
+    ``workers`` processes (0: every core); the numbers do not depend on ``chunk_size`` or
+    ``workers``. Memory: 3 daily series x horizon x 8 bytes per campaign and strategy.
+    """
+    campaigns = scenario.campaigns if campaigns is None else campaigns
+    seed = scenario.seed if seed is None else seed
+    plan = timeline_plan(scenario) if plan is None else plan
+    workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
+    layout = Layout.of(scenario)
+    per_chunk = max(1, chunk_size // BLOCK)
+    blocks = list(block_ranges(campaigns))
+    chunks = [blocks[i : i + per_chunk] for i in range(0, len(blocks), per_chunk)]
+    horizon = plan.horizon_days
+    names = [s.name for s in scenario.strategies]
+    series = {name: {m: np.empty((campaigns, horizon)) for m in SERIES} for name in names}
+    totals: dict[str, Arrays] = {name: {} for name in names}
+
+    def keep(chunk: list[tuple[int, int, int]], result: dict[str, tuple[Arrays, Arrays]]) -> None:
+        first = chunk[0][1]
+        size = sum(b[2] for b in chunk)
+        for name, (daily, total) in result.items():
+            for key, array in daily.items():
+                series[name][key][first : first + size] = array
+            for key, array in total.items():
+                totals[name].setdefault(key, np.empty(campaigns))[first : first + size] = array
+        if progress is not None:
+            progress(size)
+
+    if workers <= 1 or len(chunks) == 1:
+        for chunk in chunks:
+            keep(chunk, _run_chunk(scenario, plan, layout, seed, chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as executor:
+            futures = {
+                executor.submit(_run_chunk, scenario, plan, layout, seed, chunk): chunk
+                for chunk in chunks
+            }
+            for future in as_completed(futures):
+                keep(futures[future], future.result())
+    return TimelineResult(
+        strategies=tuple(names),
+        labels={s.name: s.label for s in scenario.strategies},
+        campaigns=campaigns,
+        seed=seed,
+        plan=plan,
+        gross_margin=scenario.gross_margin,
+        series=series,
+        totals=totals,
+    )

@@ -1,0 +1,91 @@
+"""Where every random number comes from: the seed layout shared by both engines.
+
+Campaigns are cut into fixed blocks of :data:`BLOCK` campaigns. Each (block, stream, quantity)
+has its own generator, seeded by ``SeedSequence(seed, spawn_key=(block, stream, quantity))``.
+A pool of creators (one tier on one platform) is one stream; its draws for a quantity form a
+``(slots, campaigns)`` array filled row by row, so slot ``k`` of campaign ``c`` gets the same
+number whatever the chunk size, the number of workers, the number of slots other strategies
+need, or which other strategies the scenario holds. Campaign-level quantities (the shock, the
+order value) are stream 0. This is what makes strategies share common random numbers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+
+import numpy as np
+
+from campaign_sim.random.sampling import RANDOM, Sampling, block_uniforms
+
+__all__ = [
+    "BLOCK",
+    "CAMPAIGN_STREAM",
+    "QUANTITY_IDS",
+    "block_ranges",
+    "pool_stream",
+    "uniforms",
+]
+
+#: Campaigns per seed block. Part of the reproducibility contract: changing it changes numbers.
+BLOCK = 1024
+
+CAMPAIGN_STREAM = 0
+
+#: Stable ids of the quantities, for spawn keys. Never renumber: it would change every result.
+QUANTITY_IDS = {
+    "followers": 1,
+    "fake_share": 2,
+    "delivery_probability": 3,
+    "engagement_rate": 4,
+    "reach_rate": 5,
+    "conversion_rate": 6,
+    "fee": 7,
+    "overhead": 8,
+    "shock": 101,
+    "aov": 102,
+    # Timeline engine only (ids >= 200), so the vectorized engine's numbers never move.
+    "production_days": 201,
+}
+
+
+def pool_stream(pool: str) -> int:
+    """A stable stream id for a pool name such as ``nano/instagram`` (never 0)."""
+    return zlib.crc32(pool.encode("utf-8")) | 1
+
+
+def block_ranges(campaigns: int, start: int = 0) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(block index, first campaign, campaigns in block)`` covering ``campaigns``."""
+    first_block = start // BLOCK
+    for block in range(first_block, -(-campaigns // BLOCK)):
+        first = block * BLOCK
+        yield block, first, min(BLOCK, campaigns - first)
+
+
+def uniforms(
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    stream: int,
+    quantity: str,
+    rows: int | None,
+    *,
+    sampling: Sampling = RANDOM,
+) -> np.ndarray:
+    """Uniforms in [0, 1) for ``blocks`` (consecutive), shape ``(rows, campaigns)``.
+
+    ``rows=None`` gives a campaign-level vector of shape ``(campaigns,)``. ``sampling`` other
+    than plain random stratifies each row over its block (:mod:`campaign_sim.random.sampling`).
+    """
+    qid = QUANTITY_IDS[quantity]
+    parts = []
+    for block, _, size in blocks:
+        if not sampling.iid:
+            parts.append(
+                block_uniforms(sampling, seed, block, stream, qid, quantity, rows, size, BLOCK)
+            )
+            continue
+        rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, stream, qid)))
+        )
+        parts.append(rng.random(size if rows is None else (rows, size)))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)

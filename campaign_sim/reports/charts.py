@@ -1,0 +1,70 @@
+"""Every chart of a results folder, rendered to PNG and SVG.
+
+Each kind of results (run or compare, sweep, timeline, sensitivity) has a module whose
+``plan(results, text)`` lists its charts as (file key, title, caption, draw); ``draw(results,
+text, colours)`` returns a matplotlib Figure, or None when the folder lacks what the chart
+needs. One colour per strategy, the same in every chart, in the manifest's order.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from campaign_sim.reports import distribution, sensitivity, sweep, timeline
+from campaign_sim.reports.fonts import has_cjk, matplotlib_families
+from campaign_sim.reports.i18n import Text
+from campaign_sim.reports.plotting import DPI, FIGSIZE, colours, style
+from campaign_sim.reports.results import Results
+
+__all__ = ["Chart", "render_charts"]
+
+#: Chart plans by the command that wrote the folder.
+PLANS = {
+    "run": distribution.plan,
+    "compare": distribution.plan,
+    "sweep": sweep.plan,
+    "timeline": timeline.plan,
+    "sensitivity": sensitivity.plan,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart: file ``key`` (e.g. ``roi-distribution``), title, caption, images."""
+
+    key: str
+    title: str
+    caption: str
+    png: bytes
+    svg: bytes | None
+    size_px: tuple[int, int]
+
+
+def render(fig: Any, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=DPI, metadata={"Software": None} if fmt == "png" else {})
+    return buffer.getvalue()
+
+
+def _texts(results: Results) -> str:
+    return " ".join([results.scenario_name, *results.strategies.values()])
+
+
+def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Chart]:
+    """Every chart the results folder supports, rendered to PNG (and SVG)."""
+    import matplotlib
+
+    families = matplotlib_families(text.lang, needs_cjk=has_cjk(_texts(results)))
+    colour = colours(results)
+    plan = PLANS.get(results.command, distribution.plan)
+    size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
+    out: list[Chart] = []
+    with matplotlib.rc_context(style(families)):  # type: ignore[arg-type]
+        for key, title, caption, draw in plan(results, text):
+            fig = draw(results, text, colour)
+            if fig is not None:
+                svg_bytes = render(fig, "svg") if svg else None
+                out.append(Chart(key, title, caption, render(fig, "png"), svg_bytes, size))
+    return out

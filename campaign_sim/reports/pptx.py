@@ -1,0 +1,287 @@
+"""PowerPoint deck of a results folder (python-pptx, 16:9).
+
+Slides: title; the headline (the answer in one sentence, with the numbers behind it); one
+slide per chart with a short caption; the risk profile as a native, editable table; the
+assumptions (every prior and its sources, over as many slides as needed); the method.
+Every run of text names an East Asian typeface, so Chinese renders in a CJK font.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from campaign_sim.reports.charts import Chart
+from campaign_sim.reports.fonts import SLIDE_EA_FONT
+from campaign_sim.reports.i18n import Text
+from campaign_sim.reports.story import Story
+from campaign_sim.reports.texttable import TextTable
+
+__all__ = ["ASSUMPTION_ROWS", "build_deck"]
+
+SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
+MARGIN = 0.6
+ASSUMPTION_ROWS = 11
+TABLE_ROWS = 12
+SOURCE_CHARS = 170
+DARK = (0x1F, 0x2A, 0x37)
+GREY = (0x55, 0x5F, 0x6B)
+HEADER = (0x0B, 0x4F, 0x8A)
+
+
+def _inches(value: float) -> Any:
+    from pptx.util import Inches
+
+    return Inches(value)
+
+
+def _style_runs(frame: Any, size: float, *, bold: bool = False, colour=DARK) -> None:
+    """Font size, weight and colour of every run in a text frame."""
+    for paragraph in frame.paragraphs:
+        for run in paragraph.runs:
+            _style_run(run, size, bold=bold, colour=colour)
+
+
+def _style_run(run: Any, size: float, *, bold: bool, colour: tuple[int, int, int]) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = RGBColor(*colour)
+
+
+def _runs(deck: Any) -> Iterator[Any]:
+    """Every text run of the deck, in text boxes, placeholders and table cells."""
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            frames = []
+            if shape.has_text_frame:
+                frames.append(shape.text_frame)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            for frame in frames:
+                for paragraph in frame.paragraphs:
+                    yield from paragraph.runs
+
+
+def _east_asian(deck: Any, lang: str) -> None:
+    """Name the East Asian typeface and tag the language of every run, so that PowerPoint
+    uses a Chinese font for Chinese characters and substituting viewers (LibreOffice) pick
+    Traditional glyph shapes."""
+    tag = "{http://schemas.openxmlformats.org/drawingml/2006/main}ea"
+    for run in _runs(deck):
+        rpr = run._r.get_or_add_rPr()
+        ea = rpr.find(tag)
+        if ea is None:
+            ea = rpr.makeelement(tag, {})
+            rpr.append(ea)
+        ea.set("typeface", SLIDE_EA_FONT)
+        rpr.set("lang", "zh-TW" if lang == "zh-TW" else "en-US")
+        rpr.set("altLang", "en-US" if lang == "zh-TW" else "zh-TW")
+
+
+def _textbox(
+    slide: Any,
+    box: tuple[float, float, float, float],
+    lines: Sequence[str],
+    size: float,
+    *,
+    bold: bool = False,
+    colour=DARK,
+    bullets: bool = False,
+) -> Any:
+    from pptx.util import Pt
+
+    shape = slide.shapes.add_textbox(*(_inches(v) for v in box))
+    frame = shape.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = f"• {line}" if bullets else line
+        paragraph.space_after = Pt(size * 0.6)
+    _style_runs(frame, size, bold=bold, colour=colour)
+    return shape
+
+
+def _headline(
+    slide: Any, box: tuple[float, float, float, float], headline: str, points: Sequence[str]
+) -> None:
+    """The answer in large bold type, its points below it in one flowing text box (a long
+    headline pushes the points down instead of running into them)."""
+    from pptx.util import Pt
+
+    size = 28 if _width(headline) <= 110 else 24 if _width(headline) <= 170 else 20
+    shape = _textbox(slide, box, [headline], size, bold=True)
+    frame = shape.text_frame
+    frame.paragraphs[0].space_after = Pt(24)
+    for point in points:
+        paragraph = frame.add_paragraph()
+        paragraph.text = f"• {point}"
+        paragraph.space_after = Pt(9)
+        for run in paragraph.runs:
+            _style_run(run, 17 if len(points) <= 6 else 15, bold=False, colour=GREY)
+
+
+def _title(slide: Any, text: str, size: float = 28) -> None:
+    size = size if _width(text) <= 60 else min(size, 22)
+    shape = slide.shapes.title
+    shape.left, shape.top = _inches(MARGIN), _inches(0.3)
+    shape.width, shape.height = _inches(SLIDE_W - 2 * MARGIN), _inches(0.9)
+    shape.text_frame.text = text
+    shape.text_frame.word_wrap = True
+    from pptx.enum.text import PP_ALIGN
+
+    shape.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    _style_runs(shape.text_frame, size, bold=True, colour=HEADER)
+
+
+def _table(
+    slide: Any,
+    table: TextTable,
+    box: tuple[float, float, float, float],
+    widths: Sequence[float],
+    size: float,
+) -> Any:
+    from pptx.dml.color import RGBColor
+
+    rows, cols = len(table.rows) + 1, len(table.header)
+    shape = slide.shapes.add_table(rows, cols, *(_inches(v) for v in box))
+    grid = shape.table
+    for j, width in enumerate(widths):
+        grid.columns[j].width = _inches(width)
+    for j, value in enumerate(table.header):
+        cell = grid.cell(0, j)
+        cell.text = value
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = RGBColor(*HEADER)
+        _style_runs(cell.text_frame, size, bold=True, colour=(0xFF, 0xFF, 0xFF))
+    for i, row in enumerate(table.rows, start=1):
+        for j, value in enumerate(row):
+            cell = grid.cell(i, j)
+            cell.text = value
+            _style_runs(cell.text_frame, size)
+    return shape
+
+
+def _pages(rows: list[list[str]], size: int) -> list[list[list[str]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def _width(value: str) -> int:
+    """Display width of text: CJK characters count double."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in value)
+
+
+def _words(cell: str) -> list[str]:
+    """The pieces a line may not break inside: Latin words and numbers; each CJK character
+    stands alone (Chinese text breaks between any two characters)."""
+    return re.findall(r"[^\s\u2e80-\uffff]+|[\u2e80-\uffff]", cell) or [""]
+
+
+def column_widths(table: TextTable, total: float, size: float = 12) -> list[float]:
+    """Column widths (inches) adding up to ``total``: every column at least as wide as its
+    longest word or number (they never break), the rest shared by the columns with long text.
+    Widths are estimated from display widths at ``size`` points (CJK counts double)."""
+
+    def inches(chars: float) -> float:
+        return chars * 0.0095 * size + 0.25  # per (bold) character, plus the cell's margins
+
+    cells = [[header, *(row[j] for row in table.rows)] for j, header in enumerate(table.header)]
+    least = [inches(max(_width(w) for c in col for w in _words(c))) for col in cells]
+    want = [
+        max(low, inches(min(45, max(_width(c) for c in col[1:] or [""]))))
+        for low, col in zip(least, cells, strict=True)
+    ]
+    if sum(want) <= total:
+        return [w * total / sum(want) for w in want]
+    if sum(least) >= total:
+        return [w * total / sum(least) for w in least]
+    spare = (total - sum(least)) / (sum(want) - sum(least))
+    return [low + (w - low) * spare for low, w in zip(least, want, strict=True)]
+
+
+def _short(value: str, limit: int = SOURCE_CHARS) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
+    """The deck as .pptx bytes."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = _inches(SLIDE_W), _inches(SLIDE_H)
+    title_layout, title_only = deck.slide_layouts[0], deck.slide_layouts[5]
+    deck.core_properties.title = story.title
+    deck.core_properties.author = "campaign-sim"
+    deck.core_properties.language = text.lang
+
+    slide = deck.slides.add_slide(title_layout)
+    slide.shapes.title.left, slide.shapes.title.top = _inches(MARGIN), _inches(2.2)
+    slide.shapes.title.width = _inches(SLIDE_W - 2 * MARGIN)
+    slide.shapes.title.height = _inches(1.8)
+    slide.shapes.title.text_frame.text = story.title
+    slide.shapes.title.text_frame.word_wrap = True
+    _style_runs(slide.shapes.title.text_frame, 36, bold=True, colour=HEADER)
+    subtitle = slide.placeholders[1]
+    subtitle.left, subtitle.top = _inches(MARGIN), _inches(4.2)
+    subtitle.width, subtitle.height = _inches(SLIDE_W - 2 * MARGIN), _inches(1.0)
+    subtitle.text_frame.text = story.subtitle
+    _style_runs(subtitle.text_frame, 18, colour=GREY)
+
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, text("slide.headline"))
+    width = SLIDE_W - 2 * MARGIN
+    _headline(slide, (MARGIN, 1.3, width, 5.8), story.headline, story.points)
+
+    for chart in charts:
+        slide = deck.slides.add_slide(title_only)
+        _title(slide, chart.title)
+        picture_w = 11.4
+        picture_h = picture_w * chart.size_px[1] / chart.size_px[0]
+        picture = slide.shapes.add_picture(
+            io.BytesIO(chart.png),
+            _inches((SLIDE_W - picture_w) / 2),
+            _inches(1.2),
+            _inches(picture_w),
+            _inches(picture_h),
+        )
+        picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
+        _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [chart.caption], 13, colour=GREY)
+
+    for section in story.tables:
+        rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
+        for page, chunk in enumerate(_pages(section.table.rows, rows_per_slide)):
+            slide = deck.slides.add_slide(title_only)
+            heading = section.heading if page == 0 else f"{section.heading} ({page + 1})"
+            _title(slide, heading)
+            table = TextTable(section.table.header, chunk)
+            size = 12 if len(chunk) <= 8 else 11
+            widths = column_widths(table, width, size)
+            _table(slide, table, (MARGIN, 1.3, width, 0.5), widths, size)
+            if section.note:
+                _textbox(slide, (MARGIN, 5.9, width, 1.2), section.note, 13, colour=GREY)
+
+    if story.assumptions is not None and story.assumptions.rows:
+        pages = _pages(story.assumptions.rows, ASSUMPTION_ROWS)
+        for page, chunk in enumerate(pages):
+            slide = deck.slides.add_slide(title_only)
+            heading = (
+                text("slide.assumptions")
+                if page == 0
+                else text("slide.assumptions_more", page=page + 1, pages=len(pages))
+            )
+            _title(slide, heading, 24)
+            table = TextTable(story.assumptions.header, [[*r[:-1], _short(r[-1])] for r in chunk])
+            _table(slide, table, (MARGIN, 1.2, width, 0.5), [0.9, 1.05, 1.9, 1.15, 1.45, 5.68], 10)
+
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, text("slide.method"))
+    _textbox(slide, (MARGIN, 1.35, width, 5.8), story.method, 16, bullets=True)
+
+    _east_asian(deck, text.lang)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()

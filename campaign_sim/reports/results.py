@@ -1,0 +1,205 @@
+"""A saved results folder, read back for reporting: the manifest and its tables.
+
+Reports never simulate: everything they show comes from the files a command wrote. Tables are
+read lazily, so a report that needs only the summary does not parse a large Parquet file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from campaign_sim.errors import InputError
+from campaign_sim.results.folder import FORMULA_PREFIXES, MANIFEST
+
+__all__ = ["Results", "load_results", "unescape_text"]
+
+
+def unescape_text(value: Any) -> Any:
+    """Undo :func:`campaign_sim.results.folder.safe_text` on a value read back from a CSV."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+@dataclass
+class Results:
+    """A results folder: ``manifest`` (dict) and its tables by file name, read on first use."""
+
+    folder: Path
+    manifest: dict
+    _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+
+    # -- what produced it ------------------------------------------------------------------
+    @property
+    def command(self) -> str:
+        return str(self.manifest.get("command", ""))
+
+    @property
+    def strategies(self) -> dict[str, str]:
+        """Strategy name -> label, in the scenario's order (the order of colours too)."""
+        return dict(self.manifest.get("strategies") or {})
+
+    def label(self, strategy: str) -> str:
+        return self.strategies.get(strategy) or strategy
+
+    @property
+    def scenario_name(self) -> str:
+        return str((self.manifest.get("scenario") or {}).get("name") or "")
+
+    @property
+    def currency(self) -> str:
+        return str((self.manifest.get("scenario") or {}).get("currency") or "")
+
+    @property
+    def seed(self) -> Any:
+        return self.manifest.get("seed")
+
+    @property
+    def campaigns(self) -> int:
+        return int(self.manifest.get("campaigns") or 0)
+
+    @property
+    def settings(self) -> dict:
+        return dict(self.manifest.get("settings") or {})
+
+    # -- tables ------------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return (self.folder / name).is_file()
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """The CSV or Parquet file ``name`` as a DataFrame (text unescaped), or None if absent."""
+        if name not in self._tables:
+            self._tables[name] = self._read(name) if self.has(name) else None
+        return self._tables[name]
+
+    def _read(self, name: str) -> pd.DataFrame:
+        path = self.folder / name
+        try:
+            if name.endswith(".parquet"):
+                return pd.read_parquet(path)
+            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        except (OSError, ValueError) as exc:
+            raise InputError.single(path, name, f"cannot be read: {exc}") from exc
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                frame[column] = frame[column].map(unescape_text)
+        return frame
+
+    def json(self, name: str) -> Any:
+        path = self.folder / name
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    @property
+    def summary(self) -> pd.DataFrame | None:
+        return self.table("summary.csv")
+
+    @property
+    def risk(self) -> pd.DataFrame | None:
+        return self.table("risk.csv")
+
+    @property
+    def quantiles(self) -> pd.DataFrame | None:
+        return self.table("quantiles.csv")
+
+    @property
+    def priors(self) -> pd.DataFrame | None:
+        """priors.csv; for folders without one (sweep, timeline), the priors of the scenario
+        file the manifest names, if that file still has the recorded sha256."""
+        if "priors.csv" not in self._tables and not self.has("priors.csv"):
+            self._tables["priors.csv"] = self._scenario_priors()
+        return self.table("priors.csv")
+
+    def _scenario_priors(self) -> pd.DataFrame | None:
+        from campaign_sim.scenario.loading import load_scenario
+        from campaign_sim.scenario.priors import priors_frame
+
+        scenario = self.manifest.get("scenario") or {}
+        path = scenario.get("path")
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            plan = load_scenario(path)
+        except InputError:
+            return None
+        if plan.digest != scenario.get("sha256"):
+            return None  # the file changed since: its priors are not this result's
+        return priors_frame(plan.priors)
+
+    @property
+    def comparison(self) -> pd.DataFrame | None:
+        return self.table("comparison.csv")
+
+    @cached_property
+    def ordered_strategies(self) -> list[str]:
+        """Strategies present in the tables, in manifest order."""
+        names = list(self.strategies)
+        for frame in (self.summary, self.risk):
+            if frame is not None and "strategy" in frame:
+                names += [s for s in frame["strategy"].unique() if s not in names]
+        return names
+
+    def metric(self, strategy: str, metric: str) -> pd.Series | None:
+        """One row of summary.csv (mean, mean_ci_low/high, p5 ... p95), or None."""
+        frame = self.summary
+        if frame is None:
+            return None
+        rows = frame[(frame["strategy"] == strategy) & (frame["metric"] == metric)]
+        return None if rows.empty else rows.iloc[0]
+
+    def risk_of(self, strategy: str) -> pd.Series | None:
+        frame = self.risk
+        if frame is None:
+            return None
+        rows = frame[frame["strategy"] == strategy]
+        return None if rows.empty else rows.iloc[0]
+
+    def difference(self, metric: str) -> pd.Series | None:
+        """One row of comparison.csv (A - B for ``metric``), or None."""
+        frame = self.comparison
+        if frame is None:
+            return None
+        rows = frame[frame["metric"] == metric]
+        return None if rows.empty else rows.iloc[0]
+
+
+def load_results(folder: str | Path) -> Results:
+    """Open a results folder written by ``campaign-sim`` (it must hold manifest.json)."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise InputError.single(folder, "RESULTS_DIR", "is not a folder")
+    if not path.is_file():
+        raise InputError.single(
+            folder,
+            "RESULTS_DIR",
+            "has no manifest.json: give a folder written by campaign-sim run, compare, "
+            "sweep, timeline or sensitivity",
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError.single(path, "manifest.json", f"cannot be read: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("tool") != "campaign-sim":
+        raise InputError.single(path, "tool", "is not a campaign-sim manifest")
+    if manifest.get("command") == "report":
+        raise InputError.single(
+            folder, "RESULTS_DIR", "is a report folder; give the results folder it was built from"
+        )
+    return Results(folder, manifest)
+
+
+def finite(value: Any) -> bool:
+    """True for a real, finite number."""
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,215 @@
+"""The report of a sensitivity analysis: a tornado chart of one-at-a-time swings, the ranked
+drivers with their rank correlation, and which input moves the output most. Reads swing.csv
+and sensitivity.csv."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from campaign_sim.reports.i18n import Text
+from campaign_sim.reports.plotting import figure, value_axis
+from campaign_sim.reports.results import Results, finite
+from campaign_sim.reports.texttable import TextTable
+
+__all__ = ["headline", "plan", "points", "table"]
+
+TOP = 10
+
+
+def input_name(row: dict, text: Text) -> str:
+    """An input of sensitivity.csv or swing.csv in ``text``'s language, rebuilt from its
+    structured columns (quantity, group, aggregate); the file's own name when they do not
+    say enough."""
+    name, quantity = str(row.get("input", "")), str(row.get("quantity", ""))
+    if quantity in ("aov", "shock"):
+        return text(f"input.{quantity}")
+    aggregate = row.get("aggregate")
+    if isinstance(aggregate, str) and isinstance(row.get("group"), str):
+        key = "aggregate." + aggregate.replace(" ", "_")
+        return text(
+            "input.group",
+            group=row["group"],
+            quantity=text.quantity(quantity),
+            aggregate=text(key) if text.has(key) else aggregate,
+        )
+    suffix = f" {quantity.replace('_', ' ')} prior"
+    if name.endswith(suffix):
+        return text("input.prior", where=name[: -len(suffix)], quantity=text.quantity(quantity))
+    return name
+
+
+def _output(results: Results) -> str:
+    return str(results.settings.get("output", "roi"))
+
+
+def _strategies(results: Results, frame: Any) -> list[str]:
+    return [n for n in results.ordered_strategies if (frame["strategy"] == n).any()]
+
+
+def _swings(results: Results) -> Any:
+    frame = results.table("swing.csv")
+    if frame is None or frame.empty:
+        return None
+    frame = frame.copy()
+    frame["reach"] = (frame["at_high"] - frame["at_low"]).abs()
+    return frame
+
+
+def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Per strategy, the output at each input's low and high value, widest swing on top."""
+    frame = _swings(results)
+    if frame is None:
+        return None
+    names = _strategies(results, frame)
+    output = _output(results)
+    with figure(ncols=len(names), squeeze=False) as (fig, grid):
+        for ax, name in zip(grid[0], names, strict=True):
+            part = frame[frame["strategy"] == name].nlargest(TOP, "reach").iloc[::-1]
+            y = np.arange(len(part))
+            base = float(part["base"].iloc[0])
+            c = colour.get(name, "#333333")
+            low, high = part["at_low"].to_numpy(float), part["at_high"].to_numpy(float)
+            ax.barh(y, low - base, left=base, color=c, alpha=0.4, label=text("legend.low"))
+            ax.barh(y, high - base, left=base, color=c, label=text("legend.high"))
+            ax.axvline(base, color="black", linewidth=1.2)
+            labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
+            ax.set_yticks(y, labels, fontsize=11)
+            ax.grid(axis="y", visible=False)
+            value_axis(ax.xaxis, output, text)
+            ax.set_xlabel(text.metric(output))
+            ax.set_title(results.label(name))
+        grid[0][-1].legend(loc="lower right")
+        return fig
+
+
+def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Per strategy, the inputs' Spearman rank correlation with the output and its 95% CI."""
+    frame = results.table("sensitivity.csv")
+    if frame is None or frame.empty or "spearman" not in frame:
+        return None
+    names = _strategies(results, frame)
+    with figure(ncols=len(names), sharex=True, squeeze=False) as (fig, grid):
+        for ax, name in zip(grid[0], names, strict=True):
+            part = frame[frame["strategy"] == name].sort_values("rank").head(TOP).iloc[::-1]
+            y = np.arange(len(part))
+            rho = part["spearman"].to_numpy(float)
+            ax.barh(y, rho, color=colour.get(name, "#333333"))
+            if {"spearman_ci_low", "spearman_ci_high"} <= set(part.columns):
+                err = [rho - part["spearman_ci_low"], part["spearman_ci_high"] - rho]
+                ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
+            ax.axvline(0, color="black", linewidth=1.0)
+            ax.set_xlim(-1, 1)
+            labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
+            ax.set_yticks(y, labels, fontsize=11)
+            ax.grid(axis="y", visible=False)
+            ax.set_xlabel(text("axis.spearman"))
+            ax.set_title(results.label(name))
+        return fig
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    """Long input names on two lines, so they fit beside the bars."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width)
+    cut = cut if cut > 0 else width
+    rest = label[cut:].strip()
+    return label[:cut] + "\n" + (rest if len(rest) <= width else rest[: width - 1] + "…")
+
+
+def plan(results: Results, text: Text) -> list[tuple]:
+    """(key, title, caption, draw) of a sensitivity analysis's charts."""
+    metric = text.metric(_output(results))
+    return [
+        (
+            "tornado",
+            text("chart.tornado", metric=metric),
+            text("caption.tornado", metric=metric),
+            tornado,
+        ),
+        (
+            "drivers",
+            text("chart.drivers", metric=metric),
+            text("caption.drivers", metric=metric),
+            drivers,
+        ),
+    ]
+
+
+# -- what the report says --------------------------------------------------------------------
+
+
+def _value(value: Any, output: str, text: Text) -> str:
+    return text.number(value, output) if finite(value) else "n/a"
+
+
+def headline(results: Results, text: Text) -> str | None:
+    """The widest swing of the first strategy: which input, and from what to what."""
+    frame = _swings(results)
+    if frame is None:
+        return None
+    name = _strategies(results, frame)[0]
+    top = frame[frame["strategy"] == name].nlargest(1, "reach").iloc[0]
+    output = _output(results)
+    return text(
+        "headline.sensitivity",
+        s=results.label(name),
+        metric=text.metric(output),
+        name=input_name(top.to_dict(), text),
+        lo=_value(top["at_low"], output, text),
+        hi=_value(top["at_high"], output, text),
+    )
+
+
+def points(results: Results, text: Text) -> list[str]:
+    """Per strategy, the three inputs that explain most of the output's variance."""
+    frame = results.table("sensitivity.csv")
+    if frame is None or "contribution" not in frame:
+        return []
+    out = []
+    for name in _strategies(results, frame):
+        part = frame[frame["strategy"] == name].sort_values("rank").head(3)
+        items = text.list_sep().join(
+            f"{input_name(row, text)} {text.pct(row['contribution'])}"
+            for row in part.to_dict("records")
+        )
+        out.append(
+            text(
+                "bullet.drivers",
+                s=results.label(name),
+                metric=text.metric(_output(results)),
+                items=items,
+            )
+        )
+    out.append(text("method.campaigns", campaigns=text.count(results.campaigns), seed=results.seed))
+    return out
+
+
+def table(results: Results, text: Text) -> TextTable | None:
+    """The widest swings per strategy: input, output at its low and high value, swing."""
+    frame = _swings(results)
+    if frame is None:
+        return None
+    output = _output(results)
+    rows = []
+    for name in _strategies(results, frame):
+        for row in frame[frame["strategy"] == name].nlargest(5, "reach").to_dict("records"):
+            rows.append(
+                [
+                    results.label(name),
+                    input_name(row, text),
+                    _value(row["at_low"], output, text),
+                    _value(row["at_high"], output, text),
+                    _value(row["at_high"] - row["at_low"], output, text),
+                ]
+            )
+    header = [
+        text("col.strategy"),
+        text("col.input"),
+        text("col.at_low"),
+        text("col.at_high"),
+        text("col.swing"),
+    ]
+    return TextTable(header, rows)

@@ -1,0 +1,432 @@
+"""The report of a sweep: curves with outcome bands along the first axis, the risk-return
+frontier with its efficient plans and the chosen one, two-axis heatmaps, and what the best
+plan is. Reads sweep.csv, frontier.csv, best.json and heatmap_<strategy>.csv."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from campaign_sim.reports.i18n import Text, column_kind
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, value_axis
+from campaign_sim.reports.results import Results, finite
+from campaign_sim.reports.texttable import TextTable
+
+__all__ = ["headline", "plan", "points", "table"]
+
+MAX_PANELS = 4
+
+
+def axes(results: Results) -> list[str]:
+    """Names of the swept axes, in the sweep's order."""
+    return [str(a["name"]) for a in results.settings.get("axes") or [] if "name" in a]
+
+
+def _goal(goal: str) -> tuple[str, str]:
+    """``"max:profit_mean"`` -> ("max", "profit_mean")."""
+    sense, _, column = goal.rpartition(":")
+    return sense or "max", column
+
+
+def _numeric(values: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(values))
+
+
+def format_value(value: Any, column: str, text: Text) -> str:
+    """An axis or table value by its column's kind."""
+    kind = column_kind(column)
+    if not finite(value):
+        return str(value)
+    if kind == "fraction":
+        return text.pct(value)
+    if kind == "prob":
+        return text.prob(value, 1)
+    if kind == "money":
+        return text.money(value)
+    return f"{float(value):,.4g}"
+
+
+def axis_label(name: str, names: list[str]) -> str:
+    """A swept key path by its last key (``strategies.*.budget`` -> ``budget``), unless two
+    axes would then read the same."""
+    short = re.sub(r"\[\d+\]", "", name).rsplit(".", 1)[-1]
+    others = [re.sub(r"\[\d+\]", "", n).rsplit(".", 1)[-1] for n in names if n != name]
+    return name if short in others else short
+
+
+def _point_text(settings: dict, names: list[str], text: Text) -> str:
+    return ", ".join(
+        f"{axis_label(n, names)} = {format_value(settings[n], n, text)}"
+        for n in names
+        if n in settings
+    )
+
+
+def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str) -> Any:
+    """Mean of ``metric`` along the first axis with its P5-P95 band, a panel per value of the
+    second axis (other axes held at their first value)."""
+    table = results.table("sweep.csv")
+    names = [n for n in axes(results) if table is not None and n in table]
+    if table is None or not names or f"{metric}_mean" not in table:
+        return None
+    x_name = names[0]
+    if results.settings.get("zip"):
+        names = names[:1]
+    for other in names[2:]:
+        table = table[table[other] == table[other].iloc[0]]
+    panels = [None]
+    if len(names) > 1:
+        values = list(dict.fromkeys(table[names[1]]))
+        picks = np.unique(np.linspace(0, len(values) - 1, min(MAX_PANELS, len(values))).round())
+        panels = [values[int(i)] for i in picks]
+    with figure(ncols=len(panels), sharey=True, squeeze=False) as (fig, grid):
+        for ax, panel in zip(grid[0], panels, strict=True):
+            rows = table if panel is None else table[table[names[1]] == panel]
+            for strategy in results.ordered_strategies:
+                part = rows[rows["strategy"] == strategy]
+                if part.empty:
+                    continue
+                x = part[x_name].to_numpy() if _numeric(part[x_name]) else np.arange(len(part))
+                c = colour.get(strategy, "#333333")
+                ax.fill_between(
+                    x, part[f"{metric}_p5"], part[f"{metric}_p95"], color=c, alpha=0.15, linewidth=0
+                )
+                ax.plot(
+                    x,
+                    part[f"{metric}_mean"],
+                    "o-",
+                    color=c,
+                    linewidth=2.4,
+                    markersize=5,
+                    label=results.label(strategy),
+                )
+                if not _numeric(part[x_name]):
+                    ax.set_xticks(x, [str(v) for v in part[x_name]])
+            ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
+            ax.set_xlabel(axis_label(x_name, names))
+            if _numeric(rows[x_name]):
+                value_axis(ax.xaxis, x_name, text)
+            value_axis(ax.yaxis, metric, text)
+            if panel is not None:
+                label = axis_label(names[1], names)
+                ax.set_title(f"{label} = {format_value(panel, names[1], text)}")
+        grid[0][0].set_ylabel(text.metric(metric))
+        handles, labels = grid[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+        return fig
+
+
+def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Every plan's return against its risk; efficient plans joined; the chosen plan starred."""
+    table = results.table("frontier.csv")
+    goals = results.settings.get("frontier") or {}
+    ret = _goal(str(goals.get("return", "max:roi_mean")))[1]
+    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    if table is None or ret not in table or risk not in table:
+        return None
+    best = (results.json("best.json") or {}).get("best")
+    with figure() as (fig, ax):
+        for strategy in results.ordered_strategies:
+            part = table[table["strategy"] == strategy]
+            if part.empty:
+                continue
+            c = colour.get(strategy, "#333333")
+            ax.scatter(
+                part[risk],
+                part[ret],
+                s=40,
+                color=c,
+                alpha=0.45,
+                linewidths=0,
+                label=results.label(strategy),
+            )
+            good = part[part["efficient"].astype(bool)] if "efficient" in part else part[:0]
+            ax.scatter(good[risk], good[ret], s=110, facecolor=c, edgecolor="black", linewidths=1.5)
+        efficient = table[table["efficient"].astype(bool)] if "efficient" in table else None
+        if efficient is not None and len(efficient) > 1:
+            line = efficient.sort_values(risk)
+            ax.plot(
+                line[risk],
+                line[ret],
+                color="black",
+                linewidth=1.2,
+                alpha=0.7,
+                label=text("legend.efficient"),
+            )
+        if best:
+            chosen = table[
+                (table["point"] == best["point"]) & (table["strategy"] == best["strategy"])
+            ]
+            if not chosen.empty:
+                ax.scatter(
+                    chosen[risk],
+                    chosen[ret],
+                    marker="*",
+                    s=700,
+                    color="#F0E442",
+                    edgecolor="black",
+                    linewidths=1.5,
+                    zorder=5,
+                    label=text("legend.chosen"),
+                )
+                note = _point_text(best.get("settings") or {}, axes(results), text)
+                ax.annotate(
+                    f"{results.label(str(best['strategy']))}\n{note}",
+                    xy=(float(chosen[risk].iloc[0]), float(chosen[ret].iloc[0])),
+                    xytext=(18, -6),
+                    textcoords="offset points",
+                    va="top",
+                    fontsize=12,
+                )
+        ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
+        value_axis(ax.xaxis, risk, text)
+        value_axis(ax.yaxis, ret, text)
+        ax.set_xlabel(_label(risk, text))
+        ax.set_ylabel(_label(ret, text))
+        ax.legend(loc="best")
+        return fig
+
+
+def _label(column: str, text: Text) -> str:
+    """``roi_mean`` -> "ROI mean"; ``prob_loss`` -> "P(loss)" (translated where known)."""
+    if column == "prob_loss":
+        return text("col.prob_loss")
+    if column == "expected_shortfall":
+        return text("col.es")
+    metric, _, stat = column.partition("_")
+    key = {"mean": "col.mean", "p5": "col.p5", "p50": "col.p50", "p95": "col.p95"}.get(stat)
+    return f"{text.metric(metric)} ({text(key)})" if key else column
+
+
+def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: str) -> Any:
+    """The objective over the two axes for one strategy, each cell labelled."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    frame = results.table(f"heatmap_{strategy}.csv")
+    if frame is None or frame.shape[1] < 2:
+        return None
+    y_name = str(frame.columns[0])
+    values = frame.iloc[:, 1:].to_numpy(dtype=float)
+    objective = _goal(str(results.settings.get("objective", "max:profit_mean")))[1]
+    x_name = next((n for n in axes(results) if n != y_name), "")
+    finite_values = values[np.isfinite(values)]
+    if finite_values.size == 0:
+        return None
+    lo, hi = float(finite_values.min()), float(finite_values.max())
+    with figure() as (fig, ax):
+        if lo < 0 < hi:
+            image = ax.imshow(values, cmap="RdBu", norm=TwoSlopeNorm(0, lo, hi), aspect="auto")
+        else:
+            image = ax.imshow(values, cmap="viridis", aspect="auto")
+        rows, cols = values.shape
+        if rows * cols <= 150:
+            for i in range(rows):
+                for j in range(cols):
+                    v = values[i, j]
+                    if not np.isfinite(v):
+                        continue
+                    r, g, b, _ = image.cmap(image.norm(v))
+                    dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+                    ax.text(
+                        j,
+                        i,
+                        _short(v, objective, text),
+                        ha="center",
+                        va="center",
+                        fontsize=11,
+                        color="white" if dark else "black",
+                    )
+        ax.set_xticks(
+            range(cols),
+            [
+                format_value(float(c), x_name, text) if _is_number(c) else str(c)
+                for c in frame.columns[1:]
+            ],
+        )
+        ax.set_yticks(range(rows), [format_value(v, y_name, text) for v in frame.iloc[:, 0]])
+        ax.set_xlabel(axis_label(x_name, axes(results)))
+        ax.set_ylabel(axis_label(y_name, axes(results)))
+        ax.grid(False)
+        bar = fig.colorbar(image, ax=ax)
+        value_axis(bar.ax.yaxis, objective, text)
+        bar.set_label(_label(objective, text))
+        return fig
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _short(value: float, column: str, text: Text) -> str:
+    kind = column_kind(column)
+    if kind in ("fraction", "prob"):
+        return text.pct(value)
+    if kind == "money":
+        return text.money_short(value)
+    return f"{value:.3g}"
+
+
+def plan(results: Results, text: Text) -> list[tuple]:
+    """(key, title, caption, draw) of a sweep's charts."""
+    names = axes(results)
+    x = axis_label(names[0], names) if names else ""
+    out: list[tuple] = []
+    for metric in ("roi", "profit"):
+        name = text.metric(metric)
+        out.append(
+            (
+                f"sweep-{metric}",
+                text("chart.sweep", metric=name, axis=x),
+                text("caption.sweep", metric=name),
+                partial(curves, metric=metric),
+            )
+        )
+    goals = results.settings.get("frontier") or {}
+    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    out.append(
+        (
+            "frontier",
+            text("chart.frontier"),
+            text("caption.frontier", risk=_label(risk, text)),
+            frontier,
+        )
+    )
+    objective = _goal(str(results.settings.get("objective", "max:profit_mean")))[1]
+    for strategy in results.ordered_strategies:
+        if results.has(f"heatmap_{strategy}.csv"):
+            frame = results.table(f"heatmap_{strategy}.csv")
+            y = str(frame.columns[0]) if frame is not None else ""
+            other = next((n for n in names if n != y), "")
+            values = {
+                "metric": _label(objective, text),
+                "x": axis_label(other, names),
+                "y": axis_label(y, names),
+                "s": results.label(strategy),
+            }
+            out.append(
+                (
+                    f"heatmap-{strategy}",
+                    text("chart.heatmap", **values),
+                    text("caption.heatmap", metric=values["metric"]),
+                    partial(heatmap, strategy=strategy),
+                )
+            )
+    return out
+
+
+# -- what the report says --------------------------------------------------------------------
+
+
+def headline(results: Results, text: Text) -> str | None:
+    """The best plan under the risk limits, with its numbers; or that none qualifies."""
+    data = results.json("best.json")
+    if not data:
+        return None
+    objective = _goal(str(data.get("objective", "max:profit_mean")))[1]
+    limits = ", ".join(limit_text(str(x), text) for x in data.get("risk_limits") or [])
+    best = data.get("best")
+    if best is None:
+        return text("headline.sweep_none", limits=limits or "—", n=data.get("candidates", 0))
+    ci = best.get("ci") or [None, None]
+    values = {
+        "s": results.label(str(best["strategy"])),
+        "point": _point_text(best.get("settings") or {}, axes(results), text),
+        "metric": _label(objective, text),
+        "value": format_value(best["value"], objective, text),
+        "lo": format_value(ci[0], objective, text),
+        "hi": format_value(ci[1], objective, text),
+    }
+    if not limits:
+        return text("headline.sweep", **values)
+    return text("headline.sweep_limited", limits=limits, **values)
+
+
+_OPERATORS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}
+
+
+def limit_text(limit: str, text: Text) -> str:
+    """``"prob_loss <= 0.5"`` -> "P(loss) ≤ 50.0%"; left as it is if it does not parse."""
+    match = re.fullmatch(r"\s*(\w+)\s*(<=|>=|==|<|>)\s*(\S+)\s*", limit)
+    if match is None:
+        return limit
+    column, operator, value = match.groups()
+    try:
+        number = float(value)
+    except ValueError:
+        return limit
+    return f"{_label(column, text)} {_OPERATORS[operator]} {format_value(number, column, text)}"
+
+
+def points(results: Results, text: Text) -> list[str]:
+    """How many plans qualify, whether the limits hold across their CIs, the frontier."""
+    data = results.json("best.json") or {}
+    out = []
+    if data:
+        out.append(
+            text(
+                "bullet.sweep_feasible",
+                feasible=data.get("feasible", 0),
+                n=data.get("candidates", 0),
+            )
+        )
+    for limit in (data.get("best") or {}).get("limits") or []:
+        ci = limit.get("ci") or [None, None]
+        column = str(limit.get("limit", "")).split()[0]
+        key = "bullet.limit_sure" if limit.get("met_across_ci") else "bullet.limit_unsure"
+        out.append(
+            text(
+                key,
+                limit=limit_text(str(limit.get("limit", "")), text),
+                value=format_value(limit.get("value"), column, text),
+                lo=format_value(ci[0], column, text),
+                hi=format_value(ci[1], column, text),
+            )
+        )
+    table = results.table("frontier.csv")
+    if table is not None and "efficient" in table:
+        out.append(
+            text("bullet.efficient", n=int(table["efficient"].astype(bool).sum()), total=len(table))
+        )
+    out.append(
+        text("bullet.sweep_seed", campaigns=text.count(results.campaigns), seed=results.seed)
+    )
+    return out
+
+
+def table(results: Results, text: Text) -> TextTable | None:
+    """The efficient plans: strategy, axis values, return [CI], risk [CI]."""
+    frame = results.table("frontier.csv")
+    goals = results.settings.get("frontier") or {}
+    ret = _goal(str(goals.get("return", "max:roi_mean")))[1]
+    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    if frame is None or "efficient" not in frame or ret not in frame or risk not in frame:
+        return None
+    names = [n for n in axes(results) if n in frame]
+    rows = []
+    for row in frame[frame["efficient"].astype(bool)].sort_values(risk).to_dict("records"):
+        cells = [results.label(str(row["strategy"]))]
+        cells += [format_value(row[n], n, text) for n in names]
+        for column in (ret, risk):
+            lo, hi = row.get(f"{column}_ci_low"), row.get(f"{column}_ci_high")
+            interval = (
+                f" [{format_value(lo, column, text)}, {format_value(hi, column, text)}]"
+                if finite(lo) and finite(hi)
+                else ""
+            )
+            cells.append(format_value(row[column], column, text) + interval)
+        rows.append(cells)
+    header = [
+        text("col.strategy"),
+        *(axis_label(n, names) for n in names),
+        f"{_label(ret, text)} [95% CI]",
+        f"{_label(risk, text)} [95% CI]",
+    ]
+    return TextTable(header, rows) if rows else None

@@ -1,0 +1,162 @@
+"""What a sweep reports: the frontier, the best plan, heatmaps, and the results folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from campaign_sim.analysis.frontier import (
+    SAFER_WHEN_HIGHER,
+    Best,
+    Goal,
+    Limit,
+    best_plan,
+    frontier,
+    heatmap,
+    parse_goal,
+    parse_limit,
+)
+from campaign_sim.results.folder import json_ready, manifest, results_folder
+from campaign_sim.sweep.run import SweepResult
+
+__all__ = ["Questions", "SweepReport", "analyse", "write_report"]
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    result: SweepResult
+    ret: Goal  # frontier return, e.g. max:roi_mean
+    risk: Goal  # frontier risk, e.g. min:prob_loss
+    frontier: pd.DataFrame
+    best: Best
+    heatmaps: dict[str, pd.DataFrame]  # strategy -> objective, first axis down, second across
+
+    @property
+    def axes(self) -> list[str]:
+        """Every axis column (axes and their linked paths)."""
+        return self.result.sweep.columns
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: axes, every row of the table, the frontier and the best plan."""
+        sweep = self.result.sweep
+        return json_ready(
+            {
+                "scenario": {
+                    "name": sweep.base.name,
+                    "path": sweep.base.source,
+                    "sha256": sweep.base.digest,
+                },
+                "sweep": sweep.source,
+                "axes": sweep.describe(),
+                "zip": sweep.zipped,
+                "engine": self.result.engine,
+                "points": len(sweep.points),
+                "campaigns": self.result.campaigns,
+                "seed": self.result.seed,
+                "currency": sweep.base.currency,
+                "confidence": 0.95,
+                "frontier": {
+                    "return": str(self.ret),
+                    "risk": str(self.risk),
+                    "plans": self.frontier.to_dict(orient="records"),
+                },
+                "best": self.best.to_dict(),
+                "rows": self.result.table.to_dict(orient="records"),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Questions:
+    """What to read from a sweep table: the frontier's axes, the objective, the limits."""
+
+    ret: Goal
+    risk: Goal
+    goal: Goal
+    limits: tuple[Limit, ...]
+
+    @classmethod
+    def parse(
+        cls,
+        columns: list[str],
+        *,
+        ret: str = "roi_mean",
+        risk: str = "prob_loss",
+        objective: str = "profit",
+        limits: list[str] | tuple[str, ...] = (),
+    ) -> Questions:
+        """Check every name against the table's ``columns`` (InputError with did-you-mean).
+        Risk is minimised unless it is a profit such as ``expected_shortfall``."""
+        if ":" not in risk:
+            risk = f"{'max' if risk in SAFER_WHEN_HIGHER else 'min'}:{risk}"
+        return cls(
+            parse_goal(ret, columns, "--frontier-return"),
+            parse_goal(risk, columns, "--frontier-risk"),
+            parse_goal(objective, columns),
+            tuple(parse_limit(text, columns) for text in limits),
+        )
+
+
+def analyse(result: SweepResult, questions: Questions) -> SweepReport:
+    """The frontier, the best plan under the limits, and a heatmap of the objective per
+    strategy when the sweep has two (not zipped) axes."""
+    table = result.table
+    axes = result.sweep.columns
+    names = [axis.name for axis in result.sweep.axes]
+    heatmaps = {}
+    if len(names) == 2 and not result.sweep.zipped:
+        for strategy in table["strategy"].unique():
+            heatmaps[str(strategy)] = heatmap(
+                table, names[0], names[1], questions.goal.column, strategy
+            )
+    return SweepReport(
+        result,
+        questions.ret,
+        questions.risk,
+        frontier(table, questions.ret, questions.risk, axes),
+        best_plan(table, questions.goal, list(questions.limits), axes),
+        heatmaps,
+    )
+
+
+def write_report(out: Path, report: SweepReport, settings: dict[str, Any]) -> None:
+    """Write the results folder atomically: sweep.csv/.parquet, points.csv, frontier.csv,
+    best.json, heatmap_<strategy>.csv (two axes), sweep.json and manifest.json."""
+    result = report.result
+    with results_folder(out) as writer:
+        writer.csv("sweep.csv", result.table)
+        writer.parquet("sweep.parquet", result.table)
+        writer.csv("points.csv", result.points_frame())
+        writer.csv("frontier.csv", report.frontier)
+        writer.json("best.json", report.best.to_dict())
+        for strategy, frame in report.heatmaps.items():
+            writer.csv(f"heatmap_{strategy}.csv", frame.reset_index())
+        writer.json("sweep.json", report.to_dict())
+        base = result.sweep.base
+        writer.json(
+            "manifest.json",
+            manifest(
+                command="sweep",
+                scenario=base,
+                seed=result.seed if result.seed is not None else base.seed,
+                campaigns=result.campaigns if result.campaigns is not None else base.campaigns,
+                timings={"sweep": round(result.seconds, 3)},
+                settings={
+                    "sweep": result.sweep.source,
+                    "axes": result.sweep.describe(),
+                    "zip": result.sweep.zipped,
+                    "engine": result.engine,
+                    "points": len(result.sweep.points),
+                    "fingerprint": result.fingerprint,
+                    "resumed_points": result.resumed,
+                    "frontier": {"return": str(report.ret), "risk": str(report.risk)},
+                    "objective": str(report.best.goal),
+                    "risk_limits": [str(limit) for limit in report.best.limits],
+                    **settings,
+                },
+                files=writer.files + ["manifest.json"],
+            ),
+        )

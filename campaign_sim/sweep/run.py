@@ -1,0 +1,361 @@
+"""Run a sweep: every point simulated with the same seed, one tidy table (MODEL.md §7).
+
+Every point runs with the same seed, so points share common random numbers: campaign ``c`` of
+every point sees the same shock, order value and creators where the plans overlap, and curves
+across points are smooth rather than noisy. A point's numbers depend only on its scenario,
+the number of campaigns and the seed, never on the executor, so a serial run, a local Dask
+cluster and a remote one give identical tables.
+
+Finished points are recorded one small JSON file each in a :class:`PointStore`; a rerun with
+the same sweep, campaigns, seed and version skips them (JSON keeps floats exactly, so the table
+is identical to an uninterrupted run's), and anything else starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from campaign_sim import __version__
+from campaign_sim.analysis.stats import (
+    REPORTED_METRICS,
+    MetricSummary,
+    RiskSummary,
+    risk_of,
+    summarize,
+    summarize_values,
+)
+from campaign_sim.engine.vectorized import simulate
+from campaign_sim.results.folder import atomic_write_text, json_ready
+from campaign_sim.scenario.loading import Scenario
+from campaign_sim.sweep.spec import Point, Sweep
+
+__all__ = [
+    "ENGINES",
+    "SWEEP_METRICS",
+    "TIMELINE_METRICS",
+    "PointStore",
+    "SweepResult",
+    "fingerprint",
+    "local_client",
+    "point_rows",
+    "run_sweep",
+    "table_columns",
+]
+
+#: Metrics of MODEL.md §4 reported for every point and strategy.
+SWEEP_METRICS = REPORTED_METRICS
+STATS = (
+    "mean",
+    "se",
+    "mean_ci_low",
+    "mean_ci_high",
+    "sd",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+    "n_undefined",
+)
+
+Rows = list[dict[str, Any]]
+
+
+#: Totals of the timeline engine reported for every point and strategy.
+TIMELINE_METRICS = (
+    "roi",
+    "roas",
+    "profit",
+    "revenue",
+    "cost",
+    "conversions",
+    "engagements",
+    "reach",
+    "payback_day",
+    "lost_share",
+    "manager_utilisation",
+)
+ENGINES = ("vectorized", "timeline")
+
+
+def point_rows(
+    scenario: Scenario, campaigns: int | None, seed: int | None, engine: str = "vectorized"
+) -> Rows:
+    """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
+
+    ``campaigns`` and ``seed`` default to the point scenario's own settings. ``engine``:
+    ``vectorized`` (MODEL.md §3) or ``timeline`` (§6: campaign totals on the calendar, for
+    sweeps of timeline settings such as the number of managers).
+    """
+    labels = {s.name: s.label for s in scenario.strategies}
+    if engine == "timeline":
+        from campaign_sim.engine.timeline import simulate_timeline
+
+        result = simulate_timeline(scenario, campaigns=campaigns, seed=seed)
+        return [
+            _row(
+                name,
+                labels[name],
+                result.campaigns,
+                result.seed,
+                {m: summarize_values(m, result.totals[name][m]) for m in TIMELINE_METRICS},
+                risk_of(
+                    name,
+                    result.totals[name]["profit"],
+                    result.totals[name]["roi"],
+                    scenario.roi_target,
+                ),
+            )
+            for name in result.strategies
+        ]
+    outcomes = simulate(scenario, campaigns=campaigns, seed=seed)
+    summary = summarize(outcomes, labels=labels, roi_target=scenario.roi_target)
+    return [
+        _row(
+            name,
+            labels[name],
+            outcomes.campaigns,
+            outcomes.seed,
+            {m: summary.metrics[name][m] for m in SWEEP_METRICS},
+            summary.risk[name],
+        )
+        for name in summary.strategies
+    ]
+
+
+def _row(
+    name: str,
+    label: str,
+    campaigns: int,
+    seed: int,
+    metrics: dict[str, MetricSummary],
+    risk: RiskSummary,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"strategy": name, "label": label, "campaigns": campaigns, "seed": seed}
+    for metric, summary in metrics.items():
+        stats = asdict(summary)
+        row.update({f"{metric}_{stat}": stats[stat] for stat in STATS})
+    row.update({k: v for k, v in asdict(risk).items() if k not in ("strategy", "campaigns")})
+    return row
+
+
+def table_columns(sweep: Sweep, engine: str = "vectorized") -> list[str]:
+    """The columns a sweep's table will have, known before anything runs."""
+    metrics = TIMELINE_METRICS if engine == "timeline" else SWEEP_METRICS
+    risk = [f.name for f in fields(RiskSummary) if f.name not in ("strategy", "campaigns")]
+    return [
+        "point",
+        *sweep.columns,
+        "strategy",
+        "label",
+        "campaigns",
+        "seed",
+        *(f"{metric}_{stat}" for metric in metrics for stat in STATS),
+        *risk,
+    ]
+
+
+def fingerprint(
+    sweep: Sweep, campaigns: int | None, seed: int | None, engine: str = "vectorized"
+) -> str:
+    """sha256 of everything that decides a sweep's numbers: each point's scenario (its digest
+    covers the base priors too), the axis values, campaigns, seed, engine and the version."""
+    document = {
+        "version": __version__,
+        "engine": engine,
+        "campaigns": campaigns,
+        "seed": seed,
+        "points": [[p.index, p.values, p.scenario.digest] for p in sweep.points],
+    }
+    return hashlib.sha256(json.dumps(json_ready(document), sort_keys=True).encode()).hexdigest()
+
+
+class PointStore:
+    """Finished points of one sweep, one JSON file each, in ``folder``.
+
+    The folder holds the sweep's fingerprint; opening it with another fingerprint empties it,
+    so results of different sweeps never mix.
+    """
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = Path(folder)
+        self.key = key
+        stamp = self.folder / "fingerprint"
+        self.restarted = stamp.exists() and stamp.read_text(encoding="utf-8").strip() != key
+        if self.restarted:
+            shutil.rmtree(self.folder)
+        if not stamp.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(stamp, key + "\n")
+
+    def _file(self, index: int) -> Path:
+        return self.folder / f"point-{index:06d}.json"
+
+    def load(self, indices: list[int]) -> dict[int, Rows]:
+        """The points among ``indices`` already finished."""
+        done = {}
+        for index in indices:
+            path = self._file(index)
+            if path.exists():
+                done[index] = json.loads(path.read_text(encoding="utf-8"))
+        return done
+
+    def save(self, index: int, rows: Rows) -> None:
+        # json keeps a float's shortest repr, which reads back to the same float; NaN too.
+        atomic_write_text(self._file(index), json.dumps(rows))
+
+    def remove(self) -> None:
+        self.discard(self.folder)
+
+    @staticmethod
+    def discard(folder: Path) -> None:
+        """Forget every finished point kept in ``folder``."""
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The tidy table of a sweep and how it was produced."""
+
+    sweep: Sweep
+    table: pd.DataFrame  # a row per point and strategy: axis columns, then statistics
+    campaigns: int | None  # None: each point's own simulation.campaigns
+    seed: int | None
+    engine: str
+    fingerprint: str
+    seconds: float
+    resumed: int  # points read back from an interrupted run
+
+    def points_frame(self) -> pd.DataFrame:
+        """A row per point: its axis values and the sha256 of its scenario."""
+        return pd.DataFrame(
+            [
+                {"point": p.index, **p.values, "scenario_sha256": p.scenario.digest}
+                for p in self.sweep.points
+            ]
+        )
+
+
+def run_sweep(
+    sweep: Sweep,
+    *,
+    campaigns: int | None = None,
+    seed: int | None = None,
+    store: PointStore | None = None,
+    client: Any = None,
+    on_point: Callable[[int], None] | None = None,
+    engine: str = "vectorized",
+) -> SweepResult:
+    """Simulate every point of ``sweep`` (skipping those ``store`` already holds).
+
+    ``client``: a ``dask.distributed.Client`` to run points on, or None for this process.
+    ``on_point(index)`` is called as each point finishes (resumed points first).
+    """
+    started = time.perf_counter()
+    if engine not in ENGINES:
+        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINES)}")
+    key = fingerprint(sweep, campaigns, seed, engine)
+    if store is not None and store.key != key:
+        raise ValueError("the point store belongs to another sweep")
+    done = store.load([p.index for p in sweep.points]) if store is not None else {}
+    resumed = len(done)
+    for index in done:
+        if on_point is not None:
+            on_point(index)
+    todo = [p for p in sweep.points if p.index not in done]
+    results = (
+        _serial(todo, campaigns, seed, engine)
+        if client is None
+        else _dask(todo, campaigns, seed, engine, client)
+    )
+    for index, rows in results:
+        if store is not None:
+            store.save(index, rows)
+        done[index] = rows
+        if on_point is not None:
+            on_point(index)
+    table = _table(sweep, done)
+    seconds = time.perf_counter() - started
+    return SweepResult(sweep, table, campaigns, seed, engine, key, seconds, resumed)
+
+
+def _serial(
+    points: list[Point], campaigns: int | None, seed: int | None, engine: str
+) -> Iterator[tuple[int, Rows]]:
+    for point in points:
+        yield point.index, point_rows(point.scenario, campaigns, seed, engine)
+
+
+def _dask(
+    points: list[Point], campaigns: int | None, seed: int | None, engine: str, client: Any
+) -> Iterator[tuple[int, Rows]]:
+    """Submit every point; yield them as they finish. The scheduler reruns the points of a
+    worker that dies (up to its ``allowed-failures``, 3 by default)."""
+    from distributed import as_completed
+
+    futures = {
+        client.submit(
+            _indexed_rows, p.index, p.scenario, campaigns, seed, engine, pure=False
+        ): p.index
+        for p in points
+    }
+    for future in as_completed(futures):
+        yield future.result()
+        future.release()
+
+
+def _indexed_rows(
+    index: int, scenario: Scenario, campaigns: int | None, seed: int | None, engine: str
+) -> tuple[int, Rows]:
+    return index, point_rows(scenario, campaigns, seed, engine)
+
+
+def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:
+    records = [
+        {"point": point.index, **point.values, **row}
+        for point in sweep.points
+        for row in done[point.index]
+    ]
+    return pd.DataFrame.from_records(records)
+
+
+@contextmanager
+def local_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client: on an existing cluster at ``scheduler`` (``tcp://host:port``), or on a
+    new local cluster of ``workers`` single-threaded worker processes."""
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError(
+            "--workers and --scheduler need Dask: pip install 'campaign-sim[dask]'"
+        ) from None
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_ in their workers, which turns off glibc's
+    # adaptive mmap threshold: every large array is then a fresh mmap with page faults, and a
+    # point costs about twice the CPU time. Sweep points allocate large arrays, so leave glibc's
+    # default (docs/sweeps.md says how to do the same on a remote cluster).
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # any free port: never clashes with another cluster
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
