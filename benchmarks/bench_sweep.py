@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from campaign_sim.sweep.run import local_client, run_sweep
+from campaign_sim.engine.executors import Dask
+from campaign_sim.sweep.run import run_sweep
 from campaign_sim.sweep.spec import make_sweep, parse_vary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +93,9 @@ def main() -> None:
     rows.append({"step": "serial, CPU time of this process", "seconds": serial_cpu})
     if not args.skip_dask:
         started = time.perf_counter()
-        with local_client(2) as client:
+        dask = Dask(workers=2)
+        try:
+            dask.client  # noqa: B018 - start the cluster now, to time it
             rows.append(
                 {
                     "step": "dask: start a local cluster of 2 workers",
@@ -100,11 +103,13 @@ def main() -> None:
                 }
             )
             table, dask_s = timed(
-                run_sweep, sweep, campaigns=args.campaigns, seed=args.seed, client=client
+                run_sweep, sweep, campaigns=args.campaigns, seed=args.seed, executor=dask
             )
             rows.append({"step": "dask, 2 workers", "seconds": dask_s})
             identical = table.table.equals(serial.table)
-            _, tiny_dask = timed(run_sweep, sweep, campaigns=1, seed=args.seed, client=client)
+            _, tiny_dask = timed(run_sweep, sweep, campaigns=1, seed=args.seed, executor=dask)
+        finally:
+            dask.close()
         _, tiny_serial = timed(run_sweep, sweep, campaigns=1, seed=args.seed)
         overhead = (tiny_dask - tiny_serial) / points
         rows.append({"step": "campaigns=1, serial", "seconds": tiny_serial})

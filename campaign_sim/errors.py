@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["InputError", "Problem", "format_path"]
+__all__ = ["ArgumentError", "InputError", "Problem", "format_path"]
 
 
 def format_path(loc: Iterable[Any]) -> str:
@@ -52,3 +52,12 @@ class InputError(Exception):
         lines = [f"{head}{len(self.problems)} problems"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class ArgumentError(InputError, ValueError):
+    """A bad argument of a public function (campaigns, seed, chunk size, workers, ...): the
+    same message the command line gives for the option, and a ValueError for Python callers."""
+
+    @classmethod
+    def of(cls, name: str, message: str) -> ArgumentError:
+        return cls(None, [Problem(name, message)])

@@ -7,14 +7,15 @@ import signal
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
-from campaign_sim.sweep.run import local_client, run_sweep
+from campaign_sim.engine.executors import Dask
+from campaign_sim.sweep.run import run_sweep
 from campaign_sim.sweep.spec import make_sweep, parse_vary
 
 pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.reproducibility]
 
 MIX = ROOT / "scenarios/mix-coffee.yaml"
 VARY = "strategies.*.groups[0].share=0.2:0.8:0.1;strategies.*.groups[1].share=1-x"
@@ -32,19 +33,25 @@ def serial(sweep) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def client():
-    with local_client(2) as client:
-        yield client
+def dask():
+    executor = Dask(workers=2)
+    yield executor
+    executor.close()
 
 
-def test_two_worker_processes_give_the_serial_numbers(sweep, serial, client) -> None:
+@pytest.fixture(scope="module")
+def client(dask):
+    return dask.client
+
+
+def test_two_worker_processes_give_the_serial_numbers(sweep, serial, dask, client) -> None:
     pids = client.run(os.getpid)
     assert len(set(pids.values()) | {os.getpid()}) == 3  # real worker processes
-    table = run_sweep(sweep, campaigns=CAMPAIGNS, seed=SEED, client=client).table
+    table = run_sweep(sweep, campaigns=CAMPAIGNS, seed=SEED, executor=dask).table
     pd.testing.assert_frame_equal(table, serial, check_exact=True)
 
 
-def test_a_killed_worker_has_its_points_rerun(sweep, serial, client) -> None:
+def test_a_killed_worker_has_its_points_rerun(sweep, serial, dask, client) -> None:
     killed: list[int] = []
 
     def kill_a_busy_worker(index: int) -> None:
@@ -59,12 +66,13 @@ def test_a_killed_worker_has_its_points_rerun(sweep, serial, client) -> None:
         killed.append(pid)
 
     table = run_sweep(
-        sweep, campaigns=CAMPAIGNS, seed=SEED, client=client, on_point=kill_a_busy_worker
+        sweep, campaigns=CAMPAIGNS, seed=SEED, executor=dask, on_point=kill_a_busy_worker
     ).table
     assert len(killed) == 1
     pd.testing.assert_frame_equal(table, serial, check_exact=True)
 
 
+@pytest.mark.cli
 def test_cli_workers_writes_the_serial_table(tmp_path) -> None:
     from click.testing import CliRunner
 
@@ -72,7 +80,9 @@ def test_cli_workers_writes_the_serial_table(tmp_path) -> None:
 
     args = ["sweep", str(MIX), "--vary", "economics.gross_margin=0.5,0.6", "-n", "500", "-q"]
     serial = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "serial")])
-    dask = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "dask"), "--workers", "2"])
+    dask = CliRunner().invoke(
+        main, [*args, "-o", str(tmp_path / "dask"), "--workers", "2", "--executor", "dask"]
+    )
     assert serial.exit_code == 0 and dask.exit_code == 0, dask.output
     assert (tmp_path / "dask/sweep.csv").read_text() == (tmp_path / "serial/sweep.csv").read_text()
     manifest = (tmp_path / "dask/manifest.json").read_text()

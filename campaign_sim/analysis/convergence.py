@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,13 +21,11 @@ from scipy import special
 
 from campaign_sim.analysis.mcse import MIN_REPLICATES, mean_error
 from campaign_sim.analysis.stats import TAIL, Summary, proportion_ci
-from campaign_sim.engine.vectorized import (
-    DEFAULT_CHUNK,
-    METRICS,
-    Outcomes,
-    iter_chunks,
-    scenario_sampling,
-)
+from campaign_sim.engine.draws import Layout
+from campaign_sim.engine.executors import Executor
+from campaign_sim.engine.runner import DEFAULT_CHUNK, collect, run_settings
+from campaign_sim.engine.vectorized import METRICS, Outcomes, outcomes_kernel
+from campaign_sim.errors import ArgumentError
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.scenario.loading import Scenario
@@ -104,6 +103,7 @@ def run_to_precision(
     sampling: Sampling | str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
+    executor: Executor | str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Convergence:
     """Simulate batches of whole seed blocks until every strategy's mean ROI and P(loss) have
@@ -113,32 +113,45 @@ def run_to_precision(
     plus 10%, at least one block more and at most ``MAX_GROWTH`` times the campaigns so far.
     ``progress(done, planned)`` is called after every chunk.
     """
-    if not precision > 0:
-        raise ValueError(f"precision(={precision}) must be > 0")
-    if max_campaigns < 1:
-        raise ValueError(f"max_campaigns(={max_campaigns}) must be >= 1")
-    seed = scenario.seed if seed is None else seed
-    sampling = scenario_sampling(scenario) if sampling is None else Sampling.of(sampling)
+    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or not precision > 0:
+        raise ArgumentError.of("precision", f"must be a number > 0, got {precision!r}")
+    run = run_settings(
+        scenario,
+        campaigns=max_campaigns,
+        seed=seed,
+        sampling=sampling,
+        chunk_size=chunk_size,
+        workers=workers,
+        executor=executor,
+    )
+    if not math.isfinite(precision):
+        raise ArgumentError.of("precision", f"must be finite, got {precision!r}")
+    max_campaigns, seed, sampling = run.campaigns, run.seed, run.sampling
+    kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), seed, sampling)
     names = tuple(s.name for s in scenario.strategies)
     parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in METRICS} for n in names}
     rows: list[dict] = []
     done, target = 0, min(max_campaigns, FIRST_BLOCKS * BLOCK)
     while True:
-        for _, size, chunk in iter_chunks(
-            scenario,
-            campaigns=target,
-            seed=seed,
-            chunk_size=chunk_size,
-            workers=workers,
-            start=done,
-            sampling=sampling,
-        ):
-            for name in names:
-                for metric in METRICS:
-                    parts[name][metric].append(chunk[name][metric])
-            done += size
+        reached = [done]
+
+        def advance(size: int, planned: int = target, reached: list[int] = reached) -> None:
+            reached[0] += size
             if progress is not None:
-                progress(done, target)
+                progress(reached[0], planned)
+
+        batch = collect(
+            kernel,
+            target,
+            chunk_size=run.chunk_size,
+            executor=run.executor,
+            start=done,
+            progress=advance,
+        )
+        for name in names:
+            for metric in METRICS:
+                parts[name][metric].append(batch[name, metric])
+        done = target
         worst = 0.0
         for name in names:
             roi = np.concatenate(parts[name]["roi"])

@@ -12,22 +12,23 @@ day-by-day cumulative cost, revenue and profit per campaign, and campaign totals
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Hashable
+from functools import partial
 
 import numpy as np
 
 from campaign_sim.analysis.timeline import SERIES, TimelineResult
 from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.executors import Executor
+from campaign_sim.engine.runner import Chunk, collect, run_settings
 from campaign_sim.engine.schedule import schedule_campaign
-from campaign_sim.engine.vectorized import money_metrics, scenario_sampling
+from campaign_sim.engine.vectorized import money_metrics
 from campaign_sim.random.sampling import Sampling
-from campaign_sim.random.streams import BLOCK, block_ranges, pool_stream, uniforms
+from campaign_sim.random.streams import BLOCK, pool_stream, uniforms
 from campaign_sim.scenario.loading import Scenario
 from campaign_sim.scenario.timeline import TimelinePlan, timeline_plan
 
-__all__ = ["chunk_timeline", "simulate_timeline"]
+__all__ = ["chunk_timeline", "simulate_timeline", "timeline_kernel"]
 
 Arrays = dict[str, np.ndarray]
 
@@ -233,17 +234,24 @@ def _production(
     return out
 
 
-def _run_chunk(
+def timeline_kernel(
     scenario: Scenario,
     plan: TimelinePlan,
     layout: Layout,
     seed: int,
-    blocks: list[tuple[int, int, int]],
-) -> dict[str, tuple[Arrays, Arrays]]:
-    sampling = scenario_sampling(scenario)
+    sampling: Sampling,
+    chunk: Chunk,
+) -> dict[Hashable, np.ndarray]:
+    """The runner's kernel: ``{(strategy, "daily" | "total", metric): array}`` of one chunk;
+    daily series are (campaigns, horizon), totals (campaigns,)."""
+    blocks = chunk.block_list
     draws = draw_chunk(scenario, layout, seed, blocks, sampling=sampling)
     production = _production(plan, draws, seed, blocks, sampling)
-    return chunk_timeline(scenario, plan, draws, production)
+    out: dict[Hashable, np.ndarray] = {}
+    for name, (daily, totals) in chunk_timeline(scenario, plan, draws, production).items():
+        out.update({(name, "daily", key): array for key, array in daily.items()})
+        out.update({(name, "total", key): array for key, array in totals.items()})
+    return out
 
 
 def simulate_timeline(
@@ -254,49 +262,37 @@ def simulate_timeline(
     plan: TimelinePlan | None = None,
     chunk_size: int = BLOCK,
     workers: int = 1,
+    executor: Executor | str | None = None,
+    scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> TimelineResult:
     """Run ``campaigns`` campaigns of every strategy on the calendar (defaults: the scenario's).
 
     ``plan`` defaults to the scenario's timeline section. Chunks of whole seed blocks run on
-    ``workers`` processes (0: every core); the numbers do not depend on ``chunk_size`` or
-    ``workers``. Memory: 3 daily series x horizon x 8 bytes per campaign and strategy.
+    the ``executor`` (serial, processes, dask; ``workers``: 0 = every core); the numbers do not
+    depend on ``chunk_size``, ``workers`` or the executor. Sampling is the scenario's
+    ``simulation.sampling``. Memory: 3 daily series x horizon x 8 bytes per campaign and
+    strategy.
     """
-    campaigns = scenario.campaigns if campaigns is None else campaigns
-    seed = scenario.seed if seed is None else seed
+    run = run_settings(
+        scenario,
+        campaigns=campaigns,
+        seed=seed,
+        chunk_size=chunk_size,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+    )
     plan = timeline_plan(scenario) if plan is None else plan
-    workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
-    layout = Layout.of(scenario)
-    per_chunk = max(1, chunk_size // BLOCK)
-    blocks = list(block_ranges(campaigns))
-    chunks = [blocks[i : i + per_chunk] for i in range(0, len(blocks), per_chunk)]
-    horizon = plan.horizon_days
+    kernel = partial(timeline_kernel, scenario, plan, Layout.of(scenario), run.seed, run.sampling)
+    arrays = collect(
+        kernel, run.campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
+    )
     names = [s.name for s in scenario.strategies]
-    series = {name: {m: np.empty((campaigns, horizon)) for m in SERIES} for name in names}
-    totals: dict[str, Arrays] = {name: {} for name in names}
-
-    def keep(chunk: list[tuple[int, int, int]], result: dict[str, tuple[Arrays, Arrays]]) -> None:
-        first = chunk[0][1]
-        size = sum(b[2] for b in chunk)
-        for name, (daily, total) in result.items():
-            for key, array in daily.items():
-                series[name][key][first : first + size] = array
-            for key, array in total.items():
-                totals[name].setdefault(key, np.empty(campaigns))[first : first + size] = array
-        if progress is not None:
-            progress(size)
-
-    if workers <= 1 or len(chunks) == 1:
-        for chunk in chunks:
-            keep(chunk, _run_chunk(scenario, plan, layout, seed, chunk))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as executor:
-            futures = {
-                executor.submit(_run_chunk, scenario, plan, layout, seed, chunk): chunk
-                for chunk in chunks
-            }
-            for future in as_completed(futures):
-                keep(futures[future], future.result())
+    series = {name: {m: arrays[name, "daily", m] for m in SERIES} for name in names}
+    keys = [key for key in arrays if isinstance(key, tuple) and key[1] == "total"]
+    totals = {name: {key[2]: arrays[key] for key in keys if key[0] == name} for name in names}
+    campaigns, seed = run.campaigns, run.seed
     return TimelineResult(
         strategies=tuple(names),
         labels={s.name: s.label for s in scenario.strategies},

@@ -9,20 +9,17 @@ any number of processes and give the same numbers.
 
 from __future__ import annotations
 
-import math
-import mmap
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.executors import Executor
+from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.random.streams import BLOCK, block_ranges
 from campaign_sim.scenario.loading import Scenario
 
 __all__ = [
@@ -30,8 +27,8 @@ __all__ = [
     "Outcomes",
     "campaign_frame",
     "chunk_outcomes",
-    "iter_chunks",
     "money_metrics",
+    "outcomes_kernel",
     "scenario_sampling",
     "simulate",
 ]
@@ -54,8 +51,6 @@ METRICS: dict[str, str] = {
     "delivered": "creators who delivered",
 }
 
-DEFAULT_CHUNK = 16 * BLOCK
-
 
 @dataclass(frozen=True)
 class Outcomes:
@@ -66,6 +61,20 @@ class Outcomes:
     campaigns: int
     seed: int
     sampling: Sampling = RANDOM
+
+    @classmethod
+    def of(
+        cls,
+        scenario: Scenario,
+        arrays: dict[Hashable, np.ndarray],
+        campaigns: int,
+        seed: int,
+        sampling: Sampling,
+    ) -> Outcomes:
+        """From the runner's ``{(strategy, metric): outcomes}``."""
+        names = tuple(s.name for s in scenario.strategies)
+        values = {name: {metric: arrays[name, metric] for metric in METRICS} for name in names}
+        return cls(names, values, campaigns, seed, sampling)
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per campaign and strategy, one column per metric."""
@@ -174,53 +183,16 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
     }
 
 
-def _chunks(campaigns: int, chunk_size: int, start: int = 0) -> list[list[tuple[int, int, int]]]:
-    per_chunk = max(1, chunk_size // BLOCK)
-    blocks = list(block_ranges(campaigns, start))
-    return [blocks[i : i + per_chunk] for i in range(0, len(blocks), per_chunk)]
-
-
-def _run_chunk(
-    scenario: Scenario,
-    layout: Layout,
-    seed: int,
-    blocks: list[tuple[int, int, int]],
-    sampling: Sampling = RANDOM,
-) -> dict[str, dict[str, np.ndarray]]:
-    return chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, blocks, sampling=sampling))
-
-
-def iter_chunks(
-    scenario: Scenario,
-    *,
-    campaigns: int,
-    seed: int,
-    chunk_size: int = DEFAULT_CHUNK,
-    workers: int = 1,
-    start: int = 0,
-    sampling: Sampling = RANDOM,
-) -> Iterator[tuple[int, int, dict[str, dict[str, np.ndarray]]]]:
-    """Yield ``(first campaign, campaigns, outcomes)`` chunk by chunk, in campaign order.
-
-    ``start`` (a multiple of the seed block) skips the campaigns before it: campaigns
-    ``start .. campaigns - 1`` come out exactly as in a run from 0.
-    """
-    layout = Layout.of(scenario)
-    chunks = _chunks(campaigns, chunk_size, start)
-    if workers <= 1 or len(chunks) == 1:
-        for blocks in chunks:
-            yield (
-                blocks[0][1],
-                sum(b[2] for b in blocks),
-                _run_chunk(scenario, layout, seed, blocks, sampling),
-            )
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_run_chunk, scenario, layout, seed, blocks, sampling) for blocks in chunks
-        ]
-        for blocks, future in zip(chunks, futures, strict=True):
-            yield blocks[0][1], sum(b[2] for b in blocks), future.result()
+def outcomes_kernel(
+    scenario: Scenario, layout: Layout, seed: int, sampling: Sampling, chunk: Chunk
+) -> dict[Hashable, np.ndarray]:
+    """The runner's kernel: ``{(strategy, metric): outcomes}`` of one chunk of campaigns."""
+    draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling)
+    return {
+        (name, metric): array
+        for name, metrics in chunk_outcomes(scenario, draws).items()
+        for metric, array in metrics.items()
+    }
 
 
 def simulate(
@@ -230,95 +202,37 @@ def simulate(
     seed: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
+    executor: Executor | str | None = None,
+    scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
     sampling: Sampling | str | None = None,
 ) -> Outcomes:
     """Simulate ``campaigns`` campaigns of every strategy (defaults: the scenario's settings).
 
-    ``sampling``: a :class:`~campaign_sim.random.sampling.Sampling` or a method name (random, lhs,
-    sobol); None takes the scenario's ``simulation.sampling`` and ``simulation.antithetic``.
+    ``sampling``: a :class:`~campaign_sim.random.sampling.Sampling` or a method name (random,
+    lhs, sobol); None takes the scenario's ``simulation.sampling`` and ``simulation.antithetic``.
+    ``executor`` (serial, processes, dask), ``workers`` (0: every core) and ``scheduler``: where
+    the chunks run (:func:`~campaign_sim.engine.executors.make_executor`).
 
     Memory: one chunk of draws (~ chunk_size x creator slots x 8 bytes per quantity) plus the
     per-campaign outcomes kept for the statistics (14 metrics x 8 bytes per campaign and
-    strategy). The numbers do not depend on ``chunk_size`` or ``workers``.
+    strategy). The numbers do not depend on ``chunk_size``, ``workers`` or the executor.
     """
-    campaigns = scenario.campaigns if campaigns is None else campaigns
-    seed = scenario.seed if seed is None else seed
-    sampling = scenario_sampling(scenario) if sampling is None else Sampling.of(sampling)
-    workers = min(workers, os.cpu_count() or 1) if workers > 0 else (os.cpu_count() or 1)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        values = _simulate_shared(
-            scenario, campaigns, seed, chunk_size, workers, sampling, progress
-        )
-        return Outcomes(tuple(values), values, campaigns, seed, sampling)
-    values = {s.name: {m: np.empty(campaigns) for m in METRICS} for s in scenario.strategies}
-    for first, size, chunk in iter_chunks(
+    run = run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
+        sampling=sampling,
         chunk_size=chunk_size,
         workers=workers,
-        sampling=sampling,
-    ):
-        for name, metrics in chunk.items():
-            for metric, array in metrics.items():
-                values[name][metric][first : first + size] = array
-        if progress is not None:
-            progress(size)
-    return Outcomes(tuple(values), values, campaigns, seed, sampling)
-
-
-#: What forked workers inherit: the outcome array they fill (strategies, metrics, campaigns)
-#: and the run's fixed arguments, so that a task sends only its blocks.
-_SHARED: np.ndarray | None = None
-_RUN: tuple[Scenario, Layout, int, Sampling] | None = None
-
-
-def _simulate_shared(
-    scenario: Scenario,
-    campaigns: int,
-    seed: int,
-    chunk_size: int,
-    workers: int,
-    sampling: Sampling,
-    progress: Callable[[int], None] | None,
-) -> dict[str, dict[str, np.ndarray]]:
-    """Chunks on forked worker processes that write their outcomes straight into shared
-    memory: sending them back through pipes would keep the parent busy on one of the cores."""
-    global _SHARED, _RUN
-    names = [s.name for s in scenario.strategies]
-    shape = (len(names), len(METRICS), campaigns)
-    buffer = mmap.mmap(-1, 8 * math.prod(shape))  # anonymous and shared with forked children
-    _SHARED = np.frombuffer(buffer, dtype=float).reshape(shape)
-    _RUN = (scenario, Layout.of(scenario), seed, sampling)
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(_fill_chunk, blocks) for blocks in _chunks(campaigns, chunk_size)
-            ]
-            for future in as_completed(futures):
-                size = future.result()
-                if progress is not None:
-                    progress(size)
-        shared = _SHARED
-    finally:
-        _SHARED = _RUN = None
-    return {
-        name: {metric: shared[i, j] for j, metric in enumerate(METRICS)}
-        for i, name in enumerate(names)
-    }
-
-
-def _fill_chunk(blocks: list[tuple[int, int, int]]) -> int:
-    """In a forked worker: simulate one chunk into the shared outcome array."""
-    assert _SHARED is not None and _RUN is not None, "only in workers of _simulate_shared"
-    first, size = blocks[0][1], sum(b[2] for b in blocks)
-    chunk = _run_chunk(*_RUN[:3], blocks, _RUN[3])
-    for i, name in enumerate(chunk):
-        for j, metric in enumerate(METRICS):
-            _SHARED[i, j, first : first + size] = chunk[name][metric]
-    return size
+        executor=executor,
+        scheduler=scheduler,
+    )
+    kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling)
+    arrays = collect(
+        kernel, run.campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
+    )
+    return Outcomes.of(scenario, arrays, run.campaigns, run.seed, run.sampling)
 
 
 def scenario_sampling(scenario: Scenario) -> Sampling:

@@ -37,16 +37,17 @@ def timeline_json(scenario: Scenario, result: TimelineResult) -> dict:
 
 
 def write_timeline_results(
-    out: Path,
+    out: str | Path,
     scenario: Scenario,
     result: TimelineResult,
     *,
     seconds: float,
     settings: dict,
     save_outcomes: bool = False,
-) -> None:
+) -> Path:
     """daily.csv/.parquet (fan charts), payback.csv, summary.csv, summary.json, manifest.json;
-    totals.parquet (every campaign) with ``save_outcomes``."""
+    totals.parquet (every campaign) with ``save_outcomes``. Returns the folder."""
+    out = Path(out)
     daily = result.daily_frame()
     with results_folder(out) as writer:
         writer.csv("daily.csv", daily)
@@ -68,3 +69,4 @@ def write_timeline_results(
                 files=writer.files + ["manifest.json"],
             ),
         )
+    return out

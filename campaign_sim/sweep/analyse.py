@@ -1,9 +1,8 @@
-"""What a sweep reports: the frontier, the best plan, heatmaps, and the results folder."""
+"""What a sweep answers: the frontier, the best plan under risk limits, heatmaps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,10 +18,10 @@ from campaign_sim.analysis.frontier import (
     parse_goal,
     parse_limit,
 )
-from campaign_sim.results.folder import json_ready, manifest, results_folder
+from campaign_sim.results.folder import json_ready
 from campaign_sim.sweep.run import SweepResult
 
-__all__ = ["Questions", "SweepReport", "analyse", "write_report"]
+__all__ = ["Questions", "SweepReport", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -120,43 +119,3 @@ def analyse(result: SweepResult, questions: Questions) -> SweepReport:
         best_plan(table, questions.goal, list(questions.limits), axes),
         heatmaps,
     )
-
-
-def write_report(out: Path, report: SweepReport, settings: dict[str, Any]) -> None:
-    """Write the results folder atomically: sweep.csv/.parquet, points.csv, frontier.csv,
-    best.json, heatmap_<strategy>.csv (two axes), sweep.json and manifest.json."""
-    result = report.result
-    with results_folder(out) as writer:
-        writer.csv("sweep.csv", result.table)
-        writer.parquet("sweep.parquet", result.table)
-        writer.csv("points.csv", result.points_frame())
-        writer.csv("frontier.csv", report.frontier)
-        writer.json("best.json", report.best.to_dict())
-        for strategy, frame in report.heatmaps.items():
-            writer.csv(f"heatmap_{strategy}.csv", frame.reset_index())
-        writer.json("sweep.json", report.to_dict())
-        base = result.sweep.base
-        writer.json(
-            "manifest.json",
-            manifest(
-                command="sweep",
-                scenario=base,
-                seed=result.seed if result.seed is not None else base.seed,
-                campaigns=result.campaigns if result.campaigns is not None else base.campaigns,
-                timings={"sweep": round(result.seconds, 3)},
-                settings={
-                    "sweep": result.sweep.source,
-                    "axes": result.sweep.describe(),
-                    "zip": result.sweep.zipped,
-                    "engine": result.engine,
-                    "points": len(result.sweep.points),
-                    "fingerprint": result.fingerprint,
-                    "resumed_points": result.resumed,
-                    "frontier": {"return": str(report.ret), "risk": str(report.risk)},
-                    "objective": str(report.best.goal),
-                    "risk_limits": [str(limit) for limit in report.best.limits],
-                    **settings,
-                },
-                files=writer.files + ["manifest.json"],
-            ),
-        )

@@ -17,9 +17,9 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,11 @@ from campaign_sim.analysis.stats import (
     summarize,
     summarize_values,
 )
+from campaign_sim.engine.executors import Executor, make_executor
+from campaign_sim.engine.runner import DEFAULT_CHUNK
 from campaign_sim.engine.vectorized import simulate
+from campaign_sim.errors import ArgumentError
+from campaign_sim.random.streams import BLOCK
 from campaign_sim.results.folder import atomic_write_text, json_ready
 from campaign_sim.scenario.loading import Scenario
 from campaign_sim.sweep.spec import Point, Sweep
@@ -46,7 +50,6 @@ __all__ = [
     "PointStore",
     "SweepResult",
     "fingerprint",
-    "local_client",
     "point_rows",
     "run_sweep",
     "table_columns",
@@ -89,19 +92,26 @@ ENGINES = ("vectorized", "timeline")
 
 
 def point_rows(
-    scenario: Scenario, campaigns: int | None, seed: int | None, engine: str = "vectorized"
+    scenario: Scenario,
+    campaigns: int | None,
+    seed: int | None,
+    engine: str = "vectorized",
+    chunk_size: int | None = None,
 ) -> Rows:
     """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
 
     ``campaigns`` and ``seed`` default to the point scenario's own settings. ``engine``:
     ``vectorized`` (MODEL.md §3) or ``timeline`` (§6: campaign totals on the calendar, for
-    sweeps of timeline settings such as the number of managers).
+    sweeps of timeline settings such as the number of managers). ``chunk_size``: campaigns
+    per chunk (memory; the engines' defaults when None); the numbers do not depend on it.
     """
     labels = {s.name: s.label for s in scenario.strategies}
     if engine == "timeline":
         from campaign_sim.engine.timeline import simulate_timeline
 
-        result = simulate_timeline(scenario, campaigns=campaigns, seed=seed)
+        result = simulate_timeline(
+            scenario, campaigns=campaigns, seed=seed, chunk_size=chunk_size or BLOCK
+        )
         return [
             _row(
                 name,
@@ -118,7 +128,9 @@ def point_rows(
             )
             for name in result.strategies
         ]
-    outcomes = simulate(scenario, campaigns=campaigns, seed=seed)
+    outcomes = simulate(
+        scenario, campaigns=campaigns, seed=seed, chunk_size=chunk_size or DEFAULT_CHUNK
+    )
     summary = summarize(outcomes, labels=labels, roi_target=scenario.roi_target)
     return [
         _row(
@@ -252,18 +264,23 @@ def run_sweep(
     campaigns: int | None = None,
     seed: int | None = None,
     store: PointStore | None = None,
-    client: Any = None,
+    executor: Executor | str | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
     on_point: Callable[[int], None] | None = None,
     engine: str = "vectorized",
+    chunk_size: int | None = None,
 ) -> SweepResult:
     """Simulate every point of ``sweep`` (skipping those ``store`` already holds).
 
-    ``client``: a ``dask.distributed.Client`` to run points on, or None for this process.
+    Points run on the ``executor`` (serial, processes, dask; ``workers``: 0 = every core;
+    ``scheduler``: an existing Dask cluster), each point's campaigns in its worker.
     ``on_point(index)`` is called as each point finishes (resumed points first).
     """
     started = time.perf_counter()
     if engine not in ENGINES:
-        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINES)}")
+        raise ArgumentError.of("engine", f"'{engine}' is not one of {', '.join(ENGINES)}")
+    runner = make_executor(executor, workers=workers, scheduler=scheduler)
     key = fingerprint(sweep, campaigns, seed, engine)
     if store is not None and store.key != key:
         raise ValueError("the point store belongs to another sweep")
@@ -273,51 +290,24 @@ def run_sweep(
         if on_point is not None:
             on_point(index)
     todo = [p for p in sweep.points if p.index not in done]
-    results = (
-        _serial(todo, campaigns, seed, engine)
-        if client is None
-        else _dask(todo, campaigns, seed, engine, client)
+    work = partial(
+        _point_rows, campaigns=campaigns, seed=seed, engine=engine, chunk_size=chunk_size
     )
-    for index, rows in results:
+    for point, rows in runner.map(work, todo):
         if store is not None:
-            store.save(index, rows)
-        done[index] = rows
+            store.save(point.index, rows)
+        done[point.index] = rows
         if on_point is not None:
-            on_point(index)
+            on_point(point.index)
     table = _table(sweep, done)
     seconds = time.perf_counter() - started
     return SweepResult(sweep, table, campaigns, seed, engine, key, seconds, resumed)
 
 
-def _serial(
-    points: list[Point], campaigns: int | None, seed: int | None, engine: str
-) -> Iterator[tuple[int, Rows]]:
-    for point in points:
-        yield point.index, point_rows(point.scenario, campaigns, seed, engine)
-
-
-def _dask(
-    points: list[Point], campaigns: int | None, seed: int | None, engine: str, client: Any
-) -> Iterator[tuple[int, Rows]]:
-    """Submit every point; yield them as they finish. The scheduler reruns the points of a
-    worker that dies (up to its ``allowed-failures``, 3 by default)."""
-    from distributed import as_completed
-
-    futures = {
-        client.submit(
-            _indexed_rows, p.index, p.scenario, campaigns, seed, engine, pure=False
-        ): p.index
-        for p in points
-    }
-    for future in as_completed(futures):
-        yield future.result()
-        future.release()
-
-
-def _indexed_rows(
-    index: int, scenario: Scenario, campaigns: int | None, seed: int | None, engine: str
-) -> tuple[int, Rows]:
-    return index, point_rows(scenario, campaigns, seed, engine)
+def _point_rows(
+    point: Point, *, campaigns: int | None, seed: int | None, engine: str, chunk_size: int | None
+) -> Rows:
+    return point_rows(point.scenario, campaigns, seed, engine, chunk_size)
 
 
 def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:
@@ -327,35 +317,3 @@ def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:
         for row in done[point.index]
     ]
     return pd.DataFrame.from_records(records)
-
-
-@contextmanager
-def local_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
-    """A Dask client: on an existing cluster at ``scheduler`` (``tcp://host:port``), or on a
-    new local cluster of ``workers`` single-threaded worker processes."""
-    try:
-        import dask
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ImportError(
-            "--workers and --scheduler need Dask: pip install 'campaign-sim[dask]'"
-        ) from None
-    if scheduler is not None:
-        with Client(scheduler) as client:
-            yield client
-        return
-    # Dask's nannies set MALLOC_TRIM_THRESHOLD_ in their workers, which turns off glibc's
-    # adaptive mmap threshold: every large array is then a fresh mmap with page faults, and a
-    # point costs about twice the CPU time. Sweep points allocate large arrays, so leave glibc's
-    # default (docs/sweeps.md says how to do the same on a remote cluster).
-    with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # any free port: never clashes with another cluster
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
