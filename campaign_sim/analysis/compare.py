@@ -17,11 +17,10 @@ from scipy import special
 from campaign_sim.analysis.mcse import mean_error
 from campaign_sim.analysis.stats import proportion_ci
 from campaign_sim.engine.vectorized import Outcomes
+from campaign_sim.metrics import COMPARED
 from campaign_sim.random.sampling import RANDOM, Sampling
 
-__all__ = ["COMPARED_METRICS", "Comparison", "MetricDifference", "compare"]
-
-COMPARED_METRICS = ("roi", "profit", "revenue", "cost", "conversions")
+__all__ = ["Comparison", "MetricDifference", "compare"]
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def compare(outcomes: Outcomes, a: str, b: str, *, confidence: float = 0.95) -> 
                 confidence,
                 sampling=outcomes.sampling,
             )
-            for m in COMPARED_METRICS
+            for m in COMPARED
         },
         confidence,
     )

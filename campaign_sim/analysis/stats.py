@@ -23,7 +23,6 @@ from campaign_sim.random.sampling import RANDOM, Sampling
 
 __all__ = [
     "PERCENTILES",
-    "REPORTED_METRICS",
     "MetricSummary",
     "RiskSummary",
     "Summary",
@@ -34,21 +33,6 @@ __all__ = [
 ]
 
 PERCENTILES = (5, 25, 50, 75, 95)
-#: The metrics that tables and sweeps report (of :data:`campaign_sim.engine.vectorized.METRICS`).
-REPORTED_METRICS = (
-    "roi",
-    "roas",
-    "profit",
-    "revenue",
-    "cost",
-    "conversions",
-    "engagements",
-    "reach",
-    "cpm",
-    "cpe",
-    "cpa",
-    "creators",
-)
 #: Worst share of campaigns that the value at risk and the expected shortfall look at.
 TAIL = 0.05
 

@@ -19,6 +19,7 @@ import pandas as pd
 from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
+from campaign_sim.metrics import ENGINE_OUTCOMES
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.loading import Scenario
 
@@ -33,23 +34,8 @@ __all__ = [
     "simulate",
 ]
 
-#: Per-campaign outcomes, with their units.
-METRICS: dict[str, str] = {
-    "roi": "fraction: (gross profit - cost) / cost",
-    "roas": "revenue / cost",
-    "profit": "currency: gross profit - cost",
-    "revenue": "currency",
-    "gross_profit": "currency",
-    "cost": "currency",
-    "conversions": "orders",
-    "engagements": "engagements",
-    "reach": "people reached, summed over deliverables",
-    "cpm": "currency per 1,000 reached",
-    "cpe": "currency per engagement",
-    "cpa": "currency per order",
-    "creators": "creators hired",
-    "delivered": "creators who delivered",
-}
+#: Per-campaign outcomes, with their units (:data:`campaign_sim.metrics.ENGINE_OUTCOMES`).
+METRICS = ENGINE_OUTCOMES
 
 
 @dataclass(frozen=True)

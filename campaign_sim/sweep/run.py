@@ -27,7 +27,6 @@ import pandas as pd
 
 from campaign_sim import __version__
 from campaign_sim.analysis.stats import (
-    REPORTED_METRICS,
     MetricSummary,
     RiskSummary,
     risk_of,
@@ -38,6 +37,7 @@ from campaign_sim.engine.executors import Executor, make_executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK
 from campaign_sim.engine.vectorized import simulate
 from campaign_sim.errors import ArgumentError
+from campaign_sim.metrics import REPORTED, TIMELINE_REPORTED
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.results.folder import atomic_write_text, json_ready
 from campaign_sim.scenario.loading import Scenario
@@ -45,8 +45,6 @@ from campaign_sim.sweep.spec import Point, Sweep
 
 __all__ = [
     "ENGINES",
-    "SWEEP_METRICS",
-    "TIMELINE_METRICS",
     "PointStore",
     "SweepResult",
     "fingerprint",
@@ -55,8 +53,6 @@ __all__ = [
     "table_columns",
 ]
 
-#: Metrics of MODEL.md §4 reported for every point and strategy.
-SWEEP_METRICS = REPORTED_METRICS
 STATS = (
     "mean",
     "se",
@@ -74,20 +70,6 @@ STATS = (
 Rows = list[dict[str, Any]]
 
 
-#: Totals of the timeline engine reported for every point and strategy.
-TIMELINE_METRICS = (
-    "roi",
-    "roas",
-    "profit",
-    "revenue",
-    "cost",
-    "conversions",
-    "engagements",
-    "reach",
-    "payback_day",
-    "lost_share",
-    "manager_utilisation",
-)
 ENGINES = ("vectorized", "timeline")
 
 
@@ -118,7 +100,7 @@ def point_rows(
                 labels[name],
                 result.campaigns,
                 result.seed,
-                {m: summarize_values(m, result.totals[name][m]) for m in TIMELINE_METRICS},
+                {m: summarize_values(m, result.totals[name][m]) for m in TIMELINE_REPORTED},
                 risk_of(
                     name,
                     result.totals[name]["profit"],
@@ -138,7 +120,7 @@ def point_rows(
             labels[name],
             outcomes.campaigns,
             outcomes.seed,
-            {m: summary.metrics[name][m] for m in SWEEP_METRICS},
+            {m: summary.metrics[name][m] for m in REPORTED},
             summary.risk[name],
         )
         for name in summary.strategies
@@ -163,7 +145,7 @@ def _row(
 
 def table_columns(sweep: Sweep, engine: str = "vectorized") -> list[str]:
     """The columns a sweep's table will have, known before anything runs."""
-    metrics = TIMELINE_METRICS if engine == "timeline" else SWEEP_METRICS
+    metrics = TIMELINE_REPORTED if engine == "timeline" else REPORTED
     risk = [f.name for f in fields(RiskSummary) if f.name not in ("strategy", "campaigns")]
     return [
         "point",

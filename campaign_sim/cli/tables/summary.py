@@ -9,21 +9,21 @@ from rich.console import Console
 from rich.table import Table
 
 from campaign_sim.analysis.compare import Comparison
-from campaign_sim.analysis.stats import REPORTED_METRICS, Summary
+from campaign_sim.analysis.stats import Summary
+from campaign_sim.metrics import REPORTED, kind_of
 
 __all__ = ["comparison_tables", "fmt", "priors_table", "summary_tables"]
 
-SHOWN_METRICS = REPORTED_METRICS
-PERCENT_METRICS = {"roi"}
-
 
 def fmt(value: float, metric: str = "") -> str:
-    """Human format: percentages for ROI and probabilities, thousands separators for money."""
+    """Human format by the metric's kind (``prob``: a probability): percentages for fractions
+    such as ROI, two decimals for ratios such as ROAS, thousands separators for money."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if metric in PERCENT_METRICS or metric == "prob":
+    kind = kind_of(metric) if metric else None
+    if kind == "fraction" or metric == "prob":
         return f"{100 * value:.1f}%"
-    if metric in ("roas",):
+    if kind == "ratio":
         return f"{value:.2f}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -46,7 +46,7 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
         table.add_column("P5", justify="right")
         table.add_column("median", justify="right")
         table.add_column("P95", justify="right")
-        for metric in SHOWN_METRICS:
+        for metric in REPORTED:
             s = summary.metrics[name][metric]
             note = f" ({s.n_undefined:,} undefined)" if s.n_undefined else ""
             table.add_row(
