@@ -7,10 +7,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
-from test_scenario import BAD
+from helpers import BAD_SCENARIOS, EXAMPLES, FIXED_SCENARIO, deep_update
 
 from campaign_sim.cli import main
+
+pytestmark = pytest.mark.cli
 
 COFFEE = str(EXAMPLES[0])
 
@@ -115,6 +116,7 @@ def test_run_writes_a_results_folder_with_a_manifest(runner, tmp_path):
     assert not list(tmp_path.glob(".*tmp"))  # no temporary folder left behind
 
 
+@pytest.mark.reproducibility
 def test_same_seed_same_json(runner, tmp_path):
     args = ["run", COFFEE, "-n", "1500", "--seed", "8", "--format", "json", "--quiet"]
     one = runner.invoke(main, [*args, "--out", str(tmp_path / "1")])
@@ -165,7 +167,7 @@ def test_compare_table_and_unknown_strategy(runner, tmp_path):
     result = runner.invoke(
         main, ["compare", COFFEE, "-n", "1000", "--quiet", "--out", str(tmp_path / "c")]
     )
-    assert result.exit_code == 0 and "P(A > B)" in result.stdout
+    assert result.exit_code == 0 and "P(A better)" in result.stdout
     result = runner.invoke(
         main,
         [
@@ -275,7 +277,9 @@ def test_priors_lists_fits_and_sources(runner):
     assert result.exit_code == 0 and "engagement_rate" in result.stdout
 
 
-@pytest.mark.parametrize(("case", "data", "message"), BAD, ids=[b[0] for b in BAD])
+@pytest.mark.parametrize(
+    ("case", "data", "message"), BAD_SCENARIOS, ids=[b[0] for b in BAD_SCENARIOS]
+)
 def test_every_class_of_bad_input_exits_2_with_its_message(
     runner, write_scenario, case, data, message
 ):

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLES, FIXED_PRIORS, FIXED_SCENARIO, deep_update
+from helpers import EXAMPLES, FIXED_PRIORS, FIXED_SCENARIO, deep_update
 
 from campaign_sim.cli import main
 from campaign_sim.errors import InputError
@@ -123,6 +123,7 @@ def _deck_texts(deck) -> list[list[str]]:
 # -- the workbook ----------------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, compare_dir):
     book = OPENPYXL.load_workbook(_file(en_report, ".xlsx"))
     assert book.sheetnames[:4] == ["Summary", "Risk", "Percentiles", "Comparison"]
@@ -150,7 +151,7 @@ def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, com
     assert [r["P(loss)"].value for r in risk_rows] == pytest.approx(list(risk["prob_loss"]))
     assert risk_rows[0]["P(loss)"].number_format == "0.00%"
     comparison = pd.read_csv(compare_dir / "comparison.csv")
-    got = {r["Metric"].value: r["P(A > B)"].value for r in _sheet_rows(book["Comparison"])}
+    got = {r["Metric"].value: r["P(A better)"].value for r in _sheet_rows(book["Comparison"])}
     assert got["ROI"] == pytest.approx(
         float(comparison.set_index("metric").loc["roi", "prob_a_better"])
     )
@@ -163,6 +164,7 @@ def test_workbook_stores_the_results_numbers_as_formatted_numbers(en_report, com
         assert widths and min(widths) >= 8
 
 
+@pytest.mark.exact
 def test_workbook_lists_every_prior_with_its_sources_and_the_manifest(en_report, compare_dir):
     book = OPENPYXL.load_workbook(_file(en_report, ".xlsx"))
     priors = pd.read_csv(compare_dir / "priors.csv", keep_default_na=False)
@@ -177,6 +179,7 @@ def test_workbook_lists_every_prior_with_its_sources_and_the_manifest(en_report,
     assert items["campaigns"] == 2048
 
 
+@pytest.mark.exact
 def test_workbook_text_that_looks_like_a_formula_stays_text(fixed_report, fixed_dir):
     path = _file(fixed_report, ".xlsx")
     book = OPENPYXL.load_workbook(path)
@@ -194,6 +197,7 @@ def test_workbook_text_that_looks_like_a_formula_stays_text(fixed_report, fixed_
         assert not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
 
 
+@pytest.mark.exact
 def test_csv_text_is_defused_and_read_back_as_written(tmp_path):
     writer = ResultsWriter(tmp_path)
     frame = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "-x", "plain"], "value": [1.0, -2.0, 3, 4]})
@@ -209,6 +213,7 @@ def test_csv_text_is_defused_and_read_back_as_written(tmp_path):
 # -- the deck --------------------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_report, compare_dir):
     deck = PPTX.Presentation(_file(en_report, ".pptx"))
     assert deck.slide_width * 9 == pytest.approx(deck.slide_height * 16, rel=1e-3)
@@ -242,6 +247,7 @@ def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_repo
     assert "Estimate interval" in method
 
 
+@pytest.mark.exact
 def test_deck_states_the_hand_computed_answer(fixed_report):
     deck = PPTX.Presentation(_file(fixed_report, ".pptx"))
     texts = _deck_texts(deck)
@@ -255,6 +261,7 @@ def test_deck_states_the_hand_computed_answer(fixed_report):
     assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)  # alt text
 
 
+@pytest.mark.exact
 def test_a_single_strategy_run_says_its_hand_computed_numbers(tmp_path):
     (tmp_path / "fixed-priors.yaml").write_text(yaml.safe_dump(FIXED_PRIORS), encoding="utf-8")
     path = tmp_path / "fixed.yaml"
@@ -274,6 +281,7 @@ def test_a_single_strategy_run_says_its_hand_computed_numbers(tmp_path):
     assert zh.title == "行銷活動模擬：all fixed"
 
 
+@pytest.mark.exact
 def test_every_deck_run_names_an_east_asian_font(zh_report):
     deck = PPTX.Presentation(_file(zh_report, ".pptx"))
     ns = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -295,6 +303,7 @@ def test_every_deck_run_names_an_east_asian_font(zh_report):
 # -- markdown and charts ---------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, compare_dir):
     page = _file(en_report, ".md").read_text(encoding="utf-8")
     story = tell(load_results(compare_dir), Text("en", "TWD"))
@@ -311,6 +320,7 @@ def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, c
     assert row.split(" | ")[3].startswith(points)
 
 
+@pytest.mark.exact
 def test_charts_are_valid_images_of_the_slide_size_with_ink(en_report):
     pngs = [f for f in en_report.files if f.endswith(".png")]
     svgs = [f for f in en_report.files if f.endswith(".svg")]
@@ -334,6 +344,7 @@ def test_charts_are_valid_images_of_the_slide_size_with_ink(en_report):
         assert root.get("width") == f"{FIGSIZE[0] * 72:g}pt"
 
 
+@pytest.mark.exact
 def test_report_manifest_records_its_source(en_report, compare_dir):
     data = json.loads((en_report.folder / "manifest.json").read_text(encoding="utf-8"))
     source = (compare_dir / "manifest.json").read_bytes()
@@ -344,6 +355,7 @@ def test_report_manifest_records_its_source(en_report, compare_dir):
     assert "manifest.json" in data["files"]
 
 
+@pytest.mark.exact
 def test_reports_never_simulate(compare_dir, tmp_path, monkeypatch):
     import campaign_sim.engine.vectorized
 
@@ -355,6 +367,7 @@ def test_reports_never_simulate(compare_dir, tmp_path, monkeypatch):
     assert any(f.endswith(".xlsx") for f in built.files)
 
 
+@pytest.mark.exact
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["en_report", "zh_report"])
 def test_deck_converts_to_pdf_with_libreoffice(which, request, tmp_path):
@@ -393,6 +406,7 @@ def test_deck_converts_to_pdf_with_libreoffice(which, request, tmp_path):
 # -- Traditional Chinese ---------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_catalogues_have_the_same_keys_and_placeholders():
     en, zh = MESSAGES["en"], MESSAGES["zh-TW"]
     assert set(en) == set(zh)
@@ -401,6 +415,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
         assert set(fields.findall(en[key])) == set(fields.findall(zh[key])), key
 
 
+@pytest.mark.exact
 def test_zh_tw_outputs_are_in_chinese(zh_report):
     book = OPENPYXL.load_workbook(_file(zh_report, ".xlsx"))
     assert book.sheetnames[:4] == ["摘要", "風險", "百分位數", "比較"]
@@ -412,6 +427,7 @@ def test_zh_tw_outputs_are_in_chinese(zh_report):
     assert "## 結論" in page and "信賴區間" in page
 
 
+@pytest.mark.exact
 def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
     import matplotlib
     from fontTools.ttLib import TTFont
@@ -451,6 +467,7 @@ def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
 # -- command line ----------------------------------------------------------------------------
 
 
+@pytest.mark.cli
 def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, tmp_path):
     out = tmp_path / "zh"
     output = _invoke(
@@ -461,6 +478,8 @@ def test_report_command_builds_from_a_folder_and_prints_the_files(compare_dir, t
     assert any(f.endswith("-zh-TW.xlsx") for f in files)
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_compare_with_report_builds_it_in_one_go(tmp_path):
     out = tmp_path / "c"
     printed = _invoke(
@@ -483,6 +502,7 @@ def test_compare_with_report_builds_it_in_one_go(tmp_path):
     assert json.loads(printed)["comparison"]["a"] == "nano_heavy"  # stdout stays the data
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -495,6 +515,7 @@ def test_report_command_rejects_bad_options(compare_dir, args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+@pytest.mark.cli
 def test_report_of_a_folder_without_manifest_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2
@@ -503,6 +524,7 @@ def test_report_of_a_folder_without_manifest_is_a_clear_error(tmp_path):
         load_results(tmp_path / "missing")
 
 
+@pytest.mark.exact
 def test_format_lists():
     assert parse_formats("all") == ("pptx", "xlsx", "md", "png", "svg")
     assert parse_formats("svg, PPTX") == ("pptx", "svg")
@@ -510,6 +532,7 @@ def test_format_lists():
         parse_formats("doc")
 
 
+@pytest.mark.exact
 def test_number_formats_never_round_to_a_false_certainty():
     en, zh = Text("en", "TWD"), Text("zh-TW", "TWD")
     assert en.prob(0.9995) == ">99.9%" and en.prob(0.0004) == "<0.1%"
@@ -521,6 +544,7 @@ def test_number_formats_never_round_to_a_false_certainty():
     assert en.points(0.403) == "+40.3 pts"
 
 
+@pytest.mark.exact
 def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
     from campaign_sim.reports.distribution import paired_roi
 
@@ -536,6 +560,7 @@ def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
     assert "charts/paired-difference-campaigns.png" in built.files
 
 
+@pytest.mark.exact
 def test_without_a_cjk_font_chinese_is_refused_and_english_warns(monkeypatch):
     from campaign_sim.reports import fonts
 
@@ -547,6 +572,7 @@ def test_without_a_cjk_font_chinese_is_refused_and_english_warns(monkeypatch):
     assert fonts.matplotlib_families("en", needs_cjk=False) == ["DejaVu Sans"]
 
 
+@pytest.mark.exact
 def test_a_named_font_file_must_exist_and_have_chinese_glyphs(monkeypatch, tmp_path):
     from matplotlib import font_manager
 

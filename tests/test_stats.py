@@ -12,6 +12,7 @@ from campaign_sim.analysis.stats import proportion_ci, risk_of, summarize, summa
 from campaign_sim.engine.vectorized import METRICS, Outcomes
 
 
+@pytest.mark.exact
 def test_metric_summary_on_a_known_array():
     values = np.arange(1.0, 101.0)  # 1..100
     s = summarize_values("profit", values)
@@ -24,11 +25,13 @@ def test_metric_summary_on_a_known_array():
     assert s.p50 == 50.5
 
 
+@pytest.mark.exact
 def test_undefined_ratios_are_counted_not_averaged():
     s = summarize_values("cpa", np.array([10.0, 20.0, np.inf, np.nan]))
     assert s.n == 2 and s.n_undefined == 2 and s.mean == 15.0
 
 
+@pytest.mark.exact
 def test_wilson_interval():
     low, high = proportion_ci(10, 100)
     # Reference values of the Wilson score interval for 10/100 at 95%.
@@ -37,6 +40,7 @@ def test_wilson_interval():
     assert proportion_ci(0, 50)[0] == pytest.approx(0.0, abs=1e-15)
 
 
+@pytest.mark.exact
 def test_risk_measures_on_a_known_array():
     profit = np.arange(-50.0, 50.0)  # -50..49, 100 campaigns
     roi = profit / 100
@@ -54,6 +58,7 @@ def _outcomes(a: dict, b: dict, n: int) -> Outcomes:
     return Outcomes(("a", "b"), full, n, 0)
 
 
+@pytest.mark.statistical
 def test_paired_difference_uses_the_pairs():
     rng = np.random.default_rng(0)
     shared = rng.normal(0, 10, 10_000)
@@ -67,6 +72,7 @@ def test_paired_difference_uses_the_pairs():
     assert d.correlation > 0.99
 
 
+@pytest.mark.exact
 def test_compare_and_summarize_fit_together():
     n = 1000
     profit_a = np.linspace(-10, 30, n)
@@ -88,6 +94,26 @@ def test_compare_and_summarize_fit_together():
     assert len(frame) == 2 * len(METRICS)
 
 
+@pytest.mark.exact
+def test_a_better_follows_each_metrics_direction():
+    """Higher is better for profit, lower for cost: A better = A > B, then A < B; a metric
+    with no better way (creators) counts A > B."""
+    cost_a = np.array([10.0, 20.0, 30.0, 40.0])
+    cost_b = np.array([15.0, 15.0, 35.0, 35.0])  # A cheaper in campaigns 0 and 2
+    outcomes = _outcomes(
+        {"cost": cost_a, "profit": -cost_a}, {"cost": cost_b, "profit": -cost_b}, 4
+    )
+    differences = compare(outcomes, "a", "b").differences
+    assert differences["cost"].better == "lower"
+    assert differences["cost"].prob_a_better == 0.5
+    assert differences["profit"].better == "higher"
+    assert differences["profit"].prob_a_better == 0.5  # A's profit higher in campaigns 0, 2
+    assert difference("cost", cost_a, cost_b, better="lower").prob_a_better == 0.5
+    assert difference("cost", cost_a, cost_b + 100, better="lower").prob_a_better == 1.0
+    assert difference("cost", cost_a, cost_b + 100).prob_a_better == 0.0  # P(A > B)
+
+
+@pytest.mark.exact
 def test_probability_intervals_follow_the_sampling_design():
     """Independent campaigns: Wilson. Stratified (lhs): mean +- t se of the seed-block means,
     here computed by hand from the 8 whole blocks."""

@@ -2,7 +2,8 @@
 
 Campaign ``c`` of both strategies saw the same shock and the same creators where they overlap,
 so the per-campaign difference ``A - B`` is paired and its standard error is far smaller than
-that of two independent runs.
+that of two independent runs. "A better" follows the metric's direction
+(:mod:`campaign_sim.metrics`): A > B for ROI or profit, A < B for cost, CPM, CPE and CPA.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from scipy import special
 from campaign_sim.analysis.mcse import mean_error
 from campaign_sim.analysis.stats import proportion_ci
 from campaign_sim.engine.vectorized import Outcomes
-from campaign_sim.metrics import COMPARED
+from campaign_sim.metrics import COMPARED, METRICS
 from campaign_sim.random.sampling import RANDOM, Sampling
 
 __all__ = ["Comparison", "MetricDifference", "compare"]
@@ -38,10 +39,11 @@ class MetricDifference:
     diff_p5: float  # outcome interval of the per-campaign difference
     diff_p50: float
     diff_p95: float
-    prob_a_better: float  # P(A > B) over campaigns
+    prob_a_better: float  # P(A better than B) over campaigns: A > B, or A < B (lower is better)
     prob_a_better_ci_low: float
     prob_a_better_ci_high: float
     correlation: float  # between A and B across campaigns: high means CRN is doing its job
+    better: str = "higher"  # which way is better: higher, lower (or neither: P(A > B))
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Comparison:
                 "diff_p95": d.diff_p95,
                 "prob_a_better": d.prob_a_better,
                 "prob_a_better_ci": [d.prob_a_better_ci_low, d.prob_a_better_ci_high],
+                "better": d.better,
                 "correlation": d.correlation,
             }
         return out
@@ -83,10 +86,12 @@ def difference(
     confidence: float = 0.95,
     *,
     sampling: Sampling = RANDOM,
+    better: str = "higher",
 ) -> MetricDifference:
-    """A - B campaign by campaign (campaign order); with stratified ``sampling`` the standard
-    error of the mean difference comes from seed-block replicates
-    (:mod:`campaign_sim.analysis.mcse`)."""
+    """A - B campaign by campaign (campaign order); P(A better) counts A > B, or A < B when
+    ``better`` is "lower". With stratified ``sampling`` the standard error of the mean
+    difference comes from seed-block replicates (:mod:`campaign_sim.analysis.mcse`)."""
+    sign = -1.0 if better == "lower" else 1.0
     both = np.isfinite(a) & np.isfinite(b)
     with np.errstate(invalid="ignore"):
         paired = np.where(both, a - b, np.nan)
@@ -101,11 +106,11 @@ def difference(
         error = mean_error(paired, sampling)
         se, half = error.se, error.half_width(confidence)
     mean = float(diff.mean()) if n else math.nan
-    wins = float(np.count_nonzero(diff > 0))
+    wins = float(np.count_nonzero(sign * diff > 0))
     wins_ci = proportion_ci(wins, n, confidence)
     if not sampling.iid and n:
         # The win indicator in campaign order (undefined campaigns left out, block by block).
-        won = np.where(both, np.where(both, paired, 0.0) > 0, np.nan)
+        won = np.where(both, sign * np.where(both, paired, 0.0) > 0, np.nan)
         error = mean_error(won, sampling)
         if error.method == "blocks":
             half_p = error.half_width(confidence)
@@ -128,6 +133,7 @@ def difference(
         wins / n if n else math.nan,
         *wins_ci,
         corr,
+        better,
     )
 
 
@@ -144,6 +150,7 @@ def compare(outcomes: Outcomes, a: str, b: str, *, confidence: float = 0.95) -> 
                 outcomes.values[b][m],
                 confidence,
                 sampling=outcomes.sampling,
+                better=METRICS[m].direction,
             )
             for m in COMPARED
         },

@@ -101,12 +101,12 @@ def comparison_tables(comparison: Comparison, labels: dict[str, str], console: C
         "mean B",
         "mean difference [95% CI]",
         "difference P5 – P95",
-        "P(A > B) [95% CI]",
+        "P(A better) [95% CI]",
     ):
         table.add_column(column, justify="left" if column == "metric" else "right")
     for metric, d in comparison.differences.items():
         table.add_row(
-            metric,
+            f"{metric} ({d.better} is better)" if d.better != "neither" else metric,
             fmt(d.mean_a, metric),
             fmt(d.mean_b, metric),
             f"{fmt(d.mean_diff, metric)} [{fmt(d.mean_diff_ci_low, metric)}, "
@@ -115,7 +115,10 @@ def comparison_tables(comparison: Comparison, labels: dict[str, str], console: C
             f"{fmt(d.prob_a_better, 'prob')} [{fmt(d.prob_a_better_ci_low, 'prob')}, "
             f"{fmt(d.prob_a_better_ci_high, 'prob')}]",
         )
-    table.caption = f"A = {comparison.a}, B = {comparison.b}."
+    table.caption = (
+        f"A = {comparison.a}, B = {comparison.b}. A better: higher ROI, profit, revenue and "
+        "orders; lower cost."
+    )
     console.print(table)
 
 
