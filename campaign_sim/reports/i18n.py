@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from campaign_sim.metrics import METRICS, kind_of
+
 __all__ = ["LANGUAGES", "MESSAGES", "Text", "catalogue"]
 
 _LOCALES = resources.files("campaign_sim.reports") / "locales"
@@ -169,35 +171,12 @@ class Text:
         return self.count(value)
 
 
-#: How each metric is formatted (Excel number formats follow the same kinds).
-METRIC_KINDS = {
-    "roi": "fraction",
-    "roas": "ratio",
-    "profit": "money",
-    "revenue": "money",
-    "cost": "money",
-    "cpm": "money",
-    "cpe": "money",
-    "cpa": "money",
-    "conversions": "count",
-    "engagements": "count",
-    "reach": "count",
-    "creators": "count",
-    "gross_profit": "money",
-    "payback_day": "count",
-    "lost_share": "fraction",
-    "manager_utilisation": "fraction",
-    "delivered": "count",
-    "posted": "count",
-    "lost": "count",
-    "deliverables": "count",
-    "last_post_day": "count",
-    "manager_hours": "count",
-}
+#: How each metric is formatted (Excel number formats follow the same kinds): the registry's.
+METRIC_KINDS: dict[str, str] = {name: metric.kind for name, metric in METRICS.items()}
 
 
 def metric_kind(metric: str) -> str:
-    return METRIC_KINDS.get(metric, "count")
+    return kind_of(metric)
 
 
 _MONEY_WORDS = ("value_at_risk", "shortfall", "budget", "fee", "aov", "gross_profit")
