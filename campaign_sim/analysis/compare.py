@@ -1,4 +1,4 @@
-"""Paired comparison of two strategies that share common random numbers (MODEL.md §5).
+"""Paired comparison of two strategies sharing common random numbers (docs/model.md, Statistics).
 
 Campaign ``c`` of both strategies saw the same shock and the same creators where they overlap,
 so the per-campaign difference ``A - B`` is paired and its standard error is far smaller than

@@ -1,4 +1,4 @@
-"""Statistics of simulated campaigns (MODEL.md §4).
+"""Statistics of simulated campaigns (docs/model.md, Statistics).
 
 Two intervals are kept apart everywhere:
 

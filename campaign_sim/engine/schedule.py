@@ -24,7 +24,7 @@ __all__ = ["LOST", "NOT_DELIVERED", "NOT_HIRED", "Managers", "schedule_campaign"
 
 #: Post-day codes for deliverables that never go live.
 LOST = -1  # the creator delivers, but the post could not go live inside the window
-NOT_DELIVERED = -2  # the creator never delivers (MODEL.md §3: d_j = 0)
+NOT_DELIVERED = -2  # the creator never delivers (d_j = 0 in docs/model.md)
 NOT_HIRED = -3  # a budget group's row that its budget did not reach
 
 REVIEW, ONBOARDING = 0, 1  # request priorities: lower is served first

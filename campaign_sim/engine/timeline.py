@@ -1,4 +1,4 @@
-"""The timeline engine: the campaign on a calendar (MODEL.md §6).
+"""The timeline engine: the campaign on a calendar (docs/timeline.md).
 
 For each chunk of campaigns it draws the creators exactly as the vectorized engine does
 (:func:`campaign_sim.engine.draws.draw_chunk`: same priors, seed streams and sampling), plus each

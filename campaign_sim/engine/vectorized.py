@@ -1,4 +1,4 @@
-"""The vectorized engine: campaign totals of every strategy, chunk by chunk (MODEL.md §3).
+"""The vectorized engine: every strategy's campaign totals, chunk by chunk (docs/model.md).
 
 Per creator j of campaign c: audience A = F (1 - phi), engagements E = d k A ER, reach
 R = d k A RR, conversions C = base CR S_c (base = E, R or d A). Per campaign: revenue

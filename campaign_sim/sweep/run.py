@@ -1,4 +1,4 @@
-"""Run a sweep: every point simulated with the same seed, one tidy table (MODEL.md §7).
+"""Run a sweep: every point simulated with the same seed, one tidy table (docs/sweeps.md).
 
 Every point runs with the same seed, so points share common random numbers: campaign ``c`` of
 every point sees the same shock, order value and creators where the plans overlap, and curves
@@ -83,7 +83,7 @@ def point_rows(
     """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
 
     ``campaigns`` and ``seed`` default to the point scenario's own settings. ``engine``:
-    ``vectorized`` (MODEL.md §3) or ``timeline`` (§6: campaign totals on the calendar, for
+    ``vectorized`` (docs/model.md) or ``timeline`` (docs/timeline.md: totals on the calendar, for
     sweeps of timeline settings such as the number of managers). ``chunk_size``: campaigns
     per chunk (memory; the engines' defaults when None); the numbers do not depend on it.
     """

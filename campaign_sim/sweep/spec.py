@@ -118,7 +118,7 @@ class SweepFile(Strict):
     axes: list[AxisSpec] = []
     zip: bool = Field(False, description="pair the axes' values instead of every combination")
     engine: Literal["vectorized", "timeline"] = Field(
-        "vectorized", description="timeline: campaign totals on the calendar (MODEL.md §6)"
+        "vectorized", description="timeline: campaign totals on the calendar (docs/timeline.md)"
     )
     campaigns: PositiveInt | None = None
     seed: int | None = Field(None, ge=0)
