@@ -1,55 +1,18 @@
-"""Shared fixtures: small scenarios written to temporary files."""
+"""Shared fixtures (small scenarios written to temporary files), the --update-snapshots option,
+and the check that every test carries a tier marker (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+from helpers import FIXED_PRIORS, FIXED_SCENARIO
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml")) + [ROOT / "scenarios/bench/bench-a.yaml"]
-
-#: Every quantity fixed: hand-computable campaigns.
-FIXED_TIER: dict[str, Any] = {
-    "followers": 5000,
-    "fake_share": 0,
-    "delivery_probability": 1,
-    "engagement_rate": 0.05,
-    "reach_rate": 0.3,
-    "conversion_rate": 0.1,
-    "fee": 10000,
-    "overhead": 500,
-}
-
-FIXED_PRIORS: dict[str, Any] = {
-    "name": "fixed",
-    "shock_sigma": 0,
-    "tiers": {"nano": {**FIXED_TIER, "platforms": {"instagram": {}}}},
-}
-
-FIXED_SCENARIO: dict[str, Any] = {
-    "name": "all fixed",
-    "economics": {"aov": 1000, "gross_margin": 0.5, "fixed_cost": 1000},
-    "strategies": {
-        "a": {"groups": [{"tier": "nano", "platform": "instagram", "deliverables": 2, "count": 3}]},
-    },
-    "priors": {"base": "fixed-priors.yaml"},
-    "simulation": {"campaigns": 100, "seed": 1},
-}
-
-
-def deep_update(data: dict, changes: dict) -> dict:
-    """A copy of ``data`` with nested ``changes`` merged in."""
-    out = copy.deepcopy(data)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_update(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+#: The test tiers (registered in pyproject.toml); every test carries at least one.
+TIERS = ("exact", "statistical", "cross_engine", "reproducibility", "cli")
+#: The marker that exempts a test from the tier check, with a reason: untiered("why").
+EXEMPT = "untiered"
 
 
 @pytest.fixture
@@ -78,3 +41,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite tests/snapshots/ from the current outputs (on purpose only: say why).",
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run when a collected test has no tier marker and is not exempted."""
+    here = Path(__file__).parent
+    unmarked = [
+        item.nodeid for item in items if item.path.is_relative_to(here) and not _tiered(item)
+    ]
+    if unmarked:
+        listing = "\n  ".join(unmarked)
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) without a tier marker ({', '.join(TIERS)}); mark each "
+            f"(pytestmark or a decorator) or exempt it with @pytest.mark.{EXEMPT}(reason):\n"
+            f"  {listing}"
+        )
+
+
+def _tiered(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(tier) for tier in TIERS):
+        return True
+    exempt = item.get_closest_marker(EXEMPT)
+    return exempt is not None and bool(exempt.args or exempt.kwargs.get("reason"))

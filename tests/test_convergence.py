@@ -42,6 +42,7 @@ def _same(a: Outcomes, b: Outcomes) -> None:
             np.testing.assert_array_equal(values, b.values[name][metric])
 
 
+@pytest.mark.exact
 def test_iid_error_is_sd_over_root_n():
     values = np.array([1.0, 2.0, 4.0, 7.0, np.nan])
     error = mean_error(values, RANDOM)
@@ -49,6 +50,7 @@ def test_iid_error_is_sd_over_root_n():
     assert error.half_width() == pytest.approx(1.959963985 * error.se)
 
 
+@pytest.mark.exact
 def test_block_error_is_the_spread_of_whole_block_means():
     block_means = np.array([1.0, 3.0, 2.0, 2.0])
     values = np.concatenate([np.repeat(block_means, BLOCK), [100.0] * 10])  # partial block
@@ -61,6 +63,7 @@ def test_block_error_is_the_spread_of_whole_block_means():
     assert few.se == pytest.approx(mean_error(values[: 3 * BLOCK + 5], RANDOM).se)
 
 
+@pytest.mark.exact
 def test_stratified_summary_reports_the_replicate_error(plan):
     outcomes = simulate(plan, campaigns=4 * BLOCK, sampling="sobol")
     roi = summarize(outcomes).metrics["nano_heavy"]["roi"]
@@ -70,6 +73,7 @@ def test_stratified_summary_reports_the_replicate_error(plan):
     assert roi.se < roi.sd / math.sqrt(roi.n)  # far below the iid formula
 
 
+@pytest.mark.statistical
 @pytest.mark.slow
 def test_replicate_error_matches_the_spread_over_seeds(plan):
     """The block-replicate standard error of one LHS run agrees with the standard deviation of
@@ -86,6 +90,7 @@ def test_replicate_error_matches_the_spread_over_seeds(plan):
     assert 0.6 < ratio < 1.6, ratio
 
 
+@pytest.mark.reproducibility
 @pytest.mark.parametrize("sampling", ["random", "sobol"])
 def test_converged_run_equals_a_plain_run_and_meets_the_target(plan, sampling):
     precision = 0.008 if sampling == "random" else 0.003
@@ -100,23 +105,27 @@ def test_converged_run_equals_a_plain_run_and_meets_the_target(plan, sampling):
         assert got["prob_loss_half_width"] <= precision
 
 
+@pytest.mark.reproducibility
 def test_the_cap_stops_the_run_and_says_so(plan):
     result = run_to_precision(plan, precision=1e-4, max_campaigns=3000, chunk_size=BLOCK)
     assert not result.converged and result.campaigns == 3000
     _same(result.outcomes, simulate(plan, campaigns=3000))
 
 
+@pytest.mark.exact
 def test_precision_must_be_positive(plan):
     with pytest.raises(ValueError, match="precision"):
         run_to_precision(plan, precision=0, max_campaigns=10)
 
 
+@pytest.mark.exact
 def test_quantile_error_from_order_statistics():
     values = np.arange(10_000) / 10_000
     # ranks 500 -/+ 1.96 sqrt(10000 * 0.05 * 0.95) = 500 -/+ 42.7 -> 457 .. 543
     assert _quantile_error(values, 0.05) == pytest.approx((543 - 457) / 2 / 10_000)
 
 
+@pytest.mark.statistical
 def test_thin_tails_are_flagged_and_large_runs_are_not(plan):
     small = simulate(plan, campaigns=1000)
     warnings = tail_warnings(summarize(small), small)
@@ -130,6 +139,7 @@ def test_thin_tails_are_flagged_and_large_runs_are_not(plan):
     )
 
 
+@pytest.mark.cli
 def test_cli_run_to_precision_records_how_it_got_there(tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(
@@ -147,12 +157,14 @@ def test_cli_run_to_precision_records_how_it_got_there(tmp_path):
     assert set(history["strategy"]) == {"nano_heavy", "micro_heavy"} and history["met"].all()
 
 
+@pytest.mark.cli
 def test_cli_rejects_a_non_positive_precision():
     result = CliRunner().invoke(main, ["run", str(COFFEE), "--precision", "0"])
     assert result.exit_code == 2
     assert "--precision" in result.output
 
 
+@pytest.mark.exact
 def test_stratified_comparison_reports_the_replicate_error_of_the_difference(plan):
     outcomes = simulate(plan, campaigns=6 * BLOCK, sampling="sobol")
     roi = compare(outcomes, "nano_heavy", "micro_heavy").differences["roi"]

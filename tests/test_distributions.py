@@ -24,6 +24,7 @@ RANGE_FITS = [
 ]
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize(("family", "bounds", "coverage"), RANGE_FITS)
 def test_fitted_quantiles_reproduce_the_stated_range(family, bounds, coverage):
     fitted = family.from_range(*bounds, coverage)
@@ -32,12 +33,14 @@ def test_fitted_quantiles_reproduce_the_stated_range(family, bounds, coverage):
     np.testing.assert_allclose(got, bounds, rtol=1e-6)
 
 
+@pytest.mark.exact
 def test_truncated_normal_fit_accounts_for_the_truncation():
     fitted = d.Normal.from_range(1.0, 3.0, 0.9, low=0.0)
     np.testing.assert_allclose(fitted.ppf([0.05, 0.95]), [1.0, 3.0], rtol=1e-6)
     assert fitted.support() == (0.0, math.inf)
 
 
+@pytest.mark.exact
 def test_lognormal_fit_is_closed_form():
     fitted = d.LogNormal.from_range(600, 1200, 0.9)
     assert fitted.median() == pytest.approx(math.sqrt(600 * 1200), rel=1e-12)
@@ -55,12 +58,14 @@ ALL = [
 ]
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize("dist", ALL, ids=lambda x: x.family)
 def test_cdf_inverts_ppf(dist):
     q = np.linspace(0.001, 0.999, 101)
     np.testing.assert_allclose(dist.cdf(dist.ppf(q)), q, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize("dist", ALL, ids=lambda x: x.family)
 def test_sampler_matches_the_exact_inverse_cdf(dist):
     rng = np.random.default_rng(3)
@@ -76,6 +81,7 @@ def test_sampler_matches_the_exact_inverse_cdf(dist):
     assert np.max(np.abs(sampler(tails) - exact_tails)) < 1e-3 * np.abs(exact_tails).max()
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("dist", ALL, ids=lambda x: x.family)
 def test_sampled_mean_within_four_standard_errors(dist):
     x = dist.rvs(400_000, rng=np.random.default_rng(11))
@@ -83,6 +89,7 @@ def test_sampled_mean_within_four_standard_errors(dist):
     assert abs(x.mean() - dist.mean()) < 4 * se
 
 
+@pytest.mark.exact
 def test_pert_is_the_rescaled_beta():
     pert = d.Pert(0.0, 3.0, 10.0)
     ref = stats.beta(1 + 4 * 0.3, 1 + 4 * 0.7, loc=0, scale=10)
@@ -90,6 +97,7 @@ def test_pert_is_the_rescaled_beta():
     assert pert.mean() == pytest.approx((0 + 4 * 3 + 10) / 6)
 
 
+@pytest.mark.exact
 def test_fixed_is_a_point_mass():
     fixed = d.Fixed(7.5)
     assert fixed.is_fixed
@@ -97,6 +105,7 @@ def test_fixed_is_a_point_mass():
     assert fixed.ppf(0.3) == 7.5 and fixed.mean() == 7.5
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -111,6 +120,7 @@ def test_impossible_fits_raise_fit_error(call, message):
         call()
 
 
+@pytest.mark.exact
 def test_every_family_is_registered():
     assert set(d.FAMILIES) == {
         "fixed",

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, FIXED_SCENARIO, FIXED_TIER, deep_update
+from helpers import EXAMPLES, FIXED_SCENARIO, FIXED_TIER, deep_update
 from scipy import stats
 
 from campaign_sim.engine.draws import Layout, draw_chunk
@@ -16,6 +16,7 @@ from campaign_sim.random.streams import block_ranges
 from campaign_sim.scenario.loading import load_scenario
 
 
+@pytest.mark.exact
 def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
     # 3 creators x 2 posts x 5,000 followers x 5% engagement = 1,500 engagements;
     # x 10% conversion = 150 orders x NT$1,000 = 150,000 revenue, 75,000 gross profit;
@@ -43,6 +44,7 @@ def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
         np.testing.assert_allclose(v[metric], value, rtol=1e-12, err_msg=metric)
 
 
+@pytest.mark.exact
 def test_fake_share_delivery_and_fees_on_delivery_exactly(write_scenario):
     priors = deep_update(
         {
@@ -62,6 +64,7 @@ def test_fake_share_delivery_and_fees_on_delivery_exactly(write_scenario):
     np.testing.assert_allclose(v["engagements"], 3 * 2 * 5000 * 0.8 * 0.05)
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize(
     ("base", "per_creator"),
     [
@@ -75,6 +78,7 @@ def test_conversion_base_is_explicit(write_scenario, base, per_creator):
     np.testing.assert_allclose(v["conversions"], 3 * per_creator)
 
 
+@pytest.mark.exact
 def test_budget_group_hires_while_the_next_fee_fits(write_scenario):
     data = deep_update(
         FIXED_SCENARIO,
@@ -97,6 +101,7 @@ def test_budget_group_hires_while_the_next_fee_fits(write_scenario):
     np.testing.assert_array_equal(v["creators"], 3)  # 30,000 fits, 40,000 does not
 
 
+@pytest.mark.exact
 def test_random_budget_group_never_overspends():
     scenario = load_scenario(EXAMPLES[0])
     layout = Layout.of(scenario)
@@ -116,6 +121,7 @@ def test_random_budget_group_never_overspends():
     assert checked
 
 
+@pytest.mark.statistical
 def test_mean_conversions_match_the_analytic_mean(write_scenario):
     """Independent draws: E[C] = n k p E[F] E[ER] E[CR] E[S], within 4 standard errors."""
     priors = {
@@ -152,6 +158,7 @@ def test_mean_conversions_match_the_analytic_mean(write_scenario):
     assert abs(v["cost"].mean() - expected_cost) < 4 * se
 
 
+@pytest.mark.statistical
 def test_estimate_interval_covers_the_known_mean_at_its_nominal_rate(write_scenario):
     """Mean ROI is known exactly when only the order value and the shock are random:
     ROI = (margin E[AOV] E[S] C - cost) / cost. Over 200 seeds the 95% CI should cover it
@@ -175,6 +182,7 @@ def test_estimate_interval_covers_the_known_mean_at_its_nominal_rate(write_scena
     assert abs(covered / runs - 0.95) < 3 * se
 
 
+@pytest.mark.reproducibility
 def test_numbers_do_not_depend_on_chunk_size():
     scenario = load_scenario(EXAMPLES[0])
     reference = simulate(scenario, campaigns=5000, seed=11, chunk_size=1024)
@@ -187,6 +195,7 @@ def test_numbers_do_not_depend_on_chunk_size():
                 )
 
 
+@pytest.mark.reproducibility
 @pytest.mark.slow
 def test_numbers_do_not_depend_on_workers():
     scenario = load_scenario(EXAMPLES[0])
@@ -199,6 +208,7 @@ def test_numbers_do_not_depend_on_workers():
             )
 
 
+@pytest.mark.reproducibility
 def test_same_seed_same_numbers_other_seed_other_numbers():
     scenario = load_scenario(EXAMPLES[0])
     one = simulate(scenario, campaigns=2000, seed=5).values
@@ -209,6 +219,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
     assert not np.array_equal(one[name]["roi"], three[name]["roi"])
 
 
+@pytest.mark.reproducibility
 def test_a_strategy_sees_the_same_numbers_whatever_else_the_scenario_holds(tmp_path):
     """Common random numbers: streams are per pool and slot, not per strategy."""
     import yaml
@@ -225,6 +236,7 @@ def test_a_strategy_sees_the_same_numbers_whatever_else_the_scenario_holds(tmp_p
     np.testing.assert_array_equal(a["roi"], b["roi"])
 
 
+@pytest.mark.statistical
 def test_strategies_share_the_campaign_shock():
     """With CRN the two strategies' revenues are strongly correlated across campaigns."""
     scenario = load_scenario(EXAMPLES[0])
@@ -234,6 +246,7 @@ def test_strategies_share_the_campaign_shock():
     assert rho > 0.5
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("rho", [0.6, -0.4])
 def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
     priors = {
@@ -263,6 +276,7 @@ def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
     assert got_rate == pytest.approx(rho, abs=0.02)
 
 
+@pytest.mark.reproducibility
 def test_budget_rows_drawn_lazily_give_the_same_numbers(monkeypatch):
     """Fees are drawn for a guess of rows and redrawn for more when a budget could still
     hire: the result must not depend on the guess."""

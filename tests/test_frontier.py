@@ -20,6 +20,8 @@ from campaign_sim.analysis.frontier import (
 )
 from campaign_sim.errors import InputError
 
+pytestmark = pytest.mark.exact
+
 
 def test_pareto_efficient_hand_case() -> None:
     # (risk, return): A(0.1, 1) B(0.2, 2) C(0.2, 1.5) dominated by B, D(0.3, 1.9) dominated by

@@ -545,6 +545,7 @@ def test_number_formats_never_round_to_a_false_certainty():
 
 
 @pytest.mark.exact
+@pytest.mark.slow
 def test_saved_outcomes_add_the_campaign_by_campaign_difference(tmp_path):
     from campaign_sim.reports.distribution import paired_roi
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 from campaign_sim.cli import main
 from campaign_sim.reports import build_report, load_results
@@ -26,6 +26,8 @@ from campaign_sim.scenario.priors import priors_frame
 PPTX = pytest.importorskip("pptx")
 OPENPYXL = pytest.importorskip("openpyxl")
 PIL_IMAGE = pytest.importorskip("PIL.Image")
+
+pytestmark = pytest.mark.exact
 
 COFFEE = str(EXAMPLES[0])
 MIX = str(Path(COFFEE).with_name("mix-coffee.yaml"))
@@ -96,6 +98,7 @@ def _book(report):
     return OPENPYXL.load_workbook(report.folder / name)
 
 
+@pytest.mark.slow  # its session fixture runs a sweep and builds a report: >2 s
 def test_sweep_report_charts_headline_and_sheets(sweep_report):
     folder, report = sweep_report
     results = load_results(folder)

@@ -22,6 +22,7 @@ def _strata(u: np.ndarray, n: int) -> np.ndarray:
     return np.sort(np.floor(u * n).astype(int), axis=-1)
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize("quantity", ["engagement_rate", "shock", "aov"])
 @pytest.mark.parametrize("method", ["lhs", "sobol"])
 def test_each_row_puts_one_point_in_each_of_the_block_strata(method, quantity):
@@ -35,6 +36,7 @@ def test_each_row_puts_one_point_in_each_of_the_block_strata(method, quantity):
     assert (_strata(u, BLOCK) == np.arange(BLOCK)).all()
 
 
+@pytest.mark.exact
 def test_sobol_stratifies_shock_and_aov_jointly():
     """The 1,024 (shock, aov) points of a block form a (0, 10, 2)-net: every 32 x 32 grid cell
     (and every 2**a x 2**b box with a + b = 10) holds exactly one point."""
@@ -49,6 +51,7 @@ def test_sobol_stratifies_shock_and_aov_jointly():
         assert np.unique(cells).size == BLOCK
 
 
+@pytest.mark.exact
 def test_antithetic_pairs_mirror_each_other():
     u = block_uniforms(Sampling("lhs", True), 1, 0, 77, 4, "engagement_rate", 3, BLOCK, BLOCK)
     np.testing.assert_allclose(u[:, 0::2] + u[:, 1::2], 1.0, atol=1e-15)
@@ -56,6 +59,7 @@ def test_antithetic_pairs_mirror_each_other():
     assert (_strata(u[:, 0::2], BLOCK // 2) == np.arange(BLOCK // 2)).all()
 
 
+@pytest.mark.statistical
 def test_rows_are_independent_of_each_other():
     """Stratified rows must not be tied together through the campaign index."""
     u = block_uniforms(Sampling("sobol"), 2, 0, 77, 4, "engagement_rate", 40, BLOCK, BLOCK)
@@ -64,6 +68,7 @@ def test_rows_are_independent_of_each_other():
     assert np.abs(r).max() < 5 / np.sqrt(BLOCK)
 
 
+@pytest.mark.reproducibility
 @pytest.mark.parametrize("sampling", METHODS, ids=lambda s: s.label)
 def test_a_row_does_not_depend_on_how_many_rows_or_campaigns_are_asked(sampling):
     blocks = list(block_ranges(3 * BLOCK))
@@ -75,12 +80,14 @@ def test_a_row_does_not_depend_on_how_many_rows_or_campaigns_are_asked(sampling)
         np.testing.assert_array_equal(short, many[:4, : BLOCK + 100])
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("sampling", METHODS, ids=lambda s: s.label)
 def test_uniforms_are_uniform(sampling):
     u = uniforms(11, list(block_ranges(4 * BLOCK)), 77, "followers", 3, sampling=sampling)
     assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
 
 
+@pytest.mark.reproducibility
 @pytest.mark.parametrize("sampling", METHODS[1:], ids=lambda s: s.label)
 def test_same_numbers_whatever_the_chunk_size_and_workers(sampling):
     plan = load_scenario(COFFEE)
@@ -94,6 +101,7 @@ def test_same_numbers_whatever_the_chunk_size_and_workers(sampling):
     assert one.sampling == sampling
 
 
+@pytest.mark.reproducibility
 def test_same_numbers_on_two_worker_processes():
     plan = load_scenario(COFFEE)
     sampling = Sampling("sobol", True)
@@ -105,6 +113,7 @@ def test_same_numbers_on_two_worker_processes():
         np.testing.assert_array_equal(serial.values[name]["roi"], parallel.values[name]["roi"])
 
 
+@pytest.mark.exact
 def test_scenario_setting_picks_the_method():
     data = load_scenario(COFFEE).data
     plan = scenario_from_dict(
@@ -115,6 +124,7 @@ def test_scenario_setting_picks_the_method():
         scenario_from_dict({**data, "simulation": {**data["simulation"], "sampling": "halton"}})
 
 
+@pytest.mark.statistical
 @pytest.mark.slow
 def test_sobol_and_lhs_cut_the_standard_error_of_mean_roi_over_30_seeds():
     """Thirty independent seeds per method: the spread of the 30 means is the true standard

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import FIXED_SCENARIO, deep_update
+from helpers import FIXED_SCENARIO, deep_update
 
 from campaign_sim.analysis.sensitivity import (
     Driver,
@@ -47,6 +47,7 @@ def aov_only(write_scenario):
     return load_scenario(write_scenario(data))
 
 
+@pytest.mark.reproducibility
 def test_drivers_keep_the_engines_outcomes():
     plan = load_scenario(COFFEE)
     drivers = collect_drivers(plan, campaigns=2100, seed=3)
@@ -56,6 +57,7 @@ def test_drivers_keep_the_engines_outcomes():
             np.testing.assert_array_equal(drivers.outputs[name.name][metric], values)
 
 
+@pytest.mark.exact
 def test_a_single_uncertain_input_explains_everything(aov_only):
     ranked = rank_sensitivity(collect_drivers(aov_only, campaigns=500))
     assert list(ranked["quantity"]) == ["aov"]  # every constant input is left out
@@ -65,6 +67,7 @@ def test_a_single_uncertain_input_explains_everything(aov_only):
     assert row["contribution"] == pytest.approx(1.0)
 
 
+@pytest.mark.statistical
 def test_rank_regression_splits_variance_between_independent_inputs():
     """y = 3 a + b + noise with independent uniform a, b: the SRRCs are the standardised
     slopes (3, 1, noise) / sqrt(10 + 1/3 ...), and contributions add up to R²."""
@@ -91,6 +94,7 @@ def test_rank_regression_splits_variance_between_independent_inputs():
     assert table.loc["c", "spearman_ci_low"] < 0 < table.loc["c", "spearman_ci_high"]
 
 
+@pytest.mark.exact
 def test_swing_of_the_order_value_is_exact(aov_only):
     table = swing(aov_only, campaigns=200)
     assert list(table["quantity"]) == ["aov"]
@@ -103,6 +107,7 @@ def test_swing_of_the_order_value_is_exact(aov_only):
     assert row["swing_se"] == pytest.approx(0, abs=1e-12)
 
 
+@pytest.mark.exact
 def test_swing_of_a_prior_fixes_every_creators_draw(write_scenario):
     er = {"family": "beta", "range": [0.03, 0.08]}
     data = deep_update(
@@ -129,6 +134,7 @@ def test_swing_of_a_prior_fixes_every_creators_draw(write_scenario):
     )
 
 
+@pytest.mark.exact
 def test_swing_lists_a_prior_only_for_strategies_that_use_it():
     table = swing(load_scenario(COFFEE), campaigns=64)
     micro = table[table["strategy"] == "micro_heavy"]
@@ -140,6 +146,7 @@ def test_swing_lists_a_prior_only_for_strategies_that_use_it():
     assert not reach.empty and (reach["swing"] == 0).all()
 
 
+@pytest.mark.statistical
 def test_sobol_indices_of_a_product_of_two_lognormals(write_scenario):
     """ROI + 1 = k x AOV x S: with X = AOV (sigma_a) and S (sigma_s) independent lognormals,
     S1_aov = (e^{sa²} - 1) / (e^{sa² + ss²} - 1), ST_aov = 1 - S1_shock, and the creators'
@@ -168,6 +175,7 @@ def test_sobol_indices_of_a_product_of_two_lognormals(write_scenario):
     assert table.loc["creators", "s1"] == pytest.approx(0, abs=1e-12)
 
 
+@pytest.mark.cli
 def test_cli_sensitivity_writes_the_tables_and_the_manifest(tmp_path):
     out = tmp_path / "sens"
     result = CliRunner().invoke(
@@ -187,6 +195,7 @@ def test_cli_sensitivity_writes_the_tables_and_the_manifest(tmp_path):
     assert "swing.csv" in manifest["files"]
 
 
+@pytest.mark.cli
 def test_cli_sensitivity_rejects_an_unknown_strategy(tmp_path):
     result = CliRunner().invoke(
         main, ["sensitivity", str(COFFEE), "--strategy", "nano_heavvy", "-o", str(tmp_path / "x")]

@@ -24,6 +24,8 @@ from click.testing import CliRunner
 
 from campaign_sim.cli import main
 
+pytestmark = [pytest.mark.reproducibility, pytest.mark.cli]
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 #: Where the shipped prior sets are found (their path is the machine's, not the result's).

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXED_SCENARIO, ROOT, deep_update
+from helpers import FIXED_SCENARIO, ROOT, deep_update
 
 from campaign_sim import load_scenario, simulate, summarize
 from campaign_sim.cli import main
@@ -32,6 +32,7 @@ def coffee() -> tuple[dict, dict]:
 # --- paths -------------------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_wildcards_expand_to_existing_keys(coffee) -> None:
     data, priors = coffee
     assert expand("strategies.*.budget", data, priors) == [
@@ -45,6 +46,7 @@ def test_wildcards_expand_to_existing_keys(coffee) -> None:
     ]
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize(
     ("path", "message"),
     [
@@ -64,6 +66,7 @@ def test_bad_paths_name_the_nearest_valid_one(coffee, path: str, message: str) -
         expand(path, data, priors)
 
 
+@pytest.mark.exact
 def test_setting_a_prior_the_scenario_does_not_override(coffee) -> None:
     data, priors = coffee
     data = json.loads(json.dumps(data))
@@ -80,6 +83,7 @@ def test_setting_a_prior_the_scenario_does_not_override(coffee) -> None:
 # --- axes and values --------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_grid_values_include_the_stop_and_round() -> None:
     axis = parse_vary("x=0:1:0.1")
     values = axis.values.values()
@@ -94,12 +98,14 @@ def test_grid_values_include_the_stop_and_round() -> None:
     assert evaluate("2 * (x + 1) ** 2 / 4", 1) == 2.0
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize("text", ["x=0:1:-0.1", "x", "x=0:1:0.1;y", "x=1:0:0:0", "x=0:1:0"])
 def test_bad_vary(text: str) -> None:
     with pytest.raises(InputError):
         parse_vary(text)
 
 
+@pytest.mark.exact
 def test_expressions_are_arithmetic_only() -> None:
     with pytest.raises(ValueError, match="not arithmetic"):
         evaluate("__import__('os').getcwd()", 1)
@@ -107,6 +113,7 @@ def test_expressions_are_arithmetic_only() -> None:
         evaluate("1 / x", 0)
 
 
+@pytest.mark.exact
 def test_cartesian_and_zipped_points() -> None:
     axes = [parse_vary("economics.gross_margin=0.4,0.5"), parse_vary("economics.fixed_cost=0,1,2")]
     with pytest.raises(InputError, match="as many values"):
@@ -119,18 +126,21 @@ def test_cartesian_and_zipped_points() -> None:
     ]
 
 
+@pytest.mark.exact
 def test_axis_columns_must_be_unique() -> None:
     axes = [parse_vary("economics.gross_margin=0.4"), parse_vary("economics.gross_margin=0.5")]
     with pytest.raises(InputError, match="used twice or reserved"):
         make_sweep(MIX, axes)
 
 
+@pytest.mark.exact
 def test_a_bad_point_names_its_values_and_key_path() -> None:
     axis = parse_vary("strategies.feed.groups[0].share=0.5,0.7")  # 0.7 + 0.5 > 1
     with pytest.raises(InputError, match=r"sweep point 1 \(.*=0.7\).*add up to 1.2"):
         make_sweep(MIX, [axis])
 
 
+@pytest.mark.exact
 def test_a_prior_range_axis_refits_the_prior_the_scenario_did_not_override() -> None:
     vary = "priors.tiers.nano.conversion_rate.range=[[0.02, 0.04], [0.03, 0.06]]"
     sweep = make_sweep(MIX, [parse_vary(vary)])
@@ -148,6 +158,7 @@ def test_a_prior_range_axis_refits_the_prior_the_scenario_did_not_override() -> 
         assert prior.dist.ppf([0.05, 0.95]) == pytest.approx([lo, hi], rel=1e-6)
 
 
+@pytest.mark.exact
 def test_bad_axis_path_in_a_sweep_file(tmp_path: Path) -> None:
     sweep = {"scenario": str(MIX), "axes": [{"path": "strategies.*.budjet", "values": [1]}]}
     path = tmp_path / "sweep.yaml"
@@ -159,6 +170,7 @@ def test_bad_axis_path_in_a_sweep_file(tmp_path: Path) -> None:
 # --- exact results ----------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_fixed_scenario_points_are_hand_computable(write_scenario) -> None:
     path = write_scenario()
     sweep = make_sweep(
@@ -182,6 +194,7 @@ def test_fixed_scenario_points_are_hand_computable(write_scenario) -> None:
         assert row.cost_p5 == pytest.approx(cost) and row.creators_mean == n
 
 
+@pytest.mark.exact
 def test_share_zero_hires_no_one(write_scenario) -> None:
     data = deep_update(
         FIXED_SCENARIO,
@@ -203,6 +216,7 @@ def test_share_zero_hires_no_one(write_scenario) -> None:
     assert table["creators_mean"].tolist() == [1.0, 3.0]
 
 
+@pytest.mark.reproducibility
 def test_a_point_equals_a_direct_run_of_its_scenario() -> None:
     sweep = make_sweep(MIX, [parse_vary("strategies.*.budget=600000,800000")])
     table = run_sweep(sweep, campaigns=2000, seed=5).table
@@ -216,6 +230,7 @@ def test_a_point_equals_a_direct_run_of_its_scenario() -> None:
         assert first.loc[name, "expected_shortfall"] == summary.risk[name].expected_shortfall
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize("engine", ["vectorized", "timeline"])
 def test_table_columns_are_known_before_the_sweep_runs(write_scenario, engine: str) -> None:
     sweep = make_sweep(write_scenario(), [parse_vary("m:economics.gross_margin=0.5")])
@@ -223,6 +238,7 @@ def test_table_columns_are_known_before_the_sweep_runs(write_scenario, engine: s
     assert list(table.columns) == table_columns(sweep, engine)
 
 
+@pytest.mark.reproducibility
 def test_points_share_common_random_numbers() -> None:
     # Only the feed strategy changes: the video strategy sees identical campaigns at every
     # point, so its statistics are equal to the last bit.
@@ -241,6 +257,7 @@ class Killed(Exception):
     pass
 
 
+@pytest.mark.reproducibility
 def test_an_interrupted_sweep_resumes_to_the_same_table(tmp_path: Path) -> None:
     sweep = make_sweep(MIX, [parse_vary("economics.gross_margin=0.45:0.6:0.05")])
     whole = run_sweep(sweep, campaigns=1500, seed=3).table
@@ -270,6 +287,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(tmp_path: Path) -> None:
     assert run_sweep(sweep, campaigns=1500, seed=4, store=other).resumed == 0
 
 
+@pytest.mark.exact
 def test_the_fingerprint_covers_scenario_campaigns_and_seed() -> None:
     sweep = make_sweep(MIX, [parse_vary("economics.gross_margin=0.5,0.6")])
     other = make_sweep(MIX, [parse_vary("economics.gross_margin=0.5,0.61")])
@@ -288,6 +306,7 @@ def test_the_fingerprint_covers_scenario_campaigns_and_seed() -> None:
 # --- command line -----------------------------------------------------------------------
 
 
+@pytest.mark.cli
 def test_cli_sweep_writes_tidy_tables_and_a_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
@@ -338,6 +357,7 @@ def test_cli_sweep_writes_tidy_tables_and_a_manifest(tmp_path: Path) -> None:
     assert not (tmp_path / "out.partial").exists()
 
 
+@pytest.mark.cli
 def test_cli_sweep_file_and_table(tmp_path: Path) -> None:
     sweep = ROOT / "scenarios/sweeps/conversion-aov.yaml"
     result = CliRunner().invoke(
@@ -349,6 +369,8 @@ def test_cli_sweep_file_and_table(tmp_path: Path) -> None:
     assert len(points) == 3  # zipped
 
 
+@pytest.mark.cli
+@pytest.mark.reproducibility
 def test_cli_resumes_from_the_partial_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["sweep", str(MIX), "--vary", "economics.fixed_cost=0,1000,2000", "-n", "800"]
@@ -373,6 +395,7 @@ def test_cli_resumes_from_the_partial_folder(tmp_path: Path) -> None:
     assert again.exit_code == 0 and "resumed" not in again.stderr
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -392,6 +415,7 @@ def test_cli_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) ->
     assert not (tmp_path / "o").exists() and not (tmp_path / "o.partial").exists()
 
 
+@pytest.mark.exact
 def test_example_sweep_files_are_valid() -> None:
     for path in sorted((ROOT / "scenarios/sweeps").glob("*.yaml")):
         sweep = make_sweep(path)
@@ -402,12 +426,14 @@ def test_example_sweep_files_are_valid() -> None:
 # --- timeline engine --------------------------------------------------------------------
 
 
+@pytest.mark.exact
 def test_timeline_settings_need_the_timeline_engine(write_scenario) -> None:
     path = write_scenario()
     with pytest.raises(InputError, match="--engine timeline"):
         make_sweep(path, [parse_vary("timeline.managers=1,2")])
 
 
+@pytest.mark.reproducibility
 def test_a_timeline_sweep_point_equals_a_direct_timeline_run(write_scenario) -> None:
     from campaign_sim.analysis.stats import summarize_values
     from campaign_sim.engine.timeline import simulate_timeline
@@ -424,6 +450,8 @@ def test_a_timeline_sweep_point_equals_a_direct_timeline_run(write_scenario) -> 
     assert table["manager_utilisation_mean"].iloc[0] > table["manager_utilisation_mean"].iloc[1]
 
 
+@pytest.mark.cli
+@pytest.mark.reproducibility
 @pytest.mark.slow
 def test_a_sigkilled_cli_sweep_resumes_to_identical_files(tmp_path: Path) -> None:
     import signal

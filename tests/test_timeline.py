@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLES, FIXED_SCENARIO, deep_update
+from helpers import EXAMPLES, FIXED_SCENARIO, deep_update
 
 from campaign_sim.cli import main
 from campaign_sim.engine.schedule import LOST, NOT_DELIVERED, NOT_HIRED, schedule_campaign
@@ -63,6 +63,7 @@ def _hand(write_scenario, **changes):
     return load_scenario(write_scenario(data))
 
 
+@pytest.mark.exact
 def test_hand_computed_calendar(write_scenario):
     # Three creators (A, B, C), two posts each, one manager. Onboarding: A days 0-1, B 1-2,
     # C 2-3. Production 2 days, review half a day, first come first served:
@@ -96,6 +97,7 @@ def test_hand_computed_calendar(write_scenario):
     np.testing.assert_array_equal(totals["last_post_day"], 8)
 
 
+@pytest.mark.exact
 def test_posts_after_the_window_are_lost_and_fees_still_paid(write_scenario):
     # A 6-day window keeps the posts of days 3, 4, 5; the other three are lost. Fees are paid
     # whether or not (fees_paid: always): their second halves are settled on day 5.
@@ -109,6 +111,7 @@ def test_posts_after_the_window_are_lost_and_fees_still_paid(write_scenario):
     np.testing.assert_allclose(result.daily("a", "cost")[0, 4:6], [32_500 + 2 * 5_000, 62_500])
 
 
+@pytest.mark.exact
 def test_fees_on_delivery_unpaid_for_lost_posts(write_scenario):
     data = deep_update(
         FIXED_SCENARIO,
@@ -122,6 +125,7 @@ def test_fees_on_delivery_unpaid_for_lost_posts(write_scenario):
     np.testing.assert_allclose(totals["cost"], 32_500)
 
 
+@pytest.mark.exact
 def test_weekly_rotation_slots(write_scenario):
     # Approved on days 3, 4, 5, 6, 7, 8 (A1, B1, C1, A2, B2, C2); posting days 7, 14, 21 with
     # two posts each, in the order approved.
@@ -134,6 +138,7 @@ def test_weekly_rotation_slots(write_scenario):
     assert posts == [7, 14, 7, 21, 14, 21]
 
 
+@pytest.mark.exact
 def test_codes_for_creators_never_hired_or_never_delivering(write_scenario):
     plan = timeline_plan(_hand(write_scenario))
     posts, busy = schedule_campaign(
@@ -149,6 +154,7 @@ def test_codes_for_creators_never_hired_or_never_delivering(write_scenario):
     assert posts == [3, LOST]
 
 
+@pytest.mark.exact
 def test_decay_and_lag_kernels():
     np.testing.assert_allclose(decay_weights(1, 4), [0.5, 0.25, 0.125, 0.0625])
     np.testing.assert_allclose(decay_weights(3, 10_000).sum(), 1)
@@ -158,6 +164,7 @@ def test_decay_and_lag_kernels():
     np.testing.assert_allclose((np.arange(lag.size) * lag).sum(), 2)  # its mean is 2 days
 
 
+@pytest.mark.exact
 def test_conversions_cut_at_the_attribution_window(write_scenario):
     # One post per creator on day 3 (no queue); half-life 1 day, no lag, a 2-day attribution
     # window: orders on days 3 and 4 only, 1/2 + 1/4 of the post's 25.
@@ -170,6 +177,7 @@ def test_conversions_cut_at_the_attribution_window(write_scenario):
     np.testing.assert_allclose(result.totals["a"]["conversions"], 2 * 3 * 25 * 0.75)
 
 
+@pytest.mark.cross_engine
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("timeline", [INSTANT_TIMELINE, LONG_TIMELINE], ids=["instant", "long"])
 def test_agrees_with_the_vectorized_engine(path, timeline):
@@ -189,6 +197,7 @@ def test_agrees_with_the_vectorized_engine(path, timeline):
             )
 
 
+@pytest.mark.cross_engine
 def test_agrees_with_the_vectorized_engine_under_stratified_sampling():
     scenario = _with_timeline(EXAMPLES[-1], INSTANT_TIMELINE)
     data = {**scenario.data, "simulation": {**scenario.data["simulation"], "sampling": "lhs"}}
@@ -203,6 +212,7 @@ def test_agrees_with_the_vectorized_engine_under_stratified_sampling():
         assert not np.allclose(result.totals[name]["roi"], plain.values[name]["roi"])
 
 
+@pytest.mark.exact
 def test_payback_table_and_summary_agree():
     result = simulate_timeline(load_scenario(EXAMPLES[0]), campaigns=60, seed=8)
     table = result.payback_frame()
@@ -217,6 +227,7 @@ def test_payback_table_and_summary_agree():
             assert day[c] == 0 or profit[c, int(day[c]) - 1] < 0
 
 
+@pytest.mark.cross_engine
 def test_default_timeline_runs_on_every_example():
     for path in EXAMPLES:
         scenario = load_scenario(path)
@@ -249,6 +260,7 @@ def _hundred_nano(managers):
     return scenario_from_dict(data)
 
 
+@pytest.mark.statistical
 def test_one_manager_loses_posts_and_roi():
     one = simulate_timeline(_hundred_nano(1), campaigns=150, seed=4).totals["nano"]
     team = simulate_timeline(_hundred_nano(4), campaigns=150, seed=4).totals["nano"]
@@ -261,6 +273,8 @@ def test_one_manager_loses_posts_and_roi():
     assert np.nanmean(one["manager_utilisation"]) > np.nanmean(team["manager_utilisation"])
 
 
+@pytest.mark.slow
+@pytest.mark.reproducibility
 def test_same_numbers_however_split():
     data = read_yaml(EXAMPLES[0])
     data["strategies"] = {
@@ -287,6 +301,7 @@ def test_same_numbers_however_split():
     assert np.unique(runs[0].totals["few"]["last_post_day"]).size > 5
 
 
+@pytest.mark.exact
 @pytest.mark.parametrize(
     ("timeline", "match"),
     [
@@ -310,6 +325,7 @@ def test_bad_timeline_settings(timeline, match):
         timeline_plan(scenario_from_dict(data, source="s.yaml"))
 
 
+@pytest.mark.cli
 def test_cli_writes_the_results_folder(tmp_path):
     out = tmp_path / "tl"
     result = CliRunner().invoke(
@@ -366,6 +382,7 @@ def test_cli_writes_the_results_folder(tmp_path):
     assert (payback.groupby("strategy")["paid_back_share"].diff().dropna() >= 0).all()
 
 
+@pytest.mark.cli
 def test_cli_table_and_bad_input(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(
@@ -408,6 +425,7 @@ def test_cli_table_and_bad_input(tmp_path):
     assert missing.exit_code == 2 and "no such file" in missing.output
 
 
+@pytest.mark.cli
 def test_validate_checks_the_timeline_section(tmp_path):
     data = read_yaml(EXAMPLES[0])
     data["timeline"] = {"half_life_days": {"instagrm": 1, "default": 2}}
