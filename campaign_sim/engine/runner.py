@@ -77,6 +77,16 @@ class RunSettings:
     chunk_size: int
     executor: Executor
 
+    def collect(self, kernel: Kernel, *, progress: Callable[[int], None] | None = None) -> Arrays:
+        """:func:`collect` of ``kernel`` over this run's campaigns, chunks and executor."""
+        return collect(
+            kernel,
+            self.campaigns,
+            chunk_size=self.chunk_size,
+            executor=self.executor,
+            progress=progress,
+        )
+
 
 def _whole(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:

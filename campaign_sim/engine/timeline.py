@@ -20,7 +20,7 @@ import numpy as np
 from campaign_sim.analysis.timeline import SERIES, TimelineResult
 from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
-from campaign_sim.engine.runner import Chunk, collect, run_settings
+from campaign_sim.engine.runner import Chunk, run_settings
 from campaign_sim.engine.schedule import schedule_campaign
 from campaign_sim.engine.vectorized import money_metrics
 from campaign_sim.random.sampling import Sampling
@@ -285,9 +285,7 @@ def simulate_timeline(
     )
     plan = timeline_plan(scenario) if plan is None else plan
     kernel = partial(timeline_kernel, scenario, plan, Layout.of(scenario), run.seed, run.sampling)
-    arrays = collect(
-        kernel, run.campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
-    )
+    arrays = run.collect(kernel, progress=progress)
     names = [s.name for s in scenario.strategies]
     series = {name: {m: arrays[name, "daily", m] for m in SERIES} for name in names}
     keys = [key for key in arrays if isinstance(key, tuple) and key[1] == "total"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
-from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
+from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.metrics import ENGINE_OUTCOMES
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.loading import Scenario
@@ -215,9 +215,7 @@ def simulate(
         scheduler=scheduler,
     )
     kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling)
-    arrays = collect(
-        kernel, run.campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
-    )
+    arrays = run.collect(kernel, progress=progress)
     return Outcomes.of(scenario, arrays, run.campaigns, run.seed, run.sampling)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, PoolDraws, draw_chunk
 from campaign_sim.engine.executors import Executor
-from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
+from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import METRICS, chunk_outcomes
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.loading import GroupPlan, Scenario
@@ -142,9 +142,7 @@ def collect_drivers(
     )
     layout = Layout.of(scenario)
     kernel = partial(drivers_kernel, scenario, layout, run.seed, run.sampling)
-    arrays = collect(
-        kernel, run.campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
-    )
+    arrays = run.collect(kernel, progress=progress)
     names = tuple(s.name for s in scenario.strategies)
     first = draw_chunk(scenario, layout, run.seed, [(0, 0, 1)], sampling=RANDOM)
     drivers = {name: tuple(found) for name, (found, _) in _chunk_drivers(scenario, first).items()}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from campaign_sim.engine.draws import Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
-from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
+from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.scenario.loading import Scenario
@@ -81,9 +81,7 @@ def sobol_indices(
     kernel = partial(
         sobol_kernel, scenario, Layout.of(scenario), seed, output, names, -(-campaigns // BLOCK)
     )
-    evaluations = collect(
-        kernel, campaigns, chunk_size=run.chunk_size, executor=run.executor, progress=progress
-    )
+    evaluations = run.collect(kernel, progress=progress)
     rows = []
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     for name, y in evaluations.items():

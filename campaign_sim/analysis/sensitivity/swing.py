@@ -13,7 +13,7 @@ import pandas as pd
 from campaign_sim.analysis.mcse import mean_error
 from campaign_sim.engine.draws import CampaignDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
-from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect, run_settings
+from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.random import distributions as dist
 from campaign_sim.random.sampling import Sampling
@@ -144,7 +144,7 @@ def swing(
         kernel = partial(
             swing_kernel, changed, Layout.of(changed), run.seed, sampling, output, shock
         )
-        return collect(kernel, campaigns, chunk_size=run.chunk_size, executor=run.executor)
+        return run.collect(kernel)
 
     base = outputs(scenario)
     rows = []
