@@ -6,17 +6,44 @@ The flow is scenario -> draws -> engine -> statistics -> comparison, each a modu
 >>> scenario = load_scenario("scenarios/coffee-launch.yaml")
 >>> outcomes = simulate(scenario, campaigns=10_000, seed=1)
 >>> summarize(outcomes).frame()            # doctest: +SKIP
+
+The public names are imported on first use (PEP 562), so ``import campaign_sim`` (and the
+command line's ``--help``) loads no numpy, scipy or pandas.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from campaign_sim.analysis.compare import Comparison, compare
-from campaign_sim.analysis.stats import Summary, summarize
-from campaign_sim.analysis.timeline import TimelineResult
-from campaign_sim.engine.timeline import simulate_timeline
-from campaign_sim.engine.vectorized import METRICS, Outcomes, simulate
-from campaign_sim.errors import InputError
-from campaign_sim.scenario.loading import Scenario, load_scenario, scenario_from_dict
+if TYPE_CHECKING:
+    from campaign_sim.analysis.compare import Comparison, compare
+    from campaign_sim.analysis.stats import Summary, summarize
+    from campaign_sim.analysis.timeline import TimelineResult
+    from campaign_sim.engine.timeline import simulate_timeline
+    from campaign_sim.engine.vectorized import METRICS, Outcomes, simulate
+    from campaign_sim.errors import InputError
+    from campaign_sim.scenario.loading import load_scenario, scenario_from_dict
+    from campaign_sim.scenario.plan import Scenario
+
+#: Public name -> the module that defines it.
+_HOMES = {
+    "Comparison": "campaign_sim.analysis.compare",
+    "compare": "campaign_sim.analysis.compare",
+    "Summary": "campaign_sim.analysis.stats",
+    "summarize": "campaign_sim.analysis.stats",
+    "TimelineResult": "campaign_sim.analysis.timeline",
+    "simulate_timeline": "campaign_sim.engine.timeline",
+    "METRICS": "campaign_sim.engine.vectorized",
+    "Outcomes": "campaign_sim.engine.vectorized",
+    "simulate": "campaign_sim.engine.vectorized",
+    "InputError": "campaign_sim.errors",
+    "load_scenario": "campaign_sim.scenario.loading",
+    "scenario_from_dict": "campaign_sim.scenario.loading",
+    "Scenario": "campaign_sim.scenario.plan",
+}
 
 __all__ = [
     "METRICS",
@@ -34,3 +61,18 @@ __all__ = [
     "simulate_timeline",
     "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use and keep it here."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'campaign_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy public ones included."""
+    return sorted(set(globals()) | set(__all__))

@@ -25,7 +25,7 @@ from campaign_sim.engine.runner import DEFAULT_CHUNK, run_settings
 from campaign_sim.engine.vectorized import Outcomes, simulate
 from campaign_sim.errors import InputError
 from campaign_sim.random.sampling import Sampling
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 
 __all__ = [
     "RunResult",

@@ -28,7 +28,7 @@ from campaign_sim.engine.vectorized import METRICS, Outcomes, outcomes_kernel
 from campaign_sim.errors import ArgumentError
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 
 __all__ = [
     "FIRST_BLOCKS",

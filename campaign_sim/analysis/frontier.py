@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.errors import InputError
-from campaign_sim.scenario.schema import suggest
+from campaign_sim.scenario.strict import suggest
 
 __all__ = [
     "Best",

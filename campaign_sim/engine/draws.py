@@ -15,7 +15,7 @@ from scipy import special
 
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.random.streams import CAMPAIGN_STREAM, pool_stream, uniforms
-from campaign_sim.scenario.loading import GroupPlan, Scenario
+from campaign_sim.scenario.plan import GroupPlan, Scenario
 
 __all__ = ["CampaignDraws", "ChunkDraws", "GroupDraws", "Layout", "PoolDraws", "draw_chunk"]
 

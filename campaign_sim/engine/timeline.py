@@ -25,7 +25,7 @@ from campaign_sim.engine.schedule import schedule_campaign
 from campaign_sim.engine.vectorized import money_metrics
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK, pool_stream, uniforms
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.timeline import TimelinePlan, timeline_plan
 
 __all__ = ["chunk_timeline", "simulate_timeline", "timeline_kernel"]

@@ -21,7 +21,7 @@ from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.metrics import ENGINE_OUTCOMES
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 
 __all__ = [
     "METRICS",

@@ -5,6 +5,10 @@ A distribution is a small immutable object with ``ppf``, ``cdf``, ``mean``, ``me
 to a stated central interval implement ``from_range``. Exact quantiles come from scipy; the
 engines sample through :meth:`Distribution.sampler`, a fast inverse CDF (closed form where one
 is cheap, otherwise a dense quantile table with exact tails).
+
+scipy is imported where it is used: checking a scenario (supports, fits from ranges, a
+lognormal's quantiles) needs only scipy.special and scipy.optimize, so ``campaign-sim validate``
+never loads scipy.stats.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import optimize, special, stats
 
 __all__ = [
     "FAMILIES",
@@ -96,8 +99,8 @@ class Distribution:
         return False
 
     def support(self) -> tuple[float, float]:
-        lo, hi = self._frozen.support()
-        return float(lo), float(hi)
+        """The smallest and largest possible values (closed form: no scipy object is built)."""
+        raise NotImplementedError
 
     def params(self) -> dict[str, float]:
         """The family's parameters by name."""
@@ -110,6 +113,10 @@ class Distribution:
     def sampler(self) -> Sampler:
         """A fast vectorised inverse CDF; tabulated unless the family overrides it."""
         return _table_for(self)
+
+    def _fit_quantiles(self, q: list[float]) -> np.ndarray:
+        """Quantiles that a fit from a range is checked against."""
+        return self.ppf(q)
 
 
 def _fmt(value: float) -> str:
@@ -234,7 +241,12 @@ class Uniform(Distribution):
     high: float
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         return stats.uniform(self.low, self.high - self.low)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
     @classmethod
     def from_range(cls, lo: float, hi: float, coverage: float = 0.9) -> Uniform:
@@ -257,7 +269,12 @@ class LogUniform(Distribution):
     high: float
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         return stats.loguniform(self.low, self.high)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
     @classmethod
     def from_range(cls, lo: float, hi: float, coverage: float = 0.9) -> LogUniform:
@@ -280,7 +297,22 @@ class LogNormal(Distribution):
     sigma: float
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         return stats.lognorm(s=self.sigma, scale=self.median_)
+
+    def ppf(self, q: Any) -> np.ndarray:
+        """Exact quantile function, in closed form (the same floats as scipy's lognorm)."""
+        from scipy.special import ndtri
+
+        if not (self.sigma > 0 and self.median_ > 0):  # as scipy: no such lognormal
+            return np.full(np.shape(q), math.nan)
+        return np.asarray(np.exp(self.sigma * ndtri(q)) * self.median_, dtype=float)
+
+    quantile = ppf
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     def params(self) -> dict[str, float]:
         return {"median": self.median_, "sigma": self.sigma}
@@ -291,8 +323,10 @@ class LogNormal(Distribution):
             raise FitError(f"lognormal needs lo(={lo}) > 0")
         if coverage >= 1:
             raise FitError("lognormal is unbounded: its range needs coverage < 1")
+        from scipy.special import ndtri
+
         _, p_hi = central_probabilities(coverage)
-        z = special.ndtri(p_hi)
+        z = ndtri(p_hi)
         return cls(math.sqrt(lo * hi), math.log(hi / lo) / (2 * z))
 
 
@@ -307,8 +341,13 @@ class Normal(Distribution):
     high: float = math.inf
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         a, b = (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
     def params(self) -> dict[str, float]:
         out = {"mean": self.mean_, "sd": self.sd}
@@ -328,10 +367,12 @@ class Normal(Distribution):
         low: float = -math.inf,
         high: float = math.inf,
     ) -> Normal:
+        from scipy.special import ndtri
+
         if coverage >= 1:
             raise FitError("normal is unbounded: its range needs coverage < 1")
         p_lo, p_hi = central_probabilities(coverage)
-        guess = cls((lo + hi) / 2, (hi - lo) / (2 * special.ndtri(p_hi)), low, high)
+        guess = cls((lo + hi) / 2, (hi - lo) / (2 * ndtri(p_hi)), low, high)
         if not (math.isfinite(low) or math.isfinite(high)):
             return guess
 
@@ -351,7 +392,27 @@ class Beta(Distribution):
     beta: float
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         return stats.beta(self.alpha, self.beta)
+
+    def cdf(self, x: Any) -> np.ndarray:
+        """The regularized incomplete beta function (what scipy's beta.cdf computes)."""
+        from scipy.special import betainc
+
+        if not (self.alpha > 0 and self.beta > 0):  # as scipy: no such beta
+            return np.full(np.shape(x), math.nan)
+        return np.asarray(betainc(self.alpha, self.beta, np.clip(x, 0.0, 1.0)), dtype=float)
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, 1.0
+
+    def _fit_quantiles(self, q: list[float]) -> np.ndarray:
+        """The inverse of :meth:`cdf` from scipy.special (no scipy.stats): the same as
+        :meth:`ppf` to rounding, far within the fit's tolerance."""
+        from scipy.special import betaincinv
+
+        return np.asarray(betaincinv(self.alpha, self.beta, q), dtype=float)
 
     @classmethod
     def from_range(cls, lo: float, hi: float, coverage: float = 0.9) -> Beta:
@@ -359,10 +420,12 @@ class Beta(Distribution):
             raise FitError(f"beta needs 0 < lo < hi < 1, got [{lo}, {hi}]")
         if coverage >= 1:
             raise FitError("a beta range needs coverage < 1 (its support is all of (0, 1))")
+        from scipy.special import ndtri
+
         p_lo, p_hi = central_probabilities(coverage)
         # Start from the beta whose mean and sd match a normal through the two quantiles.
         m = (lo + hi) / 2
-        sd = (hi - lo) / (2 * special.ndtri(p_hi))
+        sd = (hi - lo) / (2 * ndtri(p_hi))
         total = max(m * (1 - m) / sd**2 - 1, 2.0)
 
         def build(x: np.ndarray) -> Beta:
@@ -381,6 +444,7 @@ def _solve_two_quantiles(
     p_hi: float,
 ) -> Any:
     """Find two parameters so that ``build(x)`` has quantiles ``lo`` at p_lo, ``hi`` at p_hi."""
+    from scipy import optimize
 
     def residuals(x: np.ndarray) -> list[float]:
         dist = build(x)
@@ -388,7 +452,7 @@ def _solve_two_quantiles(
 
     solution = optimize.root(residuals, start, method="hybr", options={"xtol": 1e-14})
     dist = build(solution.x)
-    got = dist.ppf([p_lo, p_hi])
+    got = dist._fit_quantiles([p_lo, p_hi])
     if not np.allclose(got, [lo, hi], rtol=FIT_RTOL, atol=0):
         raise FitError(
             f"no {dist.family} distribution has P{100 * p_lo:g}={lo:g} and "
@@ -406,8 +470,13 @@ class Triangular(Distribution):
     max: float
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         width = self.max - self.min
         return stats.triang((self.mode - self.min) / width, loc=self.min, scale=width)
+
+    def support(self) -> tuple[float, float]:
+        return self.min, self.max
 
 
 @dataclass(frozen=True)
@@ -422,10 +491,15 @@ class Pert(Distribution):
     lambda_: float = 4.0
 
     def _scipy(self) -> Any:
+        from scipy import stats
+
         width = self.max - self.min
         a = 1 + self.lambda_ * (self.mode - self.min) / width
         b = 1 + self.lambda_ * (self.max - self.mode) / width
         return stats.beta(a, b, loc=self.min, scale=width)
+
+    def support(self) -> tuple[float, float]:
+        return self.min, self.max
 
     def params(self) -> dict[str, float]:
         return {"min": self.min, "mode": self.mode, "max": self.max, "lambda": self.lambda_}

@@ -18,7 +18,7 @@ from campaign_sim.errors import InputError
 from campaign_sim.reports.i18n import LANGUAGES, Text
 from campaign_sim.reports.results import load_results
 from campaign_sim.results.folder import MANIFEST, results_folder
-from campaign_sim.scenario.schema import suggest
+from campaign_sim.scenario.strict import suggest
 
 __all__ = ["FORMATS", "Report", "build_report", "default_report_dir", "parse_formats"]
 

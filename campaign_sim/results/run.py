@@ -9,7 +9,7 @@ from campaign_sim import __version__
 from campaign_sim.analysis.stats import quantile_grid
 from campaign_sim.pipeline import RunResult, SensitivityResult
 from campaign_sim.results.folder import manifest, results_folder
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.priors import priors_frame
 
 __all__ = ["header", "run_document", "sensitivity_document", "write_run", "write_sensitivity"]

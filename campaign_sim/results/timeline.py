@@ -8,7 +8,7 @@ from pathlib import Path
 from campaign_sim import __version__
 from campaign_sim.analysis.timeline import TimelineResult
 from campaign_sim.results.folder import manifest, results_folder
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 
 __all__ = ["timeline_json", "write_timeline_results"]
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from campaign_sim.scenario.loading import Prior
-from campaign_sim.scenario.schema import QUANTITIES
+from campaign_sim.scenario.plan import Prior
+from campaign_sim.scenario.priors_schema import QUANTITIES
 
 __all__ = ["priors_frame"]
 

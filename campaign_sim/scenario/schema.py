@@ -1,20 +1,16 @@
-"""The shape of scenario and priors files, validated by pydantic.
+"""The shape of scenario files, validated by pydantic.
 
 These models only check what one key can know about itself (types, ranges, which keys go
 together). Checks that need the whole scenario (every group's priors resolve, a budget covers
-one fee) live in :mod:`campaign_sim.scenario.loading`.
+one fee) live in :mod:`campaign_sim.scenario.loading`. The priors' models are in
+:mod:`campaign_sim.scenario.priors_schema`.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
@@ -22,310 +18,23 @@ from pydantic import (
     PositiveInt,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from campaign_sim.random import distributions as dist
+from campaign_sim.scenario.priors_schema import (
+    QUANTITIES,
+    ConversionBase,
+    DistributionSpec,
+    TierPriors,
+    TriangularSpec,
+)
+from campaign_sim.scenario.strict import Strict
 
 __all__ = [
-    "CONVERSION_BASES",
-    "QUANTITIES",
-    "DistributionSpec",
+    "QUANTITIES",  # re-exported from priors_schema for the callers that import it from here
     "Group",
-    "PriorsFile",
     "ScenarioFile",
     "Strategy",
-    "TierPriors",
     "Timeline",
 ]
-
-CONVERSION_BASES = ("engagements", "reach", "followers")
-ConversionBase = Literal["engagements", "reach", "followers"]
-
-#: Every per-creator quantity a prior may give, with its unit (for listings and errors).
-QUANTITIES: dict[str, str] = {
-    "followers": "followers",
-    "fake_share": "fraction of followers",
-    "delivery_probability": "probability",
-    "engagement_rate": "fraction of real audience, per deliverable",
-    "reach_rate": "fraction of real audience, per deliverable",
-    "conversion_rate": "fraction of the conversion base",
-    "fee": "currency per deliverable",
-    "overhead": "currency per creator",
-}
-
-
-def suggest(word: str, choices: Any) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    match = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
-class Strict(BaseModel):
-    """A frozen model that rejects unknown keys, suggesting the closest known one."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = set(cls.model_fields) | {
-                f.alias for f in cls.model_fields.values() if f.alias is not None
-            }
-            for key in data:
-                if key not in known:
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown key '{key}'{hint}; allowed: {allowed}",
-                        {
-                            "key": key,
-                            "hint": suggest(str(key), known),
-                            "allowed": ", ".join(sorted(k for k in known if k != "family")),
-                        },
-                    )
-        return data
-
-
-class Source(Strict):
-    figure: str
-    source: str
-
-
-Range = Annotated[tuple[float, float], Field(description="[lo, hi], a central interval")]
-Coverage = Annotated[float, Field(gt=0, le=1, description="probability mass inside `range`")]
-
-
-class _Spec(Strict):
-    """Fields every prior may carry besides its parameters."""
-
-    sources: tuple[Source, ...] = ()
-    note: str | None = None
-    assumption: bool = False
-    base: ConversionBase | None = Field(
-        None, description="conversion_rate only: what the rate is a fraction of"
-    )
-
-    def build(self) -> dist.Distribution:
-        raise NotImplementedError
-
-
-class _RangeSpec(_Spec):
-    range: Range | None = None
-    coverage: Coverage = 0.9
-
-    @model_validator(mode="after")
-    def _check_range(self) -> _RangeSpec:
-        if self.range is not None:
-            lo, hi = self.range
-            if not lo < hi:
-                raise ValueError(f"range [{lo}, {hi}] must have lo < hi")
-        own = [name for name in self._params() if getattr(self, name) is not None]
-        if (self.range is None) == (len(own) == 0):
-            raise ValueError(
-                f"give either `range` or the parameters {', '.join(self._params())}, not both"
-                if own
-                else f"give `range` or the parameters {', '.join(self._params())}"
-            )
-        if own and len(own) < len(self._params()):
-            missing = [n for n in self._params() if getattr(self, n) is None]
-            raise ValueError(f"missing parameter(s): {', '.join(missing)}")
-        return self
-
-    @classmethod
-    def _params(cls) -> tuple[str, ...]:
-        raise NotImplementedError
-
-
-class BetaSpec(_RangeSpec):
-    family: Literal["beta"]
-    alpha: PositiveFloat | None = None
-    beta: PositiveFloat | None = None
-
-    @classmethod
-    def _params(cls) -> tuple[str, ...]:
-        return ("alpha", "beta")
-
-    def build(self) -> dist.Distribution:
-        if self.range is not None:
-            return dist.Beta.from_range(*self.range, self.coverage)
-        return dist.Beta(self.alpha, self.beta)  # type: ignore[arg-type]
-
-
-class LogNormalSpec(_RangeSpec):
-    family: Literal["lognormal"]
-    median: PositiveFloat | None = None
-    sigma: PositiveFloat | None = None
-
-    @classmethod
-    def _params(cls) -> tuple[str, ...]:
-        return ("median", "sigma")
-
-    def build(self) -> dist.Distribution:
-        if self.range is not None:
-            return dist.LogNormal.from_range(*self.range, self.coverage)
-        return dist.LogNormal(self.median, self.sigma)  # type: ignore[arg-type]
-
-
-class UniformSpec(_RangeSpec):
-    family: Literal["uniform"]
-    low: float | None = None
-    high: float | None = None
-
-    @classmethod
-    def _params(cls) -> tuple[str, ...]:
-        return ("low", "high")
-
-    @model_validator(mode="after")
-    def _check_order(self) -> UniformSpec:
-        if self.low is not None and self.high is not None and not self.low < self.high:
-            raise ValueError(f"low(={self.low}) must be < high(={self.high})")
-        return self
-
-    def build(self) -> dist.Distribution:
-        if self.range is not None:
-            return dist.Uniform.from_range(*self.range, self.coverage)
-        return dist.Uniform(self.low, self.high)  # type: ignore[arg-type]
-
-
-class LogUniformSpec(UniformSpec):
-    family: Literal["loguniform"]  # type: ignore[assignment]
-    low: PositiveFloat | None = None
-    high: PositiveFloat | None = None
-
-    def build(self) -> dist.Distribution:
-        if self.range is not None:
-            return dist.LogUniform.from_range(*self.range, self.coverage)
-        return dist.LogUniform(self.low, self.high)  # type: ignore[arg-type]
-
-
-class NormalSpec(_RangeSpec):
-    family: Literal["normal"]
-    mean: float | None = None
-    sd: PositiveFloat | None = None
-    low: float | None = Field(None, description="truncate below")
-    high: float | None = Field(None, description="truncate above")
-
-    @classmethod
-    def _params(cls) -> tuple[str, ...]:
-        return ("mean", "sd")
-
-    @model_validator(mode="after")
-    def _check_truncation(self) -> NormalSpec:
-        if not self._bounds[0] < self._bounds[1]:
-            raise ValueError(f"low(={self.low}) must be < high(={self.high})")
-        return self
-
-    @property
-    def _bounds(self) -> tuple[float, float]:
-        return (
-            -math.inf if self.low is None else self.low,
-            math.inf if self.high is None else self.high,
-        )
-
-    def build(self) -> dist.Distribution:
-        low, high = self._bounds
-        if self.range is not None:
-            return dist.Normal.from_range(*self.range, self.coverage, low=low, high=high)
-        return dist.Normal(self.mean, self.sd, low, high)  # type: ignore[arg-type]
-
-
-class TriangularSpec(_Spec):
-    family: Literal["triangular"]
-    min: float
-    mode: float
-    max: float
-
-    @model_validator(mode="after")
-    def _check_order(self) -> TriangularSpec:
-        if not (self.min <= self.mode <= self.max and self.min < self.max):
-            raise ValueError(
-                f"need min <= mode <= max and min < max, got {self.min}, {self.mode}, {self.max}"
-            )
-        return self
-
-    def build(self) -> dist.Distribution:
-        return dist.Triangular(self.min, self.mode, self.max)
-
-
-class PertSpec(TriangularSpec):
-    family: Literal["pert"]  # type: ignore[assignment]
-    lambda_: PositiveFloat = Field(4.0, alias="lambda")
-
-    def build(self) -> dist.Distribution:
-        return dist.Pert(self.min, self.mode, self.max, self.lambda_)
-
-
-class FixedSpec(_Spec):
-    family: Literal["fixed"]
-    value: float
-
-    def build(self) -> dist.Distribution:
-        return dist.Fixed(self.value)
-
-
-def _number_is_fixed(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {"family": "fixed", "value": value}
-    if isinstance(value, dict) and "family" not in value:
-        raise PydanticCustomError(
-            "missing_family",
-            "a distribution needs `family` (one of: {families})",
-            {"families": ", ".join(dist.FAMILIES)},
-        )
-    if isinstance(value, dict) and value["family"] not in dist.FAMILIES:
-        family = str(value["family"])
-        raise PydanticCustomError(
-            "unknown_family",
-            "unknown family '{family}'{hint}; known: {families}",
-            {
-                "family": family,
-                "hint": suggest(family, dist.FAMILIES),
-                "families": ", ".join(dist.FAMILIES),
-            },
-        )
-    return value
-
-
-DistributionSpec = Annotated[
-    BetaSpec
-    | LogNormalSpec
-    | UniformSpec
-    | LogUniformSpec
-    | NormalSpec
-    | TriangularSpec
-    | PertSpec
-    | FixedSpec,
-    Field(discriminator="family"),
-    BeforeValidator(_number_is_fixed),
-]
-
-#: Union tags, left out of key paths in error messages.
-SPEC_TAGS = frozenset(dist.FAMILIES)
-
-
-class QuantityPriors(Strict):
-    followers: DistributionSpec | None = None
-    fake_share: DistributionSpec | None = None
-    delivery_probability: DistributionSpec | None = None
-    engagement_rate: DistributionSpec | None = None
-    reach_rate: DistributionSpec | None = None
-    conversion_rate: DistributionSpec | None = None
-    fee: DistributionSpec | None = None
-    overhead: DistributionSpec | None = None
-
-
-class TierPriors(QuantityPriors):
-    platforms: dict[str, QuantityPriors] = {}
-
-
-class PriorsFile(Strict):
-    """A set of priors, such as the shipped ``article`` set."""
-
-    name: str
-    description: str | None = None
-    shock_sigma: NonNegativeFloat = 0.0
-    shock_note: str | None = None
-    tiers: dict[str, TierPriors]
 
 
 class PriorOverrides(Strict):

@@ -13,8 +13,9 @@ import numpy as np
 
 from campaign_sim.errors import InputError, Problem
 from campaign_sim.random import distributions as dist
-from campaign_sim.scenario.loading import Scenario
-from campaign_sim.scenario.schema import Timeline, suggest
+from campaign_sim.scenario.plan import Scenario
+from campaign_sim.scenario.schema import Timeline
+from campaign_sim.scenario.strict import suggest
 
 __all__ = ["TimelinePlan", "decay_weights", "lag_weights", "timeline_plan"]
 

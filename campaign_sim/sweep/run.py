@@ -40,7 +40,7 @@ from campaign_sim.errors import ArgumentError
 from campaign_sim.metrics import REPORTED, TIMELINE_REPORTED
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.results.folder import atomic_write_text, json_ready
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 from campaign_sim.sweep.spec import Point, Sweep
 
 __all__ = [

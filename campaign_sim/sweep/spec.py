@@ -23,14 +23,11 @@ import yaml
 from pydantic import Field, PositiveInt, model_validator
 
 from campaign_sim.errors import InputError, Problem
-from campaign_sim.scenario.loading import (
-    Scenario,
-    load_priors_file,
-    read_yaml,
-    scenario_from_dict,
-    validate,
-)
-from campaign_sim.scenario.schema import Strict
+from campaign_sim.scenario.loading import scenario_from_dict
+from campaign_sim.scenario.plan import Scenario
+from campaign_sim.scenario.reading import read_yaml, validate
+from campaign_sim.scenario.resolve import load_priors_file
+from campaign_sim.scenario.strict import Strict
 from campaign_sim.sweep.paths import expand, set_path
 
 __all__ = [

@@ -13,7 +13,7 @@ from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import METRICS, chunk_outcomes
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.scenario.loading import GroupPlan, Scenario
+from campaign_sim.scenario.plan import GroupPlan, Scenario
 
 __all__ = ["Driver", "Drivers", "collect_drivers", "drivers_kernel", "group_label"]
 

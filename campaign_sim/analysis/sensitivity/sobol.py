@@ -14,7 +14,7 @@ from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.random.streams import BLOCK
-from campaign_sim.scenario.loading import Scenario
+from campaign_sim.scenario.plan import Scenario
 
 __all__ = ["sobol_indices", "sobol_kernel"]
 

@@ -17,7 +17,7 @@ from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.random import distributions as dist
 from campaign_sim.random.sampling import Sampling
-from campaign_sim.scenario.loading import GroupPlan, Prior, Scenario, StrategyPlan
+from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
 
 __all__ = ["SWING_QUANTILES", "SwingInput", "swing", "swing_inputs", "swing_kernel"]
 

@@ -1,0 +1,218 @@
+"""Prior sets: found by name or path, merged with a scenario's overrides, fitted and checked."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from campaign_sim.errors import InputError, Problem
+from campaign_sim.random import distributions as dist
+from campaign_sim.scenario.plan import Prior
+from campaign_sim.scenario.priors_schema import QUANTITIES, PriorsFile, QuantityPriors, TierPriors
+from campaign_sim.scenario.reading import read_yaml, validate
+from campaign_sim.scenario.strict import suggest
+
+__all__ = [
+    "PriorTable",
+    "check_priors",
+    "fit",
+    "load_priors_file",
+    "merge_priors",
+    "shipped_prior_sets",
+]
+
+RATE_QUANTITIES = (
+    "fake_share",
+    "delivery_probability",
+    "engagement_rate",
+    "reach_rate",
+    "conversion_rate",
+)
+MONEY_QUANTITIES = ("fee", "overhead")
+
+#: Tier -> {(platform, or None for every platform, quantity): prior}.
+PriorTable = dict[str, dict[tuple[str | None, str], Prior]]
+
+
+def shipped_prior_sets() -> dict[str, Path]:
+    """Names of the prior sets that ship with campaign-sim, and their files."""
+    folder = resources.files("campaign_sim.scenario") / "prior_sets"
+    return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir() if str(f).endswith(".yaml")}
+
+
+def load_priors_file(base: str, relative_to: Path | None) -> tuple[PriorsFile, str, dict]:
+    """Load a prior set by shipped name or by path (relative to the scenario's folder)."""
+    shipped = shipped_prior_sets()
+    if base in shipped:
+        path = shipped[base]
+    else:
+        path = (relative_to or Path.cwd()) / base
+        if not path.exists():
+            raise InputError.single(
+                None,
+                "priors.base",
+                f"'{base}' is neither a shipped prior set ({', '.join(sorted(shipped))})"
+                f" nor a file{suggest(base, shipped)}",
+            )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None  # read_yaml reports it
+    model, data = _read_priors(str(path), text)
+    return model, str(path), data
+
+
+@functools.lru_cache(maxsize=16)
+def _read_priors(path: str, text: str | None) -> tuple[PriorsFile, dict]:
+    """Parse and validate a priors file once per content (sweeps load it for every point).
+
+    The returned mapping is shared between callers: read it, never change it.
+    """
+    data = read_yaml(path)
+    return validate(PriorsFile, data, path), data
+
+
+_StatedTable = dict[tuple[str | None, str], "_Stated"]
+
+
+@dataclass(frozen=True)
+class _Stated:
+    spec: Any
+    origin: str
+    path: str  # key path inside `origin`
+
+
+def merge_priors(
+    base: PriorsFile, base_origin: str, overrides: dict[str, TierPriors], where: str
+) -> tuple[PriorTable, dict[str, set[str]]]:
+    """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities;
+    and the platforms each tier declares."""
+    stated: dict[str, _StatedTable] = {}
+    platforms: dict[str, set[str]] = {}
+    for tiers, origin, prefix in (
+        (base.tiers, base_origin, "tiers"),
+        (overrides, where, "priors.tiers"),
+    ):
+        for tier, tier_priors in tiers.items():
+            table = stated.setdefault(tier, {})
+            platforms.setdefault(tier, set()).update(tier_priors.platforms)
+            _state(table, None, tier_priors, origin, f"{prefix}.{tier}")
+            for platform, platform_priors in tier_priors.platforms.items():
+                _state(
+                    table,
+                    platform,
+                    platform_priors,
+                    origin,
+                    f"{prefix}.{tier}.platforms.{platform}",
+                )
+    problems: list[Problem] = []
+    out: PriorTable = {}
+    for tier, table in stated.items():
+        out[tier] = {}
+        for (on_platform, quantity), item in table.items():
+            built = fit(
+                item.spec, item.path, problems, origin=None if item.origin == where else item.origin
+            )
+            if built is not None:
+                out[tier][(on_platform, quantity)] = Prior(
+                    quantity=quantity,
+                    tier=tier,
+                    platform=on_platform,
+                    dist=built,
+                    sources=tuple((s.figure, s.source) for s in item.spec.sources),
+                    note=item.spec.note,
+                    assumption=item.spec.assumption,
+                    base=item.spec.base,
+                    origin=item.origin,
+                    key_path=item.path,
+                )
+    if problems:
+        raise InputError(None, problems)
+    return out, platforms
+
+
+def _state(
+    table: _StatedTable, platform: str | None, priors: QuantityPriors, origin: str, path: str
+) -> None:
+    """Record in ``table`` each quantity that ``priors`` states, and where."""
+    for quantity in QUANTITIES:
+        spec = getattr(priors, quantity)
+        if spec is not None:
+            table[(platform, quantity)] = _Stated(spec, origin, f"{path}.{quantity}")
+
+
+def fit(
+    spec: Any, path: str, problems: list[Problem], origin: str | None = None
+) -> dist.Distribution | None:
+    """The distribution of a spec, or None after adding why it cannot be fitted to ``problems``
+    (at ``path``, prefixed by ``origin``, the file, unless that is the scenario)."""
+    try:
+        return _fitted(spec)
+    except dist.FitError as exc:
+        where = f"{origin}: {path}" if origin else path
+        problems.append(Problem(where, str(exc)))
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _fitted(spec: Any) -> dist.Distribution:
+    """Fit a (frozen, hashable) spec once: sweeps rebuild the same priors for every point."""
+    return spec.build()
+
+
+def check_priors(
+    priors: PriorTable,
+    conversion_base: str,
+    scenario_origin: str | None,
+    problems: list[Problem],
+    *,
+    check_base: bool = True,
+) -> None:
+    """Add to ``problems`` every prior that its quantity rules out (a rate outside [0, 1],
+    negative money, ...), and, if ``check_base``, every conversion rate of another base."""
+    for table in priors.values():
+        for prior in table.values():
+            where = prior.location(scenario_origin)
+            low, high = prior.dist.support()
+            if prior.quantity in RATE_QUANTITIES and (low < 0 or high > 1):
+                problems.append(
+                    Problem(
+                        where,
+                        f"a {QUANTITIES[prior.quantity]} must lie in "
+                        f"[0, 1], but {prior.dist.describe()} reaches "
+                        f"[{low:g}, {high:g}]",
+                    )
+                )
+            if prior.quantity in MONEY_QUANTITIES and low < 0:
+                problems.append(
+                    Problem(
+                        where,
+                        f"money cannot be negative, but "
+                        f"{prior.dist.describe()} goes down to {low:g}",
+                    )
+                )
+            if prior.quantity == "followers" and low <= 0:
+                problems.append(Problem(where, "followers must be positive"))
+            if prior.quantity == "delivery_probability" and not prior.dist.is_fixed:
+                problems.append(
+                    Problem(
+                        where,
+                        "a delivery probability is one number (a bare number or family: fixed)",
+                    )
+                )
+            if (
+                check_base
+                and prior.quantity == "conversion_rate"
+                and prior.base not in (None, conversion_base)
+            ):
+                problems.append(
+                    Problem(
+                        where,
+                        f"this conversion rate is per {prior.base}, but the scenario's "
+                        f"economics.conversion_base is {conversion_base}: give a conversion_rate "
+                        f"prior with base: {conversion_base}",
+                    )
+                )
