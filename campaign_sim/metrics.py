@@ -22,6 +22,7 @@ __all__ = [
     "Kind",
     "Metric",
     "better",
+    "check_outcome",
     "kind_of",
 ]
 
@@ -173,3 +174,17 @@ def better(name: str) -> bool:
     means P(A > B)); False when lower is better (cost, CPM, CPE, CPA: P(A < B))."""
     metric = METRICS.get(name)
     return metric is None or metric.higher_is_better is not False
+
+
+def check_outcome(name: object, argument: str = "output") -> str:
+    """``name`` if it is an outcome of the engine, else an ArgumentError naming ``argument``
+    with the closest outcome."""
+    if isinstance(name, str) and name in ENGINE_OUTCOMES:
+        return name
+    from campaign_sim.errors import ArgumentError
+    from campaign_sim.scenario.strict import suggest
+
+    hint = suggest(name, ENGINE_OUTCOMES) if isinstance(name, str) else ""
+    raise ArgumentError.of(
+        argument, f"{name!r} is not an outcome{hint}; one of {', '.join(ENGINE_OUTCOMES)}"
+    )

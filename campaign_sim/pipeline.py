@@ -24,6 +24,7 @@ from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, run_settings
 from campaign_sim.engine.vectorized import Outcomes, simulate
 from campaign_sim.errors import InputError
+from campaign_sim.metrics import check_outcome
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.scenario.plan import Scenario
 
@@ -107,77 +108,78 @@ def run_scenario(
     """
     chosen = scenario_sampling(scenario, sampling, antithetic)
     pair_names = pair(scenario, *compare) if compare is not None else None
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=max_campaigns if precision is not None else campaigns,
+        campaigns_name="max_campaigns" if precision is not None else "campaigns",
         seed=seed,
         sampling=chosen,
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
         scheduler=scheduler,
-    )
-    started = time.perf_counter()
-    converged = None
-    if precision is not None:
-        converged = run_to_precision(
-            scenario,
-            precision=precision,
-            max_campaigns=run.campaigns,
-            seed=run.seed,
-            sampling=run.sampling,
-            chunk_size=run.chunk_size,
-            executor=run.executor,
-            progress=progress,
-        )
-        outcomes = converged.outcomes
-    else:
-        done = [0]
+    ) as run:
+        started = time.perf_counter()
+        converged = None
+        if precision is not None:
+            converged = run_to_precision(
+                scenario,
+                precision=precision,
+                max_campaigns=run.campaigns,
+                seed=run.seed,
+                sampling=run.sampling,
+                chunk_size=run.chunk_size,
+                executor=run.executor,
+                progress=progress,
+            )
+            outcomes = converged.outcomes
+        else:
+            done = [0]
 
-        def advance(size: int) -> None:
-            done[0] += size
-            if progress is not None:
-                progress(done[0], run.campaigns)
+            def advance(size: int) -> None:
+                done[0] += size
+                if progress is not None:
+                    progress(done[0], run.campaigns)
 
-        outcomes = simulate(
+            outcomes = simulate(
+                scenario,
+                campaigns=run.campaigns,
+                seed=run.seed,
+                chunk_size=run.chunk_size,
+                executor=run.executor,
+                sampling=run.sampling,
+                progress=advance,
+            )
+        seconds = time.perf_counter() - started
+        labels = {s.name: s.label for s in scenario.strategies}
+        summary = summarize(outcomes, labels=labels, roi_target=scenario.roi_target)
+        settings: dict[str, Any] = {
+            "executor": run.executor.label,
+            "workers": workers,
+            "chunk_size": run.chunk_size,
+            "sampling": outcomes.sampling.method,
+            "antithetic": outcomes.sampling.antithetic,
+        }
+        if converged is not None:
+            settings.update(
+                precision=converged.precision,
+                max_campaigns=converged.max_campaigns,
+                converged=converged.converged,
+            )
+        comparison = None
+        if pair_names is not None:
+            settings.update(a=pair_names[0], b=pair_names[1])
+            comparison = compare_strategies(outcomes, *pair_names)
+        return RunResult(
             scenario,
-            campaigns=run.campaigns,
-            seed=run.seed,
-            chunk_size=run.chunk_size,
-            executor=run.executor,
-            sampling=run.sampling,
-            progress=advance,
+            outcomes,
+            summary,
+            seconds,
+            settings,
+            converged,
+            comparison,
+            tail_warnings(summary, outcomes),
         )
-    seconds = time.perf_counter() - started
-    run.executor.close()
-    labels = {s.name: s.label for s in scenario.strategies}
-    summary = summarize(outcomes, labels=labels, roi_target=scenario.roi_target)
-    settings: dict[str, Any] = {
-        "workers": workers,
-        "chunk_size": run.chunk_size,
-        "sampling": outcomes.sampling.method,
-        "antithetic": outcomes.sampling.antithetic,
-    }
-    if converged is not None:
-        settings.update(
-            precision=converged.precision,
-            max_campaigns=converged.max_campaigns,
-            converged=converged.converged,
-        )
-    comparison = None
-    if pair_names is not None:
-        settings.update(a=pair_names[0], b=pair_names[1])
-        comparison = compare_strategies(outcomes, *pair_names)
-    return RunResult(
-        scenario,
-        outcomes,
-        summary,
-        seconds,
-        settings,
-        converged,
-        comparison,
-        tail_warnings(summary, outcomes),
-    )
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class SensitivityResult:
     swung: pd.DataFrame
     sobol: pd.DataFrame | None
     timings: dict[str, float]
+    executor: str = "serial"  # where it ran (the manifest's record)
 
 
 def analyse_sensitivity(
@@ -225,12 +228,13 @@ def analyse_sensitivity(
         swing_inputs,
     )
 
+    check_outcome(output)
     for name in strategies:
         scenario.strategy(name)
     if sobol:
         _need_salib()
     chosen = strategies or tuple(s.name for s in scenario.strategies)
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
@@ -240,63 +244,63 @@ def analyse_sensitivity(
         executor=executor,
         scheduler=scheduler,
         min_campaigns=8,
-    )
-    common: dict[str, Any] = {
-        "campaigns": run.campaigns,
-        "seed": run.seed,
-        "chunk_size": run.chunk_size,
-        "executor": run.executor,
-    }
+    ) as run:
+        common: dict[str, Any] = {
+            "campaigns": run.campaigns,
+            "seed": run.seed,
+            "chunk_size": run.chunk_size,
+            "executor": run.executor,
+        }
 
-    def step(name: str, total: int) -> Callable[[int], None]:
-        done = [0]
+        def step(name: str, total: int) -> Callable[[int], None]:
+            done = [0]
 
-        def advance(size: int) -> None:
-            done[0] += size
-            if progress is not None:
-                progress(name, done[0], total)
+            def advance(size: int) -> None:
+                done[0] += size
+                if progress is not None:
+                    progress(name, done[0], total)
 
-        return advance
+            return advance
 
-    timings = {}
-    started = time.perf_counter()
-    drivers = collect_drivers(
-        scenario, sampling=run.sampling, progress=step("rank", run.campaigns), **common
-    )
-    ranked = rank_sensitivity(drivers, output=output, strategies=chosen)
-    timings["rank"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    advance = step("swing", 2 * len(swing_inputs(scenario)))
-    swung = swing(
-        scenario,
-        output=output,
-        sampling=run.sampling,
-        progress=advance,
-        **common,
-    )
-    swung = swung[swung["strategy"].isin(chosen)] if not swung.empty else swung
-    timings["swing"] = round(time.perf_counter() - started, 3)
-    indices = None
-    if sobol:
+        timings = {}
         started = time.perf_counter()
-        indices = sobol_indices(
-            scenario, output=output, progress=step("sobol", run.campaigns), **common
+        drivers = collect_drivers(
+            scenario, sampling=run.sampling, progress=step("rank", run.campaigns), **common
         )
-        indices = indices[indices["strategy"].isin(chosen)] if not indices.empty else indices
-        timings["sobol"] = round(time.perf_counter() - started, 3)
-    run.executor.close()
-    return SensitivityResult(
-        scenario,
-        output,
-        chosen,
-        run.campaigns,
-        run.seed,
-        run.sampling,
-        ranked,
-        swung,
-        indices,
-        timings,
-    )
+        ranked = rank_sensitivity(drivers, output=output, strategies=chosen)
+        timings["rank"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        advance = step("swing", 2 * len(swing_inputs(scenario)))
+        swung = swing(
+            scenario,
+            output=output,
+            sampling=run.sampling,
+            progress=advance,
+            **common,
+        )
+        swung = swung[swung["strategy"].isin(chosen)] if not swung.empty else swung
+        timings["swing"] = round(time.perf_counter() - started, 3)
+        indices = None
+        if sobol:
+            started = time.perf_counter()
+            indices = sobol_indices(
+                scenario, output=output, progress=step("sobol", run.campaigns), **common
+            )
+            indices = indices[indices["strategy"].isin(chosen)] if not indices.empty else indices
+            timings["sobol"] = round(time.perf_counter() - started, 3)
+        return SensitivityResult(
+            scenario,
+            output,
+            chosen,
+            run.campaigns,
+            run.seed,
+            run.sampling,
+            ranked,
+            swung,
+            indices,
+            timings,
+            run.executor.label,
+        )
 
 
 def _need_salib() -> None:

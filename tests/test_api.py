@@ -118,33 +118,16 @@ def test_the_command_line_gives_the_same_message(scenario) -> None:
     assert str(raised.value) in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run_to_precision checks max_campaigns as run_settings(campaigns=...): the message "
-    "says 'campaigns: ...' (campaign_sim/analysis/convergence.py, run_to_precision)",
-)
 def test_max_campaigns_is_named_in_its_message(scenario) -> None:
     with pytest.raises(ArgumentError, match=r"^max_campaigns: .*got 0"):
         run_to_precision(scenario, precision=0.01, max_campaigns=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="the output metric is not checked: swing raises KeyError('foo') from inside the "
-    "first chunk's kernel (campaign_sim/analysis/sensitivity/swing.py, swing_kernel)",
-)
 def test_swing_rejects_an_unknown_output(scenario) -> None:
     with pytest.raises(ArgumentError, match=r"^output: .*'foo'"):
         swing(scenario, campaigns=10, output="foo")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="the output metric is not checked: analyse_sensitivity simulates every driver and "
-    "only then raises KeyError('foo') in rank_sensitivity (campaign_sim/pipeline.py)",
-)
 def test_analyse_sensitivity_rejects_an_unknown_output(scenario) -> None:
     with pytest.raises(ArgumentError, match=r"^output: .*'foo'"):
         analyse_sensitivity(scenario, campaigns=10, output="foo")

@@ -115,63 +115,64 @@ def run_to_precision(
     """
     if isinstance(precision, bool) or not isinstance(precision, (int, float)) or not precision > 0:
         raise ArgumentError.of("precision", f"must be a number > 0, got {precision!r}")
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=max_campaigns,
+        campaigns_name="max_campaigns",
         seed=seed,
         sampling=sampling,
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
-    )
-    if not math.isfinite(precision):
-        raise ArgumentError.of("precision", f"must be finite, got {precision!r}")
-    max_campaigns, seed, sampling = run.campaigns, run.seed, run.sampling
-    kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), seed, sampling)
-    names = tuple(s.name for s in scenario.strategies)
-    parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in METRICS} for n in names}
-    rows: list[dict] = []
-    done, target = 0, min(max_campaigns, FIRST_BLOCKS * BLOCK)
-    while True:
-        reached = [done]
+    ) as run:
+        if not math.isfinite(precision):
+            raise ArgumentError.of("precision", f"must be finite, got {precision!r}")
+        max_campaigns, seed, sampling = run.campaigns, run.seed, run.sampling
+        kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), seed, sampling)
+        names = tuple(s.name for s in scenario.strategies)
+        parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in METRICS} for n in names}
+        rows: list[dict] = []
+        done, target = 0, min(max_campaigns, FIRST_BLOCKS * BLOCK)
+        while True:
+            reached = [done]
 
-        def advance(size: int, planned: int = target, reached: list[int] = reached) -> None:
-            reached[0] += size
-            if progress is not None:
-                progress(reached[0], planned)
+            def advance(size: int, planned: int = target, reached: list[int] = reached) -> None:
+                reached[0] += size
+                if progress is not None:
+                    progress(reached[0], planned)
 
-        batch = collect(
-            kernel,
-            target,
-            chunk_size=run.chunk_size,
-            executor=run.executor,
-            start=done,
-            progress=advance,
-        )
-        for name in names:
-            for metric in METRICS:
-                parts[name][metric].append(batch[name, metric])
-        done = target
-        worst = 0.0
-        for name in names:
-            roi = np.concatenate(parts[name]["roi"])
-            row = {"strategy": name, **precision_of(roi, sampling)}
-            row["met"] = bool(
-                row["roi_half_width"] <= precision and row["prob_loss_half_width"] <= precision
+            batch = collect(
+                kernel,
+                target,
+                chunk_size=run.chunk_size,
+                executor=run.executor,
+                start=done,
+                progress=advance,
             )
-            rows.append(row)
-            for half in (row["roi_half_width"], row["prob_loss_half_width"]):
-                worst = max(worst, half / precision if math.isfinite(half) else math.inf)
-        if worst <= 1 or done >= max_campaigns:
-            break
-        needed = done * worst**2 * _SAFETY if math.isfinite(worst) else 2 * done
-        aim = max(done + BLOCK, min(MAX_GROWTH * done, math.ceil(needed)))
-        target = min(max_campaigns, -(-aim // BLOCK) * BLOCK)
-    values = {n: {m: np.concatenate(parts[n][m]) for m in METRICS} for n in names}
-    outcomes = Outcomes(names, values, done, seed, sampling)
-    history = pd.DataFrame(rows)
-    last = history[history["campaigns"] == done]
-    return Convergence(outcomes, precision, max_campaigns, bool(last["met"].all()), history)
+            for name in names:
+                for metric in METRICS:
+                    parts[name][metric].append(batch[name, metric])
+            done = target
+            worst = 0.0
+            for name in names:
+                roi = np.concatenate(parts[name]["roi"])
+                row = {"strategy": name, **precision_of(roi, sampling)}
+                row["met"] = bool(
+                    row["roi_half_width"] <= precision and row["prob_loss_half_width"] <= precision
+                )
+                rows.append(row)
+                for half in (row["roi_half_width"], row["prob_loss_half_width"]):
+                    worst = max(worst, half / precision if math.isfinite(half) else math.inf)
+            if worst <= 1 or done >= max_campaigns:
+                break
+            needed = done * worst**2 * _SAFETY if math.isfinite(worst) else 2 * done
+            aim = max(done + BLOCK, min(MAX_GROWTH * done, math.ceil(needed)))
+            target = min(max_campaigns, -(-aim // BLOCK) * BLOCK)
+        values = {n: {m: np.concatenate(parts[n][m]) for m in METRICS} for n in names}
+        outcomes = Outcomes(names, values, done, seed, sampling)
+        history = pd.DataFrame(rows)
+        last = history[history["campaigns"] == done]
+        return Convergence(outcomes, precision, max_campaigns, bool(last["met"].all()), history)
 
 
 def _quantile_error(sorted_values: np.ndarray, q: float, confidence: float = 0.95) -> float:

@@ -62,6 +62,12 @@ class Executor:
     def close(self) -> None:
         """Release what the executor holds (a Dask client and cluster)."""
 
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class Serial(Executor):
     """Everything in this process, in order."""

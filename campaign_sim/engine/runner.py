@@ -76,6 +76,14 @@ class RunSettings:
     sampling: Sampling
     chunk_size: int
     executor: Executor
+    owned: bool = True  # the executor was made here (from a name): close it when done
+
+    def __enter__(self) -> RunSettings:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.owned:
+            self.executor.close()
 
     def collect(self, kernel: Kernel, *, progress: Callable[[int], None] | None = None) -> Arrays:
         """:func:`collect` of ``kernel`` over this run's campaigns, chunks and executor."""
@@ -105,11 +113,14 @@ def run_settings(
     executor: Executor | str | None = None,
     scheduler: str | None = None,
     min_campaigns: int = 1,
+    campaigns_name: str = "campaigns",
 ) -> RunSettings:
     """Check a simulating function's arguments (the API's edge) and fill in the scenario's
     defaults: ``campaigns`` and ``seed`` from ``simulation``, ``sampling`` from
     ``simulation.sampling`` / ``simulation.antithetic``. Bad values raise
-    :class:`~campaign_sim.errors.ArgumentError` naming the argument."""
+    :class:`~campaign_sim.errors.ArgumentError` naming the argument (``campaigns_name`` for
+    the campaigns). Use it as a context manager: an executor it made is closed at the end;
+    one the caller passed stays open."""
     settings = scenario.model.simulation
     if sampling is None:
         chosen = Sampling.of(settings.sampling, settings.antithetic)
@@ -120,12 +131,13 @@ def run_settings(
             raise ArgumentError.of("sampling", str(exc)) from None
     return RunSettings(
         campaigns=_whole(
-            "campaigns", scenario.campaigns if campaigns is None else campaigns, min_campaigns
+            campaigns_name, scenario.campaigns if campaigns is None else campaigns, min_campaigns
         ),
         seed=_whole("seed", scenario.seed if seed is None else seed, 0),
         sampling=chosen,
         chunk_size=_whole("chunk_size", chunk_size, 1),
         executor=make_executor(executor, workers=workers, scheduler=scheduler),
+        owned=not isinstance(executor, Executor),
     )
 
 

@@ -274,7 +274,7 @@ def simulate_timeline(
     ``simulation.sampling``. Memory: 3 daily series x horizon x 8 bytes per campaign and
     strategy.
     """
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
@@ -282,22 +282,24 @@ def simulate_timeline(
         workers=workers,
         executor=executor,
         scheduler=scheduler,
-    )
-    plan = timeline_plan(scenario) if plan is None else plan
-    kernel = partial(timeline_kernel, scenario, plan, Layout.of(scenario), run.seed, run.sampling)
-    arrays = run.collect(kernel, progress=progress)
-    names = [s.name for s in scenario.strategies]
-    series = {name: {m: arrays[name, "daily", m] for m in SERIES} for name in names}
-    keys = [key for key in arrays if isinstance(key, tuple) and key[1] == "total"]
-    totals = {name: {key[2]: arrays[key] for key in keys if key[0] == name} for name in names}
-    campaigns, seed = run.campaigns, run.seed
-    return TimelineResult(
-        strategies=tuple(names),
-        labels={s.name: s.label for s in scenario.strategies},
-        campaigns=campaigns,
-        seed=seed,
-        plan=plan,
-        gross_margin=scenario.gross_margin,
-        series=series,
-        totals=totals,
-    )
+    ) as run:
+        plan = timeline_plan(scenario) if plan is None else plan
+        kernel = partial(
+            timeline_kernel, scenario, plan, Layout.of(scenario), run.seed, run.sampling
+        )
+        arrays = run.collect(kernel, progress=progress)
+        names = [s.name for s in scenario.strategies]
+        series = {name: {m: arrays[name, "daily", m] for m in SERIES} for name in names}
+        keys = [key for key in arrays if isinstance(key, tuple) and key[1] == "total"]
+        totals = {name: {key[2]: arrays[key] for key in keys if key[0] == name} for name in names}
+        campaigns, seed = run.campaigns, run.seed
+        return TimelineResult(
+            strategies=tuple(names),
+            labels={s.name: s.label for s in scenario.strategies},
+            campaigns=campaigns,
+            seed=seed,
+            plan=plan,
+            gross_margin=scenario.gross_margin,
+            series=series,
+            totals=totals,
+        )

@@ -30,7 +30,6 @@ __all__ = [
     "chunk_outcomes",
     "money_metrics",
     "outcomes_kernel",
-    "scenario_sampling",
     "simulate",
 ]
 
@@ -204,7 +203,7 @@ def simulate(
     per-campaign outcomes kept for the statistics (14 metrics x 8 bytes per campaign and
     strategy). The numbers do not depend on ``chunk_size``, ``workers`` or the executor.
     """
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
@@ -213,13 +212,7 @@ def simulate(
         workers=workers,
         executor=executor,
         scheduler=scheduler,
-    )
-    kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling)
-    arrays = run.collect(kernel, progress=progress)
-    return Outcomes.of(scenario, arrays, run.campaigns, run.seed, run.sampling)
-
-
-def scenario_sampling(scenario: Scenario) -> Sampling:
-    """The sampling a scenario asks for in ``simulation.sampling`` / ``simulation.antithetic``."""
-    settings = scenario.model.simulation
-    return Sampling(settings.sampling, settings.antithetic)
+    ) as run:
+        kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling)
+        arrays = run.collect(kernel, progress=progress)
+        return Outcomes.of(scenario, arrays, run.campaigns, run.seed, run.sampling)

@@ -113,6 +113,7 @@ def write_sensitivity(
                     "antithetic": result.sampling.antithetic,
                     "swing_quantiles": [0.1, 0.9],
                     "sobol": result.sobol is not None,
+                    "executor": result.executor,
                     **(settings or {}),
                 },
                 files=writer.files + ["manifest.json"],

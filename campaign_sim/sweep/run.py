@@ -275,12 +275,16 @@ def run_sweep(
     work = partial(
         _point_rows, campaigns=campaigns, seed=seed, engine=engine, chunk_size=chunk_size
     )
-    for point, rows in runner.map(work, todo):
-        if store is not None:
-            store.save(point.index, rows)
-        done[point.index] = rows
-        if on_point is not None:
-            on_point(point.index)
+    try:
+        for point, rows in runner.map(work, todo):
+            if store is not None:
+                store.save(point.index, rows)
+            done[point.index] = rows
+            if on_point is not None:
+                on_point(point.index)
+    finally:
+        if not isinstance(executor, Executor):  # made here: ours to close
+            runner.close()
     table = _table(sweep, done)
     seconds = time.perf_counter() - started
     return SweepResult(sweep, table, campaigns, seed, engine, key, seconds, resumed)

@@ -131,7 +131,7 @@ def collect_drivers(
     The outcomes are exactly those of :func:`campaign_sim.engine.vectorized.simulate` with the
     same seed, for any chunk size and executor.
     """
-    run = run_settings(
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
@@ -139,19 +139,21 @@ def collect_drivers(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
-    )
-    layout = Layout.of(scenario)
-    kernel = partial(drivers_kernel, scenario, layout, run.seed, run.sampling)
-    arrays = run.collect(kernel, progress=progress)
-    names = tuple(s.name for s in scenario.strategies)
-    first = draw_chunk(scenario, layout, run.seed, [(0, 0, 1)], sampling=RANDOM)
-    drivers = {name: tuple(found) for name, (found, _) in _chunk_drivers(scenario, first).items()}
-    return Drivers(
-        names,
-        drivers,
-        {n: arrays[n, "inputs"] for n in names},
-        {n: {m: arrays[n, m] for m in METRICS} for n in names},
-        run.campaigns,
-        run.seed,
-        run.sampling,
-    )
+    ) as run:
+        layout = Layout.of(scenario)
+        kernel = partial(drivers_kernel, scenario, layout, run.seed, run.sampling)
+        arrays = run.collect(kernel, progress=progress)
+        names = tuple(s.name for s in scenario.strategies)
+        first = draw_chunk(scenario, layout, run.seed, [(0, 0, 1)], sampling=RANDOM)
+        drivers = {
+            name: tuple(found) for name, (found, _) in _chunk_drivers(scenario, first).items()
+        }
+        return Drivers(
+            names,
+            drivers,
+            {n: arrays[n, "inputs"] for n in names},
+            {n: {m: arrays[n, m] for m in METRICS} for n in names},
+            run.campaigns,
+            run.seed,
+            run.sampling,
+        )

@@ -13,6 +13,7 @@ from campaign_sim.engine.draws import Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
+from campaign_sim.metrics import check_outcome
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.scenario.plan import Scenario
 
@@ -68,47 +69,48 @@ def sobol_indices(
     """
     from SALib.analyze import sobol as salib_sobol
 
-    run = run_settings(
+    check_outcome(output)
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
-    )
-    campaigns, seed = run.campaigns, run.seed
-    names = ["aov", "shock", "creators"] if scenario.shock_sigma > 0 else ["aov", "creators"]
-    kernel = partial(
-        sobol_kernel, scenario, Layout.of(scenario), seed, output, names, -(-campaigns // BLOCK)
-    )
-    evaluations = run.collect(kernel, progress=progress)
-    rows = []
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    for name, y in evaluations.items():
-        y = y[np.isfinite(y).all(axis=1)]
-        if y.shape[0] < 2 or y.std() == 0:
-            continue
-        found = salib_sobol.analyze(
-            problem,
-            y.ravel(),
-            calc_second_order=False,
-            num_resamples=resamples,
-            conf_level=0.95,
-            seed=seed,
+    ) as run:
+        campaigns, seed = run.campaigns, run.seed
+        names = ["aov", "shock", "creators"] if scenario.shock_sigma > 0 else ["aov", "creators"]
+        kernel = partial(
+            sobol_kernel, scenario, Layout.of(scenario), seed, output, names, -(-campaigns // BLOCK)
         )
-        for j, column in enumerate(names):
-            rows.append(
-                {
-                    "strategy": name,
-                    "output": output,
-                    "input": column,
-                    "s1": found["S1"][j],
-                    "s1_ci_low": found["S1"][j] - found["S1_conf"][j],
-                    "s1_ci_high": found["S1"][j] + found["S1_conf"][j],
-                    "st": found["ST"][j],
-                    "st_ci_low": found["ST"][j] - found["ST_conf"][j],
-                    "st_ci_high": found["ST"][j] + found["ST_conf"][j],
-                    "base_samples": y.shape[0],
-                }
+        evaluations = run.collect(kernel, progress=progress)
+        rows = []
+        problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+        for name, y in evaluations.items():
+            y = y[np.isfinite(y).all(axis=1)]
+            if y.shape[0] < 2 or y.std() == 0:
+                continue
+            found = salib_sobol.analyze(
+                problem,
+                y.ravel(),
+                calc_second_order=False,
+                num_resamples=resamples,
+                conf_level=0.95,
+                seed=seed,
             )
-    return pd.DataFrame(rows)
+            for j, column in enumerate(names):
+                rows.append(
+                    {
+                        "strategy": name,
+                        "output": output,
+                        "input": column,
+                        "s1": found["S1"][j],
+                        "s1_ci_low": found["S1"][j] - found["S1_conf"][j],
+                        "s1_ci_high": found["S1"][j] + found["S1_conf"][j],
+                        "st": found["ST"][j],
+                        "st_ci_low": found["ST"][j] - found["ST_conf"][j],
+                        "st_ci_high": found["ST"][j] + found["ST_conf"][j],
+                        "base_samples": y.shape[0],
+                    }
+                )
+        return pd.DataFrame(rows)

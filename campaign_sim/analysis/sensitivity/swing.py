@@ -15,6 +15,7 @@ from campaign_sim.engine.draws import CampaignDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
+from campaign_sim.metrics import check_outcome
 from campaign_sim.random import distributions as dist
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
@@ -129,7 +130,8 @@ def swing(
     Sorted
     by the size of the swing. ``progress(1)`` after each simulation.
     """
-    run = run_settings(
+    check_outcome(output)
+    with run_settings(
         scenario,
         campaigns=campaigns,
         seed=seed,
@@ -137,54 +139,54 @@ def swing(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
-    )
-    campaigns, sampling = run.campaigns, run.sampling
+    ) as run:
+        campaigns, sampling = run.campaigns, run.sampling
 
-    def outputs(changed: Scenario, shock: float | None = None) -> dict[Hashable, np.ndarray]:
-        kernel = partial(
-            swing_kernel, changed, Layout.of(changed), run.seed, sampling, output, shock
-        )
-        return run.collect(kernel)
-
-    base = outputs(scenario)
-    rows = []
-    for item in swing_inputs(scenario):
-        values = [float(item.distribution.ppf(q)) for q in quantiles]
-        ends = []
-        for value in values:
-            fixed = _fixed(scenario, item, value)
-            shock = value if item.quantity == "shock" else None
-            ends.append(outputs(fixed, shock))
-            if progress is not None:
-                progress(1)
-        for name in (s.name for s in scenario.strategies):
-            if not _uses(scenario.strategy(name), item):
-                continue
-            low, high = ends[0][name], ends[1][name]
-            with np.errstate(invalid="ignore"):
-                diff = high - low  # nan where either end is undefined (e.g. CPA, no orders)
-            rows.append(
-                {
-                    "strategy": name,
-                    "output": output,
-                    "input": item.input,
-                    "quantity": item.quantity,
-                    "key": item.key,
-                    "low_quantile": quantiles[0],
-                    "high_quantile": quantiles[1],
-                    "low_value": values[0],
-                    "high_value": values[1],
-                    "base": _finite_mean(base[name]),
-                    "at_low": _finite_mean(low),
-                    "at_high": _finite_mean(high),
-                    "swing": _finite_mean(diff),
-                    "swing_se": mean_error(diff, sampling).se,
-                    "campaigns": campaigns,
-                }
+        def outputs(changed: Scenario, shock: float | None = None) -> dict[Hashable, np.ndarray]:
+            kernel = partial(
+                swing_kernel, changed, Layout.of(changed), run.seed, sampling, output, shock
             )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    frame["order"] = frame["swing"].abs()
-    frame = frame.sort_values(["strategy", "order"], ascending=[True, False], kind="stable")
-    return frame.drop(columns="order").reset_index(drop=True)
+            return run.collect(kernel)
+
+        base = outputs(scenario)
+        rows = []
+        for item in swing_inputs(scenario):
+            values = [float(item.distribution.ppf(q)) for q in quantiles]
+            ends = []
+            for value in values:
+                fixed = _fixed(scenario, item, value)
+                shock = value if item.quantity == "shock" else None
+                ends.append(outputs(fixed, shock))
+                if progress is not None:
+                    progress(1)
+            for name in (s.name for s in scenario.strategies):
+                if not _uses(scenario.strategy(name), item):
+                    continue
+                low, high = ends[0][name], ends[1][name]
+                with np.errstate(invalid="ignore"):
+                    diff = high - low  # nan where either end is undefined (e.g. CPA, no orders)
+                rows.append(
+                    {
+                        "strategy": name,
+                        "output": output,
+                        "input": item.input,
+                        "quantity": item.quantity,
+                        "key": item.key,
+                        "low_quantile": quantiles[0],
+                        "high_quantile": quantiles[1],
+                        "low_value": values[0],
+                        "high_value": values[1],
+                        "base": _finite_mean(base[name]),
+                        "at_low": _finite_mean(low),
+                        "at_high": _finite_mean(high),
+                        "swing": _finite_mean(diff),
+                        "swing_se": mean_error(diff, sampling).se,
+                        "campaigns": campaigns,
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return frame
+        frame["order"] = frame["swing"].abs()
+        frame = frame.sort_values(["strategy", "order"], ascending=[True, False], kind="stable")
+        return frame.drop(columns="order").reset_index(drop=True)

@@ -80,6 +80,7 @@ def timeline(
     """
     import time
 
+    from campaign_sim.engine.executors import make_executor
     from campaign_sim.engine.timeline import simulate_timeline
     from campaign_sim.results.folder import default_out
     from campaign_sim.results.timeline import timeline_json, write_timeline_results
@@ -93,8 +94,9 @@ def timeline(
         else timeline_plan(plan, managers=None if managers == "unlimited" else managers)
     )
     total = plan.campaigns if campaigns is None else campaigns
+    runner = make_executor(executor, workers=workers, scheduler=scheduler)
     done = [0]
-    with progress_bar("timeline", total, quiet=quiet) as bar:
+    with runner, progress_bar("timeline", total, quiet=quiet) as bar:
 
         def advance(size: int) -> None:
             done[0] += size
@@ -107,9 +109,7 @@ def timeline(
             seed=seed,
             plan=calendar,
             chunk_size=chunk_size,
-            workers=workers,
-            executor=executor,
-            scheduler=scheduler,
+            executor=runner,
             progress=advance,
         )
         seconds = time.perf_counter() - started
@@ -119,7 +119,7 @@ def timeline(
         result,
         seconds=seconds,
         save_outcomes=save_outcomes,
-        settings={"workers": workers, "managers_option": managers},
+        settings={"executor": runner.label, "workers": workers, "managers_option": managers},
     )
     note(f"results written to {target}/")
     if fmt == "json":
