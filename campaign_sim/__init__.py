@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from campaign_sim.analysis.compare import Comparison, compare
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from campaign_sim.analysis.timeline import TimelineResult
     from campaign_sim.engine.timeline import simulate_timeline
     from campaign_sim.engine.vectorized import METRICS, Outcomes, simulate
-    from campaign_sim.errors import InputError
+    from campaign_sim.errors import ArgumentError, InputError
+    from campaign_sim.pipeline import RunResult, analyse_sensitivity, run_scenario
+    from campaign_sim.results.run import write_run, write_sensitivity
     from campaign_sim.scenario.loading import load_scenario, scenario_from_dict
     from campaign_sim.scenario.plan import Scenario
 
@@ -40,6 +42,12 @@ _HOMES = {
     "Outcomes": "campaign_sim.engine.vectorized",
     "simulate": "campaign_sim.engine.vectorized",
     "InputError": "campaign_sim.errors",
+    "ArgumentError": "campaign_sim.errors",
+    "RunResult": "campaign_sim.pipeline",
+    "analyse_sensitivity": "campaign_sim.pipeline",
+    "run_scenario": "campaign_sim.pipeline",
+    "write_run": "campaign_sim.results.run",
+    "write_sensitivity": "campaign_sim.results.run",
     "load_scenario": "campaign_sim.scenario.loading",
     "scenario_from_dict": "campaign_sim.scenario.loading",
     "Scenario": "campaign_sim.scenario.plan",
@@ -47,19 +55,25 @@ _HOMES = {
 
 __all__ = [
     "METRICS",
+    "ArgumentError",
     "Comparison",
     "InputError",
     "Outcomes",
+    "RunResult",
     "Scenario",
     "Summary",
     "TimelineResult",
     "__version__",
+    "analyse_sensitivity",
     "compare",
     "load_scenario",
+    "run_scenario",
     "scenario_from_dict",
     "simulate",
     "simulate_timeline",
     "summarize",
+    "write_run",
+    "write_sensitivity",
 ]
 
 

@@ -64,3 +64,22 @@ def test_every_public_name_resolves_lazily() -> None:
     assert campaign_sim.load_scenario.__module__ == "campaign_sim.scenario.loading"
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = campaign_sim.no_such_name  # type: ignore[attr-defined]
+
+
+@pytest.mark.exact
+def test_the_clis_literal_choices_match_the_package() -> None:
+    """The CLI spells some choices out (so --help imports nothing heavy): they must be the
+    package's own."""
+    from campaign_sim.cli import options
+    from campaign_sim.cli.commands.sensitivity import OUTPUTS
+    from campaign_sim.engine.executors import EXECUTORS
+    from campaign_sim.engine.runner import DEFAULT_CHUNK
+    from campaign_sim.metrics import ENGINE_OUTCOMES
+    from campaign_sim.random.sampling import METHODS
+    from campaign_sim.reports.i18n import LANGUAGES
+
+    assert options.REPORT_LANGUAGES == tuple(LANGUAGES)
+    assert options.SAMPLING_METHODS == tuple(METHODS)
+    assert options.EXECUTORS == EXECUTORS
+    assert options.DEFAULT_CHUNK == DEFAULT_CHUNK
+    assert OUTPUTS == tuple(ENGINE_OUTCOMES)
