@@ -78,8 +78,8 @@ def test_the_clis_literal_choices_match_the_package() -> None:
     from campaign_sim.random.sampling import METHODS
     from campaign_sim.reports.i18n import LANGUAGES
 
-    assert options.REPORT_LANGUAGES == tuple(LANGUAGES)
-    assert options.SAMPLING_METHODS == tuple(METHODS)
+    assert tuple(LANGUAGES) == options.REPORT_LANGUAGES
+    assert tuple(METHODS) == options.SAMPLING_METHODS
     assert options.EXECUTORS == EXECUTORS
     assert options.DEFAULT_CHUNK == DEFAULT_CHUNK
-    assert OUTPUTS == tuple(ENGINE_OUTCOMES)
+    assert tuple(ENGINE_OUTCOMES) == OUTPUTS
