@@ -13,6 +13,7 @@ import click
 
 from campaign_sim import __version__
 from campaign_sim.cli.commands.inspect import priors, schema, validate
+from campaign_sim.cli.commands.plan import plan
 from campaign_sim.cli.commands.report import report
 from campaign_sim.cli.commands.sensitivity import sensitivity
 from campaign_sim.cli.commands.simulate import compare, run
@@ -48,5 +49,5 @@ def main() -> None:
     ROI intervals and risk profiles from scenario files."""
 
 
-for command in (validate, schema, priors, run, compare, sweep, timeline, sensitivity, report):
+for command in (validate, plan, run, compare, sweep, timeline, sensitivity, report, priors, schema):
     main.add_command(command)

@@ -9,14 +9,14 @@ any number of processes and give the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.metrics import ENGINE_OUTCOMES
@@ -28,6 +28,7 @@ __all__ = [
     "Outcomes",
     "campaign_frame",
     "chunk_outcomes",
+    "group_totals",
     "money_metrics",
     "outcomes_kernel",
     "simulate",
@@ -80,18 +81,17 @@ def campaign_frame(
     return pd.concat(parts, ignore_index=True)
 
 
-def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str, np.ndarray]]:
-    """Campaign totals of every strategy for one chunk of draws."""
-    n = draws.campaigns
+def group_totals(
+    scenario: Scenario, draws: ChunkDraws
+) -> Iterator[tuple[GroupDraws, dict[str, np.ndarray]]]:
+    """Every strategy group of a chunk with its per-campaign totals (shape (campaigns,)):
+    engagements E, reach R and conversions C before the shock, fees, overhead (currency),
+    creators hired and creators who delivered. The engine and the plan preview both add these."""
     per_pool = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
-    totals: dict[str, dict[str, np.ndarray]] = {
-        s.name: {key: np.zeros(n) for key in ("E", "R", "C", "cost", "creators", "delivered")}
-        for s in scenario.strategies
-    }
     for group in draws.groups:
         terms = per_pool[group.slots.group.pool]
         k = group.slots.group.deliverables
-        acc = totals[group.slots.strategy]
+        sums = {}
         for key, scale in (
             ("E", k),
             ("R", k),
@@ -107,10 +107,24 @@ def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str,
                 if group.hired is None
                 else np.einsum("ij,ij->j", rows, group.hired)
             )
+            sums[key] = scale * summed
+        yield group, sums
+
+
+def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str, np.ndarray]]:
+    """Campaign totals of every strategy for one chunk of draws."""
+    n = draws.campaigns
+    totals: dict[str, dict[str, np.ndarray]] = {
+        s.name: {key: np.zeros(n) for key in ("E", "R", "C", "cost", "creators", "delivered")}
+        for s in scenario.strategies
+    }
+    for group, sums in group_totals(scenario, draws):
+        acc = totals[group.slots.strategy]
+        for key, summed in sums.items():
             if key in ("fee", "overhead"):
-                acc["cost"] += scale * summed
+                acc["cost"] += summed
             else:
-                acc[key] += scale * summed
+                acc[key] += summed
     out = {}
     for name, acc in totals.items():
         conversions = acc["C"] * draws.campaign.shock

@@ -1,0 +1,189 @@
+"""The plan before the run: who each group hires, what it costs against the budget, how long
+the run will take.
+
+The preview draws a few seed blocks with the engine's own code (:func:`draw_chunk`,
+:func:`group_totals`), so it never drifts from what a run does: a budget group's creators are
+the ones the run would hire in those campaigns. Counts and money are per campaign: means with
+the P5 - P95 over the previewed campaigns. The budget covers creator fees only; overhead and
+the fixed cost come on top, and the preview says how often the total passes the budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from campaign_sim.engine.draws import Layout, draw_chunk
+from campaign_sim.engine.runner import chunks_of
+from campaign_sim.engine.vectorized import chunk_outcomes, group_totals
+from campaign_sim.random.streams import BLOCK
+from campaign_sim.scenario.plan import GroupPlan, Scenario
+
+__all__ = ["PREVIEW_CAMPAIGNS", "Preview", "estimate_run", "group_label", "preview"]
+
+#: Campaigns a preview draws: one seed block.
+PREVIEW_CAMPAIGNS = BLOCK
+
+
+def group_label(group: GroupPlan, index: int) -> str:
+    """``nano/instagram #1``: the group's pool and its position in the strategy."""
+    return f"{group.pool} #{index + 1}"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Per group and per strategy, what a run of the scenario will hire and spend."""
+
+    scenario: Scenario
+    campaigns: int  # previewed
+    seed: int
+    groups: pd.DataFrame  # a row per strategy group
+    strategies: pd.DataFrame  # a row per strategy
+    seconds_per_campaign: float  # the vectorized engine's, measured on the previewed blocks
+
+    def estimate_seconds(self, campaigns: int, workers: int = 1) -> float:
+        """Time to simulate ``campaigns`` campaigns (start-up and writing files aside)."""
+        return campaigns * self.seconds_per_campaign / max(1, workers)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "previewed_campaigns": self.campaigns,
+            "seed": self.seed,
+            "currency": self.scenario.currency,
+            "seconds_per_campaign": self.seconds_per_campaign,
+            "groups": self.groups.to_dict(orient="records"),
+            "strategies": self.strategies.to_dict(orient="records"),
+        }
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    p5, p95 = np.percentile(values, (5, 95))
+    return {"mean": float(values.mean()), "p5": float(p5), "p95": float(p95)}
+
+
+def preview(
+    scenario: Scenario, *, campaigns: int = PREVIEW_CAMPAIGNS, seed: int | None = None
+) -> Preview:
+    """Draw ``campaigns`` campaigns (the first of the run with ``seed``, default the
+    scenario's) and summarize each group's hires, deliverables, fees, overhead and reach, and
+    each strategy's total cost against its budget."""
+    seed = scenario.seed if seed is None else seed
+    layout = Layout.of(scenario)
+    sums_of: dict[tuple[str, int], dict[str, list[np.ndarray]]] = {}
+    chunks = chunks_of(campaigns, campaigns)
+    for chunk in chunks:
+        draws = draw_chunk(scenario, layout, seed, chunk.block_list)
+        for drawn, sums in group_totals(scenario, draws):
+            store = sums_of.setdefault((drawn.slots.strategy, drawn.slots.index), {})
+            for name, values in sums.items():
+                store.setdefault(name, []).append(values)
+    # Timed again once the quantile tables exist: what a run spends per campaign.
+    started = time.perf_counter()
+    chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, chunks[0].block_list))
+    seconds = (time.perf_counter() - started) / chunks[0].size
+    group_rows, strategy_rows = [], []
+    for strategy in scenario.strategies:
+        fees = np.zeros(campaigns)
+        overhead = np.zeros(campaigns)
+        for index, group in enumerate(strategy.groups):
+            sums = {k: np.concatenate(v) for k, v in sums_of[strategy.name, index].items()}
+            fees += sums["fee"]
+            overhead += sums["overhead"]
+            group_rows.append(
+                {
+                    "strategy": strategy.name,
+                    "group": group_label(group, index),
+                    "hiring": "count" if group.count is not None else "budget",
+                    "fee_budget": group.budget if group.budget is not None else math.nan,
+                    **{f"creators_{k}": v for k, v in _spread(sums["creators"]).items()},
+                    "deliverables_mean": float(sums["creators"].mean()) * group.deliverables,
+                    "delivered_mean": float(sums["delivered"].mean()),
+                    **{f"fees_{k}": v for k, v in _spread(sums["fee"]).items()},
+                    "overhead_mean": float(sums["overhead"].mean()),
+                    "reach_mean": float(sums["R"].mean()),
+                }
+            )
+        total = fees + overhead + scenario.fixed_cost
+        budget = strategy.budget
+        strategy_rows.append(
+            {
+                "strategy": strategy.name,
+                "label": strategy.label,
+                "budget": budget if budget is not None else math.nan,
+                "fees_mean": float(fees.mean()),
+                "overhead_mean": float(overhead.mean()),
+                "fixed_cost": scenario.fixed_cost,
+                **{f"total_{k}": v for k, v in _spread(total).items()},
+                "prob_fees_over_budget": (
+                    float(np.mean(fees > budget)) if budget is not None else math.nan
+                ),
+                "prob_total_over_budget": (
+                    float(np.mean(total > budget)) if budget is not None else math.nan
+                ),
+            }
+        )
+    return Preview(
+        scenario,
+        campaigns,
+        seed,
+        pd.DataFrame(group_rows),
+        pd.DataFrame(strategy_rows),
+        seconds,
+    )
+
+
+def _timeline_seconds_per_campaign(scenario: Scenario, campaigns: int = 32) -> float:
+    """The timeline engine's time per campaign, measured on ``campaigns`` campaigns."""
+    from campaign_sim.engine.timeline import simulate_timeline
+
+    started = time.perf_counter()
+    simulate_timeline(scenario, campaigns=campaigns)
+    return (time.perf_counter() - started) / campaigns
+
+
+def estimate_run(
+    seen: Preview, sweep: Any = None, *, campaigns: int | None = None, workers: int = 1
+) -> dict[str, Any]:
+    """How long the run of the previewed scenario (or of ``sweep``, a
+    :class:`~campaign_sim.sweep.spec.Sweep` on it) will simulate, from the measured time per
+    campaign (start-up, statistics and writing files aside: about a second more)."""
+    if sweep is None:
+        count = campaigns or seen.scenario.campaigns
+        seconds = seen.estimate_seconds(count, workers)
+        text = (
+            f"A run of {count:,} campaigns × {len(seen.scenario.strategies)} strategies: "
+            f"about {seconds:,.1f} s of simulation on {workers} worker(s) here."
+        )
+        return {
+            "points": 1,
+            "campaigns": count,
+            "workers": workers,
+            "seconds": seconds,
+            "text": text,
+        }
+    settings = sweep.settings
+    count = campaigns or settings.campaigns or sweep.base.campaigns
+    points = [sweep.points[0].scenario, sweep.points[-1].scenario]
+    if settings.engine == "timeline":
+        rate = float(np.mean([_timeline_seconds_per_campaign(p) for p in points]))
+    else:
+        rate = float(np.mean([preview(p).seconds_per_campaign for p in points]))
+    seconds = rate * count * len(sweep.points) / max(1, workers)
+    text = (
+        f"A sweep of {len(sweep.points):,} points × {count:,} campaigns ({settings.engine} "
+        f"engine): about {seconds:,.1f} s of simulation on {workers} worker(s) here "
+        "(measured on its first and last points)."
+    )
+    return {
+        "points": len(sweep.points),
+        "campaigns": count,
+        "workers": workers,
+        "seconds": seconds,
+        "engine": settings.engine,
+        "text": text,
+    }
