@@ -7,11 +7,18 @@ from pathlib import Path
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import format_option
 from campaign_sim.cli.output import echo_json, stdout
 
 
-@click.command()
+@click.command(
+    short_help="Check scenario, sweep or priors files; every problem with its key path.",
+    epilog=examples(
+        "campaign-sim validate scenarios/coffee-launch.yaml",
+        "campaign-sim validate scenarios/*.yaml scenarios/sweeps/*.yaml",
+    ),
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario FILES; print every problem with its key path. Exit 2 if any is bad."""
@@ -34,7 +41,10 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
-@click.command()
+@click.command(
+    short_help="Print the JSON Schema of scenario files (for editors).",
+    epilog=examples("campaign-sim schema > campaign-sim.schema.json"),
+)
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
     import json
@@ -47,7 +57,13 @@ def schema() -> None:
     click.echo(json.dumps(document, indent=2))
 
 
-@click.command()
+@click.command(
+    short_help="List the priors a scenario uses, with their sources.",
+    epilog=examples(
+        "campaign-sim priors scenarios/coffee-launch.yaml",
+        "campaign-sim priors --format csv > priors.csv",
+    ),
+)
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--set",

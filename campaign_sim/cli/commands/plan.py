@@ -6,11 +6,18 @@ from pathlib import Path
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import format_option
 from campaign_sim.cli.output import echo_json, stdout
 
 
-@click.command()
+@click.command(
+    short_help="Preview hires, costs against the budget and run time, without running.",
+    epilog=examples(
+        "campaign-sim plan scenarios/coffee-launch.yaml",
+        "campaign-sim plan scenarios/sweeps/nano-share.yaml --format json",
+    ),
+)
 @click.argument(
     "source", metavar="SCENARIO_OR_SWEEP", type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -35,11 +42,6 @@ def plan(source: Path, campaigns: int | None, workers: int, fmt: str) -> None:
     hired (budget groups: mean and P5 - P95), deliverables, fees, overhead and expected reach;
     each strategy's total cost against its budget (which covers fees only); for a sweep, the
     number of points; and how long the run will take.
-
-    \b
-    Examples:
-      campaign-sim plan scenarios/coffee-launch.yaml
-      campaign-sim plan scenarios/sweeps/nano-share.yaml --format json
     """
     from campaign_sim.analysis.plan import estimate_run, preview
     from campaign_sim.scenario.loading import load_scenario

@@ -6,11 +6,18 @@ from pathlib import Path
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import REPORT_LANGUAGES
 from campaign_sim.cli.output import note
 
 
-@click.command()
+@click.command(
+    short_help="Build charts, workbook, deck and Markdown from a results folder.",
+    epilog=examples(
+        "campaign-sim report results/coffee-launch-compare",
+        "campaign-sim report results/coffee-launch-compare --lang zh-TW --format pptx,xlsx",
+    ),
+)
 @click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--format",

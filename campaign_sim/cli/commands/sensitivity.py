@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import (
     SAMPLING_METHODS,
     campaigns_option,
@@ -43,7 +44,13 @@ STEPS = {
 }
 
 
-@click.command()
+@click.command(
+    short_help="Rank what drives ROI (or another outcome), with swings.",
+    epilog=examples(
+        "campaign-sim sensitivity scenarios/coffee-launch.yaml",
+        "campaign-sim sensitivity scenarios/skincare.yaml --output profit --sobol",
+    ),
+)
 @report_options
 @scenario_argument
 @click.option(

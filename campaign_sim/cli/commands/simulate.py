@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import (
     campaigns_option,
     executor_options,
@@ -93,7 +94,13 @@ def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) ->
     return result, out
 
 
-@click.command()
+@click.command(
+    short_help="Simulate every strategy: ROI intervals and risk profiles.",
+    epilog=examples(
+        "campaign-sim run scenarios/coffee-launch.yaml",
+        "campaign-sim run scenarios/skincare.yaml -n 50000 --format csv > summary.csv",
+    ),
+)
 @report_options
 @scenario_argument
 @simulation_options
@@ -118,7 +125,13 @@ def run(scenario: Path, fmt: str, **options: Any) -> Path:
     return out
 
 
-@click.command()
+@click.command(
+    short_help="Compare two strategies campaign by campaign (paired).",
+    epilog=examples(
+        "campaign-sim compare scenarios/coffee-launch.yaml",
+        "campaign-sim compare scenarios/mix-coffee.yaml feed video --precision 0.005 --report",
+    ),
+)
 @report_options
 @scenario_argument
 @click.argument("a", required=False)

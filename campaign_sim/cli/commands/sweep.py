@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import (
     campaigns_option,
     executor_options,
@@ -18,7 +19,13 @@ from campaign_sim.cli.options import (
 from campaign_sim.cli.output import echo_json, note, progress_bar, stdout
 
 
-@click.command()
+@click.command(
+    short_help="Run a scenario over a grid of settings; the frontier and best plan.",
+    epilog=examples(
+        "campaign-sim sweep scenarios/sweeps/nano-share.yaml -w 2",
+        "campaign-sim sweep scenarios/coffee-launch.yaml --vary economics.aov=800:1200:100",
+    ),
+)
 @report_options
 @click.argument(
     "source", metavar="SWEEP_OR_SCENARIO", type=click.Path(dir_okay=False, path_type=Path)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from campaign_sim.cli.help import examples
 from campaign_sim.cli.options import (
     campaigns_option,
     executor_options,
@@ -37,7 +38,13 @@ class Managers(click.ParamType):
         return number
 
 
-@click.command()
+@click.command(
+    short_help="Put campaigns on a calendar: payback day, lost posts, team load.",
+    epilog=examples(
+        "campaign-sim timeline scenarios/coffee-launch.yaml -n 2000",
+        "campaign-sim timeline scenarios/timeline/hundred-nano.yaml --managers 1",
+    ),
+)
 @report_options
 @scenario_argument
 @campaigns_option("Campaigns to simulate [default: the scenario's simulation.campaigns].")
