@@ -216,7 +216,11 @@ def normalised_rows(rows: list[list[Any]]) -> list[list[Any]]:
     return [
         [normalised(c) for c in row]
         for row in rows
-        if not (row and isinstance(row[0], str) and row[0].split(".")[0] in VOLATILE)
+        if not (
+            row
+            and isinstance(row[0], str)
+            and {row[0].split(".")[0], row[0].split(".")[-1]} & VOLATILE
+        )
     ]
 
 

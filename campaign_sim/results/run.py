@@ -10,7 +10,7 @@ from campaign_sim.analysis.stats import quantile_grid
 from campaign_sim.pipeline import RunResult, SensitivityResult
 from campaign_sim.results.folder import manifest, results_folder
 from campaign_sim.scenario.plan import Scenario
-from campaign_sim.scenario.priors import priors_frame
+from campaign_sim.scenario.priors import priors_frame, used_priors
 
 __all__ = ["header", "run_document", "sensitivity_document", "write_run", "write_sensitivity"]
 
@@ -49,7 +49,7 @@ def write_run(out: str | Path, result: RunResult, *, save_outcomes: bool = False
         writer.csv("summary.csv", summary.frame())
         writer.csv("risk.csv", summary.risk_frame())
         writer.csv("quantiles.csv", quantile_grid(outcomes))
-        writer.csv("priors.csv", priors_frame(result.scenario.priors))
+        writer.csv("priors.csv", priors_frame(used_priors(result.scenario)))
         writer.json("summary.json", {"strategies": summary.to_dict()})
         if result.comparison is not None:
             writer.csv("comparison.csv", result.comparison.frame())
@@ -97,7 +97,7 @@ def write_sensitivity(
         writer.parquet("swing.parquet", result.swung)
         if result.sobol is not None:
             writer.csv("sobol.csv", result.sobol)
-        writer.csv("priors.csv", priors_frame(result.scenario.priors))
+        writer.csv("priors.csv", priors_frame(used_priors(result.scenario)))
         writer.json(
             "manifest.json",
             manifest(

@@ -1,15 +1,93 @@
-"""Listing priors: family, parameters, mean, median, P5/P95 and sources, without simulating."""
+"""Listing priors (family, parameters, mean, median, P5/P95, sources) and the scenario-level
+assumptions beside them (order value, margin, costs, shock, correlations), without simulating."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from statistics import NormalDist
 
 import pandas as pd
 
-from campaign_sim.scenario.plan import Prior
+from campaign_sim.scenario.plan import Prior, Scenario
 from campaign_sim.scenario.priors_schema import QUANTITIES
 
-__all__ = ["priors_frame"]
+__all__ = ["assumptions_frame", "priors_frame", "used_priors"]
+
+_Z95 = NormalDist().inv_cdf(0.95)
+
+
+def used_priors(scenario: Scenario) -> tuple[Prior, ...]:
+    """The priors some strategy group draws from (in the priors' order): the tiers and
+    platforms the scenario hires, not the whole prior set."""
+    used = {id(prior) for s in scenario.strategies for g in s.groups for prior in g.priors.values()}
+    return tuple(p for p in scenario.priors if id(p) in used)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.0f}"
+
+
+def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
+    """The scenario-level assumptions that move ROI most, a row each: setting, key path,
+    value as text (money with separators and currency, rates as percentages), and for
+    distributions their P5 - P95."""
+    money = scenario.currency
+    aov = scenario.aov
+    aov_range = (
+        "" if aov.is_fixed else " – ".join(_money(float(v), money) for v in aov.ppf([0.05, 0.95]))
+    )
+    shock = scenario.shock_sigma
+    shock_range = (
+        "" if shock == 0 else f"{math.exp(-_Z95 * shock):.2f}× – {math.exp(_Z95 * shock):.2f}×"
+    )
+    rows = [
+        (
+            "order value (AOV)",
+            "economics.aov",
+            aov.describe() if not aov.is_fixed else _money(aov.mean(), money),
+            aov_range,
+        ),
+        ("gross margin", "economics.gross_margin", f"{scenario.gross_margin:.0%}", ""),
+        ("fixed cost per campaign", "economics.fixed_cost", _money(scenario.fixed_cost, money), ""),
+        (
+            "fees paid",
+            "economics.fees_paid",
+            "on delivery" if scenario.fees_on_delivery else "always",
+            "",
+        ),
+        ("conversion base", "economics.conversion_base", scenario.conversion_base, ""),
+        (
+            "campaign shock (product appeal)",
+            "shock.sigma",
+            f"lognormal, median 1, sigma {shock:g}",
+            shock_range,
+        ),
+        (
+            "followers–fee rank correlation",
+            "correlations.followers_fee",
+            f"{scenario.rho_followers_fee:g}",
+            "",
+        ),
+        (
+            "engagement–conversion rank correlation",
+            "correlations.engagement_conversion",
+            f"{scenario.rho_engagement_conversion:g}",
+            "",
+        ),
+        ("ROI target", "simulation.roi_target", f"{scenario.roi_target:.0%}", ""),
+    ]
+    for strategy in scenario.strategies:
+        if strategy.budget is not None:
+            rows.append(
+                (
+                    f"budget of {strategy.name} (creator fees only)",
+                    f"strategies.{strategy.name}.budget",
+                    _money(strategy.budget, money),
+                    "",
+                )
+            )
+    return pd.DataFrame(rows, columns=["setting", "key", "value", "p5_p95"])
 
 
 def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
