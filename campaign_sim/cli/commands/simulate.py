@@ -52,6 +52,14 @@ simulation_options = stack(
 )
 
 
+def summary_csv(summary: Any) -> str:
+    """The tidy summary (a row per strategy and metric) with each strategy's risk columns
+    (P(loss), P(ROI > target), value at risk, expected shortfall, ...) on its rows."""
+    risk = summary.risk_frame()
+    risk = risk.rename(columns={c: c if c == "strategy" else f"risk_{c}" for c in risk.columns})
+    return summary.frame().merge(risk, on="strategy", how="left").to_csv(index=False)
+
+
 def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) -> Any:
     """Load, simulate with a progress bar, say how precise the run is, write the folder."""
     from campaign_sim.pipeline import run_scenario
@@ -109,7 +117,8 @@ def run(scenario: Path, fmt: str, **options: Any) -> Path:
     """Simulate every strategy of SCENARIO and report ROI intervals and risk profiles.
 
     Writes a results folder (summary.csv, risk.csv, quantiles.csv, priors.csv, summary.json,
-    manifest.json; outcomes.parquet with --save-outcomes).
+    manifest.json; outcomes.parquet with --save-outcomes). --format csv prints the summary with
+    each strategy's risk columns (risk_*) on its rows.
     """
     from campaign_sim.results.run import run_document
 
@@ -117,7 +126,7 @@ def run(scenario: Path, fmt: str, **options: Any) -> Path:
     if fmt == "json":
         echo_json(run_document(result))
     elif fmt == "csv":
-        click.echo(result.summary.frame().to_csv(index=False), nl=False)
+        click.echo(summary_csv(result.summary), nl=False)
     else:
         from campaign_sim.cli.tables.summary import summary_tables
 
@@ -137,12 +146,13 @@ def run(scenario: Path, fmt: str, **options: Any) -> Path:
 @click.argument("a", required=False)
 @click.argument("b", required=False)
 @simulation_options
-@format_option("json")
+@format_option("json", "csv")
 def compare(scenario: Path, a: str | None, b: str | None, fmt: str, **options: Any) -> Path:
     """Compare strategy A with B in SCENARIO, campaign by campaign (paired).
 
     A and B default to the scenario's first two strategies. Reports the mean difference of ROI
-    and profit with its CI, P(A beats B) with its CI, and both risk profiles.
+    and profit with its CI, P(A beats B) with its CI, and both risk profiles. --format csv
+    prints the comparison (a row per metric).
     """
     from campaign_sim.results.run import run_document
 
@@ -151,6 +161,8 @@ def compare(scenario: Path, a: str | None, b: str | None, fmt: str, **options: A
     result, out = _simulate(scenario, options, compare=(a, b))
     if fmt == "json":
         echo_json(run_document(result))
+    elif fmt == "csv":
+        click.echo(result.comparison.frame().to_csv(index=False), nl=False)
     else:
         from campaign_sim.cli.tables.summary import comparison_tables, summary_tables
 

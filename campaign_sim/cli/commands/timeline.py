@@ -58,7 +58,7 @@ class Managers(click.ParamType):
     default=None,
     help="Campaign managers, overriding timeline.managers: N or 'unlimited'.",
 )
-@format_option("json")
+@format_option("json", "csv")
 @click.option(
     "--save-outcomes", is_flag=True, help="Also write every campaign's totals (totals.parquet)."
 )
@@ -131,6 +131,8 @@ def timeline(
     note(f"results written to {target}/")
     if fmt == "json":
         echo_json(timeline_json(plan, result))
+    elif fmt == "csv":
+        click.echo(result.summary_frame().to_csv(index=False), nl=False)
     else:
         from campaign_sim.cli.tables.timeline import timeline_tables
 
