@@ -150,19 +150,31 @@ def test_timeline_report_in_chinese(timeline_report):
     assert book.sheetnames[0] == "摘要"
 
 
-def test_sensitivity_report_names_the_widest_swing(sensitivity_report):
+def test_sensitivity_report_names_the_top_contributor_and_the_widest_swing(sensitivity_report):
+    """The headline answers "what explains most of the variance?"; the swing answers its own,
+    labelled question ("what if this input sat at its P10 or P90?") in the bullets."""
     folder, report = sensitivity_report
     assert _charts(report) == {"tornado", "drivers"}
-    swing = pd.read_csv(folder / "swing.csv")
-    first = load_results(folder).ordered_strategies[0]
-    part = swing[swing["strategy"] == first]
-    top = part.loc[(part["at_high"] - part["at_low"]).abs().idxmax()]
+    results = load_results(folder)
+    first = results.ordered_strategies[0]
+    ranked = pd.read_csv(folder / "sensitivity.csv")
+    leader = ranked[ranked["strategy"] == first].sort_values("rank").iloc[0]
     text = Text("en", "TWD")
     assert _headline(report) == (
-        f"For {load_results(folder).label(first)}, the input that moves ROI the most is "
-        f"{top['input']}: from {text.pct(top['at_low'], 1)} at its P10 to "
-        f"{text.pct(top['at_high'], 1)} at its P90."
+        f"For {results.label(first)}, the largest share of the variance of ROI comes from "
+        f"{leader['input']}: {text.pct(leader['contribution'])}."
     )
+    swing = pd.read_csv(folder / "swing.csv")
+    part = swing[swing["strategy"] == first]
+    top = part.loc[(part["at_high"] - part["at_low"]).abs().idxmax()]
+    (name,) = [f for f in report.files if f.endswith(".pptx")]
+    deck = PPTX.Presentation(report.folder / name)
+    said = "\n".join(p.text for p in deck.slides[1].shapes[1].text_frame.paragraphs)
+    assert (
+        f"What if one input sat at its P10 or at its P90, everything else random? For "
+        f"{results.label(first)}, the widest swing of ROI comes from {top['input']}: from "
+        f"{text.pct(top['at_low'], 1)} at its P10 to {text.pct(top['at_high'], 1)} at its P90."
+    ) in said
     assert "Sensitivity" in _book(report).sheetnames
 
 

@@ -146,21 +146,41 @@ def _value(value: Any, output: str, text: Text) -> str:
 
 
 def headline(results: Results, text: Text) -> str | None:
-    """The widest swing of the first strategy: which input, and from what to what."""
+    """The first strategy's largest contributor to the output's variance (from the ranking),
+    else its widest swing."""
+    frame = results.table("sensitivity.csv")
+    if frame is not None and "contribution" in frame and not frame.empty:
+        name = _strategies(results, frame)[0]
+        top = frame[frame["strategy"] == name].sort_values("rank").iloc[0]
+        return text(
+            "headline.sensitivity",
+            s=results.label(name),
+            metric=text.metric(_output(results)),
+            name=input_name(top.to_dict(), text),
+            share=text.pct(top["contribution"]),
+        )
+    swing = _swing_sentence(results, text)
+    return swing[0] if swing else None
+
+
+def _swing_sentence(results: Results, text: Text) -> list[str]:
+    """The one-at-a-time question, answered for the first strategy: its widest swing."""
     frame = _swings(results)
     if frame is None:
-        return None
+        return []
     name = _strategies(results, frame)[0]
     top = frame[frame["strategy"] == name].nlargest(1, "reach").iloc[0]
     output = _output(results)
-    return text(
-        "headline.sensitivity",
-        s=results.label(name),
-        metric=text.metric(output),
-        name=input_name(top.to_dict(), text),
-        lo=_value(top["at_low"], output, text),
-        hi=_value(top["at_high"], output, text),
-    )
+    return [
+        text(
+            "bullet.swing",
+            s=results.label(name),
+            metric=text.metric(output),
+            name=input_name(top.to_dict(), text),
+            lo=_value(top["at_low"], output, text),
+            hi=_value(top["at_high"], output, text),
+        )
+    ]
 
 
 def points(results: Results, text: Text) -> list[str]:
@@ -183,6 +203,7 @@ def points(results: Results, text: Text) -> list[str]:
                 items=items,
             )
         )
+    out += _swing_sentence(results, text)
     out.append(text("method.campaigns", campaigns=text.count(results.campaigns), seed=results.seed))
     return out
 
