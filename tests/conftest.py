@@ -1,8 +1,12 @@
 """Shared fixtures (small scenarios written to temporary files), the --update-snapshots option,
-and the check that every test carries a tier marker (see CONTRIBUTING.md)."""
+the check that every test carries a tier marker (see CONTRIBUTING.md), and the markers that skip
+a test whose system package is missing, naming the package: needs_cjk_font, needs_libreoffice."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,50 @@ from helpers import FIXED_PRIORS, FIXED_SCENARIO
 TIERS = ("exact", "statistical", "cross_engine", "reproducibility", "cli")
 #: The marker that exempts a test from the tier check, with a reason: untiered("why").
 EXEMPT = "untiered"
+
+
+@cache
+def _cjk_font() -> bool:
+    """matplotlib has a font with Chinese glyphs (or CAMPAIGN_SIM_CJK_FONT is set: a wrong
+    setting fails the tests with its own message rather than skipping them)."""
+    try:
+        from campaign_sim.errors import InputError
+        from campaign_sim.reports.fonts import find_cjk_font
+    except ImportError:  # no reports extra: those modules skip on their own imports
+        return False
+    try:
+        return find_cjk_font() is not None
+    except InputError:
+        return True
+
+
+@cache
+def _libreoffice() -> bool:
+    return bool(shutil.which("soffice") or shutil.which("libreoffice"))
+
+
+#: Skip markers for tests that need a system package: marker -> (is it there, reason to skip).
+NEEDS: dict[str, tuple[Callable[[], bool], str]] = {
+    "needs_cjk_font": (
+        _cjk_font,
+        "no font with Chinese glyphs: apt-get install fonts-noto-cjk "
+        "(or set CAMPAIGN_SIM_CJK_FONT to a font file)",
+    ),
+    "needs_libreoffice": (
+        _libreoffice,
+        "LibreOffice is not installed: apt-get install libreoffice-impress",
+    ),
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker, (_, reason) in NEEDS.items():
+        config.addinivalue_line("markers", f"{marker}: skipped when absent ({reason})")
+    # A missing CJK font only turns Chinese names in English charts into boxes: one
+    # MissingFontWarning, not a failure of every report test (the font tests check it).
+    config.addinivalue_line(
+        "filterwarnings", "ignore::campaign_sim.reports.fonts.MissingFontWarning"
+    )
 
 
 @pytest.fixture
@@ -44,7 +92,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse to run when a collected test has no tier marker and is not exempted."""
+    """Refuse to run when a collected test has no tier marker and is not exempted; skip the
+    tests whose system package (NEEDS) is missing."""
     here = Path(__file__).parent
     unmarked = [
         item.nodeid for item in items if item.path.is_relative_to(here) and not _tiered(item)
@@ -56,6 +105,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             f"(pytestmark or a decorator) or exempt it with @pytest.mark.{EXEMPT}(reason):\n"
             f"  {listing}"
         )
+    for item in items:
+        for marker, (present, reason) in NEEDS.items():
+            if item.get_closest_marker(marker) and not present():
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _tiered(item: pytest.Item) -> bool:

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -282,6 +283,7 @@ def test_a_single_strategy_run_says_its_hand_computed_numbers(tmp_path):
 
 
 @pytest.mark.exact
+@pytest.mark.needs_cjk_font
 def test_every_deck_run_names_an_east_asian_font(zh_report):
     deck = PPTX.Presentation(_file(zh_report, ".pptx"))
     ns = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -367,13 +369,29 @@ def test_reports_never_simulate(compare_dir, tmp_path, monkeypatch):
     assert any(f.endswith(".xlsx") for f in built.files)
 
 
+def _fontconfig_has_cjk() -> bool:
+    """fontconfig (which LibreOffice asks for fonts) knows a Chinese font; True if fc-list is
+    not there to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    done = subprocess.run(
+        [fc_list, ":lang=zh-tw", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(done.stdout.strip())
+
+
 @pytest.mark.exact
 @pytest.mark.slow
-@pytest.mark.parametrize("which", ["en_report", "zh_report"])
+@pytest.mark.needs_libreoffice
+@pytest.mark.parametrize(
+    "which", ["en_report", pytest.param("zh_report", marks=pytest.mark.needs_cjk_font)]
+)
 def test_deck_converts_to_pdf_with_libreoffice(which, request, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-impress)")
+    assert soffice is not None  # else needs_libreoffice skipped the test
+    if which == "zh_report" and not _fontconfig_has_cjk():
+        pytest.skip("fontconfig has no font with Chinese glyphs: apt-get install fonts-noto-cjk")
     report = request.getfixturevalue(which)
     deck = _file(report, ".pptx")
     profile = (tmp_path / "profile").as_uri()  # own profile: parallel runs do not collide
@@ -416,6 +434,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 
 @pytest.mark.exact
+@pytest.mark.needs_cjk_font
 def test_zh_tw_outputs_are_in_chinese(zh_report):
     book = OPENPYXL.load_workbook(_file(zh_report, ".xlsx"))
     assert book.sheetnames[:4] == ["摘要", "風險", "百分位數", "比較"]
@@ -428,6 +447,7 @@ def test_zh_tw_outputs_are_in_chinese(zh_report):
 
 
 @pytest.mark.exact
+@pytest.mark.needs_cjk_font
 def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
     import matplotlib
     from fontTools.ttLib import TTFont
@@ -437,7 +457,7 @@ def test_zh_tw_text_is_drawn_with_a_cjk_font_not_boxes():
     from campaign_sim.reports.fonts import find_cjk_font, matplotlib_families
 
     font = find_cjk_font()
-    assert font is not None, "no CJK font: apt-get install fonts-noto-cjk"
+    assert font is not None  # else needs_cjk_font skipped the test
     families = matplotlib_families("zh-TW", needs_cjk=True)
     resolved = font_manager.findfont(
         font_manager.FontProperties(family=families[0]), fallback_to_default=False
@@ -592,3 +612,68 @@ def test_a_named_font_file_must_exist_and_have_chinese_glyphs(monkeypatch, tmp_p
     finally:
         monkeypatch.delenv(fonts.ENV_VAR)
         fonts.find_cjk_font.cache_clear()
+
+
+@pytest.mark.exact
+def test_without_a_cjk_font_an_english_report_warns_once_not_per_glyph(
+    compare_dir, monkeypatch, tmp_path
+):
+    from campaign_sim.reports import fonts
+
+    assert fonts.has_cjk(" ".join(load_results(compare_dir).strategies.values()))
+    monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        built = build_report(compare_dir, formats="png,svg", out=tmp_path / "en")
+    assert [w.category for w in caught] == [fonts.MissingFontWarning], [
+        str(w.message) for w in caught
+    ]
+    message = str(caught[0].message)
+    assert "apt-get install fonts-noto-cjk" in message and fonts.ENV_VAR in message
+    assert len([f for f in built.files if f.endswith(".png")]) == 4
+    with pytest.raises(InputError, match="zh-TW needs a font.*apt-get install fonts-noto-cjk"):
+        build_report(compare_dir, formats="png", lang="zh-TW", out=tmp_path / "zh")
+
+
+#: Prints what find_cjk_font makes of the environment it runs in.
+FIND_FONT = """
+from campaign_sim.errors import InputError
+from campaign_sim.reports.fonts import find_cjk_font
+try:
+    print(find_cjk_font())
+except InputError as error:
+    print(error)
+"""
+
+
+def _find_font_in(cache: Path, **env: str | None) -> str:
+    """What find_cjk_font says in a fresh process with matplotlib's cache folder ``cache`` and
+    this test's environment changed by ``env`` (None: unset)."""
+    import os
+    import sys
+
+    changed = {**os.environ, "MPLCONFIGDIR": str(cache), **env}
+    done = subprocess.run(
+        [sys.executable, "-c", FIND_FONT],
+        env={k: v for k, v in changed.items() if v is not None},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.exact
+@pytest.mark.slow  # three fresh processes, one of which builds matplotlib's font cache
+def test_fonts_hidden_from_matplotlib_are_not_found(tmp_path):
+    from campaign_sim.reports.fonts import ENV_VAR, find_cjk_font
+
+    font = find_cjk_font()
+    assert _find_font_in(tmp_path) == str(font)  # the cache now lists the fonts seen here
+    # Under MPL_IGNORE_SYSTEM_FONTS matplotlib draws only with its own fonts, whatever its
+    # font cache lists, and so no CJK font is found.
+    hide = {"MPL_IGNORE_SYSTEM_FONTS": "1"}
+    assert _find_font_in(tmp_path, **hide, **{ENV_VAR: None}) == "None"
+    if font is not None:  # named, but hidden from matplotlib: a clear error, not boxes
+        hidden = _find_font_in(tmp_path, **hide, **{ENV_VAR: str(font.path)})
+        assert "MPL_IGNORE_SYSTEM_FONTS is set" in hidden and str(font.path) in hidden

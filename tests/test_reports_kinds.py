@@ -134,6 +134,7 @@ def test_sweep_report_charts_headline_and_sheets(sweep_report):
     assert len(section.table.rows) == int(frontier["efficient"].sum())
 
 
+@pytest.mark.needs_cjk_font  # the timeline report is in Traditional Chinese
 def test_timeline_report_in_chinese(timeline_report):
     folder, report = timeline_report
     assert _charts(report) == {"profit-fan", "payback-days"}
@@ -199,6 +200,7 @@ def test_limits_axes_and_values_read_as_words():
     assert format_value(1500000, "budget", text) == "NT$1,500,000"
 
 
+@pytest.mark.needs_cjk_font  # the timeline report is in Traditional Chinese
 def test_assumptions_come_from_the_scenario_file_only_while_it_is_unchanged(
     timeline_report, tmp_path
 ):

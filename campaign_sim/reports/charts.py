@@ -4,6 +4,9 @@ Each kind of results (run or compare, sweep, timeline, sensitivity) has a module
 ``plan(results, text)`` lists its charts as (file key, title, caption, draw); ``draw(results,
 text, colours)`` returns a matplotlib Figure, or None when the folder lacks what the chart
 needs. One colour per strategy, the same in every chart, in the manifest's order.
+
+Without a font with Chinese glyphs, Chinese names in English charts give one warning (from
+``fonts.matplotlib_families``, naming the package to install), not one per missing glyph.
 """
 
 from __future__ import annotations
@@ -12,8 +15,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from campaign_sim.reports import distribution, sensitivity, sweep, timeline
-from campaign_sim.reports.fonts import has_cjk, matplotlib_families
+from campaign_sim.reports import distribution, fonts, sensitivity, sweep, timeline
 from campaign_sim.reports.i18n import Text
 from campaign_sim.reports.plotting import DPI, FIGSIZE, colours, style
 from campaign_sim.reports.results import Results
@@ -56,12 +58,17 @@ def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Cha
     """Every chart the results folder supports, rendered to PNG (and SVG)."""
     import matplotlib
 
-    families = matplotlib_families(text.lang, needs_cjk=has_cjk(_texts(results)))
+    needs_cjk = fonts.has_cjk(_texts(results))
+    families = fonts.matplotlib_families(text.lang, needs_cjk=needs_cjk)
+    boxes = needs_cjk and fonts.find_cjk_font() is None  # said once, above: not per glyph
     colour = colours(results)
     plan = PLANS.get(results.command, distribution.plan)
     size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
     out: list[Chart] = []
-    with matplotlib.rc_context(style(families)):  # type: ignore[arg-type]
+    with (
+        matplotlib.rc_context(style(families)),  # type: ignore[arg-type]
+        fonts.missing_glyphs_quiet(boxes),
+    ):
         for key, title, caption, draw in plan(results, text):
             fig = draw(results, text, colour)
             if fig is not None:

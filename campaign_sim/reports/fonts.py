@@ -2,9 +2,18 @@
 
 Charts are drawn by matplotlib, which falls back glyph by glyph along ``font.family``: Latin
 text stays in DejaVu Sans and Chinese characters come from the CJK font found here. The font is
-found at run time among the system's fonts (Noto Sans CJK TC from Debian's ``fonts-noto-cjk``
-first, then other Traditional Chinese fonts), or named by the ``CAMPAIGN_SIM_CJK_FONT``
-environment variable (a path to a .ttf, .otf or .ttc file).
+found at run time among the fonts matplotlib draws with (Noto Sans CJK TC from Debian's
+``fonts-noto-cjk`` first, then other Traditional Chinese fonts), or named by the
+``CAMPAIGN_SIM_CJK_FONT`` environment variable (a path to a .ttf, .otf or .ttc file).
+
+A font counts only if matplotlib resolves its family to it, so what hides fonts from matplotlib
+hides them here too: ``MPL_IGNORE_SYSTEM_FONTS`` (matplotlib 3.11 and newer then draw only with
+their own fonts, whatever the font cache lists). fontconfig (``FONTCONFIG_FILE``) alone does not
+hide them: matplotlib also scans the system's font folders itself.
+
+Without a CJK font, Traditional Chinese reports are refused and English charts whose names hold
+Chinese characters get one MissingFontWarning (naming the package to install) instead of
+matplotlib's warning for every missing glyph: see ``missing_glyphs_quiet``.
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +35,11 @@ __all__ = [
     "INSTALL_HINT",
     "SLIDE_EA_FONT",
     "CJKFont",
+    "MissingFontWarning",
     "find_cjk_font",
     "has_cjk",
     "matplotlib_families",
+    "missing_glyphs_quiet",
 ]
 
 ENV_VAR = "CAMPAIGN_SIM_CJK_FONT"
@@ -58,6 +71,14 @@ INSTALL_HINT = (
     "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) or set "
     f"{ENV_VAR}=/path/to/a-font-with-chinese-glyphs.ttc"
 )
+
+#: matplotlib's warning for each character its fonts lack (matplotlib._text_helpers).
+GLYPH_MISSING = r"Glyph \d+ \(.*\) missing from font\(s\)"
+
+
+class MissingFontWarning(UserWarning):
+    """No font with Chinese glyphs: the Chinese characters of a chart show as boxes."""
+
 
 #: Characters every CJK font found must have: common ones of the report's own Chinese text.
 PROBE = "策略模擬活動利潤虧損機率奈米微型為主"
@@ -96,21 +117,52 @@ def _entries():
     return font_manager.fontManager.ttflist
 
 
+def _resolve(family: str) -> CJKFont | None:
+    """The face matplotlib draws ``family`` with, if that is a face with Chinese glyphs.
+
+    matplotlib's own lookup decides, so a face its font cache lists but it will not use (under
+    ``MPL_IGNORE_SYSTEM_FONTS`` it draws only with the fonts it ships) is not taken.
+    """
+    from matplotlib import font_manager
+
+    try:
+        found = font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+    except ValueError:  # no face of the family where matplotlib looks
+        return None
+    path = Path(found)
+    index = getattr(found, "face_index", None)  # matplotlib >= 3.11 names the face
+    if index is None:
+        faces = [
+            e for e in _entries() if e.name == family and Path(e.fname).resolve() == path.resolve()
+        ]
+        index = getattr(faces[0], "index", 0) if faces else 0
+    if not _covers(str(path), index):
+        return None
+    return CJKFont(family, path, index)
+
+
 def _pick(entries) -> CJKFont | None:
-    regular = [e for e in entries if e.weight in (400, "normal", "regular") and e.style == "normal"]
+    names = {e.name for e in entries}
     for family in CJK_FAMILIES:
-        for entry in regular or entries:
-            if entry.name == family and _covers(entry.fname, getattr(entry, "index", 0)):
-                return CJKFont(entry.name, Path(entry.fname), getattr(entry, "index", 0))
+        if family in names:
+            found = _resolve(family)
+            if found is not None:
+                return found
     return None
+
+
+def _hidden_by_matplotlib() -> bool:
+    return bool(os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
 
 
 @lru_cache(maxsize=1)
 def find_cjk_font() -> CJKFont | None:
-    """The CJK font for charts, registered with matplotlib; None if the system has none.
+    """The CJK font for charts, registered with matplotlib; None if matplotlib has none.
 
-    Raises InputError if ``CAMPAIGN_SIM_CJK_FONT`` names a file that is missing or lacks
-    Chinese glyphs.
+    Raises InputError if ``CAMPAIGN_SIM_CJK_FONT`` names a file that is missing, lacks
+    Chinese glyphs, or that matplotlib will not draw with.
     """
     from matplotlib import font_manager
 
@@ -121,13 +173,23 @@ def find_cjk_font() -> CJKFont | None:
             raise InputError.single(None, ENV_VAR, f"'{named}' is not a font file")
         font_manager.fontManager.addfont(str(path))
         faces = [e for e in _entries() if Path(e.fname) == path]
-        for entry in faces:
-            if _covers(entry.fname, getattr(entry, "index", 0)):
-                return CJKFont(entry.name, path, getattr(entry, "index", 0))
-        raise InputError.single(None, ENV_VAR, f"'{named}' has no Chinese glyphs")
+        families = [e.name for e in faces if _covers(e.fname, getattr(e, "index", 0))]
+        if not families:
+            raise InputError.single(None, ENV_VAR, f"'{named}' has no Chinese glyphs")
+        for family in families:
+            found = _resolve(family)
+            if found is not None:
+                return found
+        why = (
+            "MPL_IGNORE_SYSTEM_FONTS is set, so matplotlib draws only with its own fonts; unset it"
+            if _hidden_by_matplotlib()
+            else "matplotlib resolves its family to another font"
+        )
+        raise InputError.single(None, ENV_VAR, f"'{named}' is not used by matplotlib: {why}")
     found = _pick(_entries())
     if found is None:
-        # matplotlib's font cache predates fonts installed since; register new candidates.
+        # matplotlib's font cache predates fonts installed since; register new candidates
+        # (none under MPL_IGNORE_SYSTEM_FONTS: findSystemFonts honours it).
         known = {e.fname for e in _entries()}
         for fname in font_manager.findSystemFonts():
             if fname not in known and _CJK_FILE.search(Path(fname).name):
@@ -157,9 +219,20 @@ def matplotlib_families(lang: str, *, needs_cjk: bool) -> list[str]:
             warnings.warn(
                 f"no font with Chinese glyphs found, so Chinese names will show as boxes: "
                 f"{INSTALL_HINT}",
+                MissingFontWarning,
                 stacklevel=2,
             )
         return ["DejaVu Sans"]
     if lang == "zh-TW":
         return [font.name, "DejaVu Sans"]
     return ["DejaVu Sans", font.name]
+
+
+@contextmanager
+def missing_glyphs_quiet(quiet: bool) -> Iterator[None]:
+    """Within, matplotlib's per-glyph "Glyph ... missing" warnings are dropped if ``quiet``
+    (after the one MissingFontWarning said why); other warnings pass."""
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.filterwarnings("ignore", message=GLYPH_MISSING, category=UserWarning)
+        yield
