@@ -14,6 +14,7 @@ Pure computation on the tidy sweep table (a row per point and strategy, see
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import re
@@ -24,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.errors import InputError
-from campaign_sim.scenario.strict import suggest
 
 __all__ = [
     "Best",
@@ -74,16 +74,50 @@ _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt
 _LIMIT = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(<=|>=|<|>)\s*([-+0-9.eE]+)\s*(%?)\s*$")
 
 
+#: Columns of the table that are not quantities to maximise or limit.
+_NOT_QUANTITIES = frozenset({"strategy", "label"})
+#: Columns never suggested: identities and the uncertainty of an estimate, not the estimate.
+_NOT_SUGGESTED = ("_se", "_ci_low", "_ci_high", "n_undefined")
+_SHOWN = 80
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut to about 80 characters."""
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
+
+
 def _column(name: str, columns: list[str], what: str) -> str:
     """A column of the table; a bare metric name (``roi``) means its mean (``roi_mean``)."""
-    if name in columns:
+    quantities = [c for c in columns if c not in _NOT_QUANTITIES]
+    if name in quantities:
         return name
-    if f"{name}_mean" in columns:
+    if f"{name}_mean" in quantities:
         return f"{name}_mean"
-    numeric = [c for c in columns if c not in ("strategy", "label")]
     raise InputError.single(
-        None, what, f"no column '{name}' in the sweep table{suggest(name, numeric)}"
+        None, what, f"no column {_shown(name)} in the sweep table{_suggest_column(name, columns)}"
     )
+
+
+def _suggest_column(name: str, columns: list[str]) -> str:
+    """`` (did you mean 'x'?)`` from the metrics (``profit``) and the columns that are
+    estimates (``roi_p5``, ``prob_loss``), never a standard error or an interval's bound;
+    the metric name wins a tie."""
+    metrics = [c.removesuffix("_mean") for c in columns if c.endswith("_mean")]
+    estimates = [
+        c
+        for c in columns
+        if c not in _NOT_QUANTITIES
+        and c not in ("point", "campaigns", "seed")
+        and not c.endswith(_NOT_SUGGESTED)
+    ]
+    candidates = {c: 1 for c in estimates} | {m: 2 for m in metrics}
+    scored = [
+        (difflib.SequenceMatcher(None, name, c).ratio(), rank, c) for c, rank in candidates.items()
+    ]
+    scored = [item for item in scored if item[0] >= 0.6]
+    if not scored:
+        return ""
+    return f" (did you mean '{max(scored)[2]}'?)"
 
 
 def parse_goal(text: str, columns: list[str], what: str = "--objective") -> Goal:
@@ -91,24 +125,26 @@ def parse_goal(text: str, columns: list[str], what: str = "--objective") -> Goal
     direction, sep, name = text.partition(":")
     if not sep:
         direction, name = "max", text
-    if direction not in ("max", "min"):
-        raise InputError.single(None, what, f"'{text}': write max:COLUMN or min:COLUMN")
-    return Goal(_column(name.strip(), columns, what), direction == "max")
+    if direction.strip() not in ("max", "min"):
+        raise InputError.single(None, what, f"{_shown(text)}: write max:COLUMN or min:COLUMN")
+    return Goal(_column(name.strip(), columns, what), direction.strip() == "max")
 
 
-def parse_limit(text: str, columns: list[str]) -> Limit:
+def parse_limit(text: str, columns: list[str], what: str = "--risk-limit") -> Limit:
     """``prob_loss<=0.10``, ``prob_loss<=10%``, ``roi_p5>=-0.2``, ``expected_shortfall>=-5e5``."""
     match = _LIMIT.match(text)
     if match is None:
         raise InputError.single(
-            None, "--risk-limit", f"'{text}': write COLUMN<=VALUE, e.g. prob_loss<=0.10"
+            None, what, f"{_shown(text)}: write COLUMN<=VALUE, e.g. prob_loss<=0.10"
         )
     name, op, number, percent = match.groups()
     try:
         value = float(number) / (100 if percent else 1)
     except ValueError:
-        raise InputError.single(None, "--risk-limit", f"'{number}' is not a number") from None
-    return Limit(_column(name, columns, "--risk-limit"), op, value)
+        raise InputError.single(None, what, f"{_shown(number)} is not a number") from None
+    if not math.isfinite(value):
+        raise InputError.single(None, what, f"{_shown(number)} is not a finite number")
+    return Limit(_column(name, columns, what), op, value)
 
 
 def interval(row: Any, column: str) -> tuple[float, float] | None:

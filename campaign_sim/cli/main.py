@@ -7,6 +7,9 @@ inside the command, so ``--help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -24,6 +27,28 @@ from campaign_sim.errors import InputError
 __all__ = ["main"]
 
 
+@contextlib.contextmanager
+def _input_warnings() -> Iterator[None]:
+    """Print each warning about the input (``InputWarning``) once on stderr, as
+    ``warning: <message>``, not as a Python warning line; other warnings as usual."""
+    from campaign_sim.scenario.warnings import InputWarning
+
+    seen: set[str] = set()
+    show = warnings.showwarning
+
+    def print_once(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, InputWarning):
+            show(message, category, *args, **kwargs)
+        elif str(message) not in seen:
+            seen.add(str(message))
+            click.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = print_once
+        yield
+
+
 class CampaignSimGroup(click.Group):
     """Commands listed in the order they are added; user mistakes become a one-line message
     and exit status 2, never a traceback."""
@@ -33,7 +58,8 @@ class CampaignSimGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _input_warnings():
+                return super().invoke(ctx)
         except InputError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)

@@ -18,6 +18,7 @@ from campaign_sim.scenario.priors_schema import QUANTITIES
 from campaign_sim.scenario.reading import read_yaml, validate
 from campaign_sim.scenario.resolve import (
     PriorTable,
+    check_overrides,
     check_priors,
     fit,
     load_priors_file,
@@ -59,6 +60,8 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None
     except InputError as exc:
         raise InputError(source, exc.problems) from None
     problems: list[Problem] = []
+    used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups]
+    check_overrides(model.priors.tiers, base, used, where, problems)
     check_priors(priors, model.economics.conversion_base, where, problems)
     aov = fit(model.economics.aov, "economics.aov", problems)
     strategies = tuple(

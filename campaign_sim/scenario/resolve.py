@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,9 +16,11 @@ from campaign_sim.scenario.plan import Prior
 from campaign_sim.scenario.priors_schema import QUANTITIES, PriorsFile, QuantityPriors, TierPriors
 from campaign_sim.scenario.reading import read_yaml, validate
 from campaign_sim.scenario.strict import suggest
+from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
 __all__ = [
     "PriorTable",
+    "check_overrides",
     "check_priors",
     "fit",
     "load_priors_file",
@@ -73,6 +77,70 @@ def _read_priors(path: str, text: str | None) -> tuple[PriorsFile, dict]:
     """
     data = read_yaml(path)
     return validate(PriorsFile, data, path), data
+
+
+def check_overrides(
+    overrides: dict[str, TierPriors],
+    base: PriorsFile,
+    used: Iterable[tuple[str, str]],
+    where: str,
+    problems: list[Problem],
+) -> None:
+    """Overrides that change nothing: a tier or platform that no group uses (``used``: every
+    group's (tier, platform)). A name the priors set does not know either is a typo, added to
+    ``problems`` with a did-you-mean; a real tier or platform that no group uses is an
+    :class:`UnusedOverrideWarning` (``<where>: priors.tiers.macro: overrides a tier no
+    strategy uses``)."""
+    used = set(used)
+    used_tiers = {tier for tier, _ in used}
+    tiers = list(dict.fromkeys([*base.tiers, *sorted(used_tiers)]))
+    platforms = list(
+        dict.fromkeys(
+            [p for t in base.tiers.values() for p in t.platforms] + sorted(p for _, p in used)
+        )
+    )
+    for tier, tier_priors in overrides.items():
+        path = f"priors.tiers.{tier}"
+        if tier not in used_tiers:
+            if tier in tiers:
+                _unused(f"{where}: {path}: overrides a tier no strategy uses", used_tiers)
+            else:
+                problems.append(
+                    Problem(
+                        path,
+                        f"no tier '{tier}' in the priors set '{base.name}' and no strategy uses "
+                        f"it{suggest(tier, tiers)}; tiers: {', '.join(tiers)}",
+                    )
+                )
+            continue
+        on = sorted(p for t, p in used if t == tier)
+        for platform in tier_priors.platforms:
+            here = f"{path}.platforms.{platform}"
+            if platform in on:
+                continue
+            if platform in platforms:
+                warnings.warn(
+                    f"{where}: {here}: overrides a platform no strategy uses for tier {tier} "
+                    f"(its groups are on {', '.join(on)})",
+                    UnusedOverrideWarning,
+                    stacklevel=3,
+                )
+            else:
+                problems.append(
+                    Problem(
+                        here,
+                        f"no platform '{platform}' in the priors set '{base.name}' and no "
+                        f"{tier} group is on it{suggest(platform, platforms)}; platforms: "
+                        f"{', '.join(platforms)}",
+                    )
+                )
+
+
+def _unused(message: str, used_tiers: set[str]) -> None:
+    strategies_use = ", ".join(sorted(used_tiers)) or "none"
+    warnings.warn(
+        f"{message} (the strategies use {strategies_use})", UnusedOverrideWarning, stacklevel=4
+    )
 
 
 _StatedTable = dict[tuple[str | None, str], "_Stated"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from campaign_sim.analysis.frontier import (
     parse_goal,
     parse_limit,
 )
+from campaign_sim.errors import InputError, Problem
 from campaign_sim.results.folder import json_ready
 from campaign_sim.sweep.run import SweepResult
 
@@ -86,17 +88,52 @@ class Questions:
         risk: str = "prob_loss",
         objective: str = "profit",
         limits: list[str] | tuple[str, ...] = (),
+        source: str | None = None,
     ) -> Questions:
-        """Check every name against the table's ``columns`` (InputError with did-you-mean).
-        Risk is minimised unless it is a profit such as ``expected_shortfall``."""
+        """Check every name against the table's ``columns``: one InputError with every problem
+        (did-you-mean from the metrics and estimate columns). Problems are named by the
+        command-line option (``--risk-limit``), or, with ``source`` (a sweep file), by the
+        file and its key (``risk_limit[1]``). Risk is minimised unless it is a profit such as
+        ``expected_shortfall``."""
+        keys = FILE_KEYS if source is not None else FLAGS
+        problems: list[Problem] = []
+
+        def checked(parse: Callable[..., Any], text: str, key: str) -> Any:
+            try:
+                return parse(text, columns, key)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                return None
+
         if ":" not in risk:
             risk = f"{'max' if risk in SAFER_WHEN_HIGHER else 'min'}:{risk}"
-        return cls(
-            parse_goal(ret, columns, "--frontier-return"),
-            parse_goal(risk, columns, "--frontier-risk"),
-            parse_goal(objective, columns),
-            tuple(parse_limit(text, columns) for text in limits),
+        out = cls(
+            checked(parse_goal, ret, keys["ret"]),
+            checked(parse_goal, risk, keys["risk"]),
+            checked(parse_goal, objective, keys["objective"]),
+            tuple(
+                checked(parse_limit, text, keys["limits"].format(i=i))
+                for i, text in enumerate(limits)
+            ),
         )
+        if problems:
+            raise InputError(source, problems)
+        return out
+
+
+#: What names each question in a problem: the command-line option, or the sweep file's key.
+FLAGS = {
+    "ret": "--frontier-return",
+    "risk": "--frontier-risk",
+    "objective": "--objective",
+    "limits": "--risk-limit",
+}
+FILE_KEYS = {
+    "ret": "frontier_return",
+    "risk": "frontier_risk",
+    "objective": "objective",
+    "limits": "risk_limit[{i}]",
+}
 
 
 def analyse(result: SweepResult, questions: Questions) -> SweepReport:

@@ -29,15 +29,26 @@ Segment = str | int
 _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+|\*)\]")
 
 
+#: The longest key path read (a scenario's paths are far shorter); longer ones are refused
+#: before any matching, which would take long on a huge text.
+MAX_PATH = 300
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def parse_path(text: str) -> tuple[Segment, ...]:
     """``strategies.a.groups[0].share`` -> ``('strategies', 'a', 'groups', 0, 'share')``."""
     text = text.strip()
+    if len(text) > MAX_PATH:
+        raise ValueError(f"a key path of {len(text):,} characters: at most {MAX_PATH}")
     segments: list[Segment] = []
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or (position == 0 and text.startswith(".")):
-            raise ValueError(f"cannot read key path '{text}' at character {position + 1}")
+            raise ValueError(f"cannot read key path {_shown(text)} at character {position + 1}")
         key, index = match.groups()
         segments.append(key if key is not None else (int(index) if index != "*" else "*"))
         position = match.end()
@@ -153,7 +164,7 @@ class _Walker:
             last = (len(options) - 1,) if options else ()
             raise self._error(where + (segment,), message, where + last + rest if last else None)
         names = [str(k) for k, _ in options]
-        message = f"no key '{segment}' in {here}; known: {', '.join(names) or 'none'}"
+        message = f"no key {_shown(str(segment))} in {here}; known: {', '.join(names) or 'none'}"
         close = difflib.get_close_matches(str(segment), names, n=1, cutoff=0.4)
         guess = where + tuple(close) + rest if close else None
         raise self._error(where + (segment,), message, guess)
@@ -211,7 +222,7 @@ def expand(text: str, data: dict[str, Any], base_priors: dict[str, Any]) -> list
     try:
         path = parse_path(text)
     except ValueError as exc:
-        raise InputError.single(None, text, str(exc)) from None
+        raise InputError.single(None, _shown(text)[1:-1], str(exc)) from None
     return [format_path(p) for p in _Walker(data, base_priors).expand(path)]
 
 

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import itertools
 import json
 import math
 import operator
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    PositiveInt,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from campaign_sim.errors import InputError, Problem
 from campaign_sim.scenario.loading import scenario_from_dict
@@ -45,17 +56,39 @@ __all__ = [
 #: Generated values are rounded to this many significant digits, so 0:1:0.1 gives 0.3, not
 #: 0.30000000000000004, and 1 - 0.7 gives 0.3.
 DIGITS = 12
+#: The most points (and the most values of one axis) a sweep may have: refused before anything
+#: is built.
 MAX_POINTS = 100_000
+#: Linked-path expressions: at most this many characters, powers with exponents in ±MAX_EXPONENT.
+MAX_EXPRESSION = 200
+MAX_EXPONENT = 100
+#: Quoted values in messages are cut to this many characters.
+SHOWN = 80
 #: Columns of the results table that an axis name must not take.
 RESERVED = frozenset({"point", "strategy", "label", "campaigns", "seed"})
+#: The union tags of an axis's values. reading.validate leaves ``function-`` segments out of key
+#: paths, so a problem reads ``axes[0].values.stop``, not ``axes[0].values.grid.stop``.
+_LIST, _GRID = "function-list", "function-grid"
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_ARITHMETIC = re.compile(r"^[\d\s.eE+\-*/()^%]+$")
+
+
+def shown(value: Any) -> str:
+    """``value`` as quoted text for a message, cut to about :data:`SHOWN` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+    return repr(text) if isinstance(value, str) else text
 
 
 class Grid(Strict):
     """Evenly spaced values: ``start`` to ``stop`` (inclusive) by ``step``, or ``num`` points."""
 
-    start: float
-    stop: float
-    step: float | None = Field(None, description="spacing; the stop is included if it falls on it")
+    start: float = Field(allow_inf_nan=False)
+    stop: float = Field(allow_inf_nan=False)
+    step: float | None = Field(
+        None, allow_inf_nan=False, description="spacing; the stop is included if it falls on it"
+    )
     num: PositiveInt | None = Field(None, description="number of evenly spaced points")
 
     @model_validator(mode="after")
@@ -67,12 +100,23 @@ class Grid(Strict):
                 f"step(={self.step:g}) must be non-zero and lead from start(={self.start:g}) "
                 f"to stop(={self.stop:g})"
             )
+        count = self.count
+        if count > MAX_POINTS:
+            raise ValueError(_too_many(count))
         return self
 
-    def values(self) -> list[float | int]:
+    @property
+    def count(self) -> int | float:
+        """How many values the grid has (``inf`` if more than a float can count)."""
         if self.num is not None:
-            if self.num > MAX_POINTS:
-                raise ValueError(f"{self.num:,} values: more than {MAX_POINTS:,}")
+            return self.num
+        steps = (self.stop - self.start) / self.step  # type: ignore[operator]
+        return math.floor(steps + 1e-9) + 1 if math.isfinite(steps) else math.inf
+
+    def values(self) -> list[float | int]:
+        if self.count > MAX_POINTS:  # a Grid made with model_construct
+            raise ValueError(_too_many(self.count))
+        if self.num is not None:
             if self.num == 1:
                 raw = [self.start]
             else:
@@ -81,12 +125,76 @@ class Grid(Strict):
                     for i in range(self.num)
                 ]
         else:
-            count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1  # type: ignore[operator]
-            if count > MAX_POINTS:
-                raise ValueError(f"{count:,} values: more than {MAX_POINTS:,}")
-            raw = [self.start + i * self.step for i in range(count)]  # type: ignore[operator]
+            raw = [self.start + i * self.step for i in range(int(self.count))]  # type: ignore[operator]
         whole = all(float(v).is_integer() for v in (self.start, self.stop, self.step or 1))
         return [int(round(v)) if whole and self.num is None else _round(v) for v in raw]
+
+
+def _too_many(count: float) -> str:
+    counted = f"{count:,} values" if math.isfinite(count) else "too many values to count"
+    return f"{counted}: more than {MAX_POINTS:,}"
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A value a scenario file can hold: a finite number, text, true/false, null, or a list or
+    mapping of these (a range, a distribution)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("not_finite", "must be a finite number")
+        return value
+    if isinstance(value, (list, dict)) and depth < 20:
+        items = value.values() if isinstance(value, dict) else value
+        for item in items:
+            _plain(item, depth + 1)
+        return value
+    raise PydanticCustomError(
+        "not_a_value",
+        "a {kind} is not a value of a scenario: give numbers, text, [lo, hi] ranges or "
+        "distributions (quote it to give text)",
+        {"kind": type(value).__name__},
+    )
+
+
+def _values_kind(value: Any) -> str | None:
+    return _GRID if isinstance(value, dict) else _LIST if isinstance(value, list) else None
+
+
+Values = Annotated[
+    Annotated[list[Annotated[Any, AfterValidator(_plain)]], Tag(_LIST)]
+    | Annotated[Grid, Tag(_GRID)],
+    Discriminator(
+        _values_kind,
+        custom_error_type="values",
+        custom_error_message="give a list of values, or {start, stop, step} / {start, stop, num}",
+    ),
+]
+
+
+def _linked(value: Any) -> float | str:
+    """A linked path's setting: a finite number, or an expression in x (checked now)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise PydanticCustomError(
+            "linked",
+            "give a number or an expression in x such as 1 - x",
+        )
+    if isinstance(value, str):
+        try:
+            _parse_expression(value)
+        except ValueError as exc:
+            raise PydanticCustomError("expression", "{message}", {"message": str(exc)}) from None
+        return value
+    if not math.isfinite(value):
+        raise PydanticCustomError("not_finite", "must be a finite number")
+    return value
+
+
+Linked = Annotated[Any, AfterValidator(_linked)]
+
+
+def _limits(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value  # one limit needs no list
 
 
 class AxisSpec(Strict):
@@ -94,10 +202,8 @@ class AxisSpec(Strict):
 
     path: str = Field(description="key path into the scenario; * for every key or index")
     name: str | None = Field(None, description="column name in the results [default: path]")
-    values: list[Any] | Grid = Field(
-        description="a list, or {start, stop, step} / {start, stop, num}"
-    )
-    also: dict[str, float | str] = Field(
+    values: Values = Field(description="a list, or {start, stop, step} / {start, stop, num}")
+    also: dict[str, Linked] = Field(
         {}, description="linked paths: a number, or an expression in x (this axis's value)"
     )
 
@@ -105,7 +211,14 @@ class AxisSpec(Strict):
     def _not_empty(self) -> AxisSpec:
         if isinstance(self.values, list) and not self.values:
             raise ValueError("an axis needs at least one value")
+        if isinstance(self.values, list) and len(self.values) > MAX_POINTS:
+            raise ValueError(_too_many(len(self.values)))
         return self
+
+    @property
+    def count(self) -> int | float:
+        """How many values the axis has, without making them."""
+        return self.values.count if isinstance(self.values, Grid) else len(self.values)
 
 
 class SweepFile(Strict):
@@ -120,7 +233,9 @@ class SweepFile(Strict):
     campaigns: PositiveInt | None = None
     seed: int | None = Field(None, ge=0)
     objective: str | None = Field(None, description="e.g. profit, roi, max:roi_p5, min:cpa")
-    risk_limit: list[str] = Field([], description="e.g. prob_loss<=0.10")
+    risk_limit: Annotated[list[str], BeforeValidator(_limits)] = Field(
+        [], description="e.g. prob_loss<=0.10"
+    )
     frontier_return: str = "roi_mean"
     frontier_risk: str = "prob_loss"
 
@@ -200,33 +315,79 @@ _OPERATORS: dict[type, Any] = {
     ast.USub: operator.neg,
     ast.UAdd: operator.pos,
 }
+_ALLOWED = "numbers, x, + - * / ** and parentheses"
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_expression(expression: str) -> ast.expr:
+    """The syntax tree of a linked-path expression, checked: only numbers, ``x``, ``+ - * /``,
+    ``**`` and parentheses, at most :data:`MAX_EXPRESSION` characters. ValueError otherwise."""
+    if len(expression) > MAX_EXPRESSION:
+        raise ValueError(
+            f"an expression of {len(expression):,} characters: at most {MAX_EXPRESSION}"
+        )
+    try:
+        tree = ast.parse(expression.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise ValueError(f"cannot read it: write arithmetic in x ({_ALLOWED})") from None
+    for node in ast.walk(tree):
+        number = isinstance(node, ast.Constant) and type(node.value) in (int, float)
+        if not (
+            number
+            or (isinstance(node, ast.Name) and node.id == "x")
+            or (isinstance(node, (ast.BinOp, ast.UnaryOp)) and type(node.op) in _OPERATORS)
+            or isinstance(node, (ast.operator, ast.unaryop, ast.Load))
+        ):
+            raise ValueError(f"not arithmetic in x ({_ALLOWED})")
+    return tree
 
 
 def evaluate(expression: float | str, x: Any) -> float:
-    """An arithmetic expression in ``x`` (numbers, x, + - * / ** and parentheses)."""
+    """An arithmetic expression in ``x`` (numbers, x, + - * / ** and parentheses).
+
+    Safe and bounded: the expression is parsed, never run as Python; only those operations
+    exist; the arithmetic is in floating point (so no power of huge integers can hang), an
+    exponent must lie within ±:data:`MAX_EXPONENT` and every intermediate result must be
+    finite. ValueError otherwise.
+    """
     if not isinstance(expression, str):
         return expression
+    try:
+        tree = _parse_expression(expression)
+    except ValueError as exc:
+        raise ValueError(f"{shown(expression)}: {exc}") from None
+
+    def number(value: Any) -> float:
+        try:
+            out = float(value)
+        except OverflowError:
+            raise ValueError(f"{shown(str(value))} is too large") from None
+        if not math.isfinite(out):
+            raise ValueError("the result is not a finite number")
+        return out
 
     def walk(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return node.value
-        if isinstance(node, ast.Name) and node.id == "x":
+        if isinstance(node, ast.Constant):
+            return number(node.value)
+        if isinstance(node, ast.Name):
             if isinstance(x, bool) or not isinstance(x, (int, float)):
-                raise ValueError(f"x(={x!r}) is not a number")
-            return x
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-            return _OPERATORS[type(node.op)](walk(node.operand))
-        raise ValueError(
-            f"'{expression}' is not arithmetic in x (numbers, x, + - * / ** and parentheses)"
-        )
+                raise ValueError(f"x(={shown(x)}) is not a number")
+            return number(x)
+        if isinstance(node, ast.BinOp):
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:
+                raise ValueError(f"exponent {right:g} is beyond ±{MAX_EXPONENT}")
+            result = _OPERATORS[type(node.op)](left, right)
+            if isinstance(result, complex):
+                raise ValueError(f"{left:g} ** {right:g} is not a real number")
+            return number(result)
+        assert isinstance(node, ast.UnaryOp)
+        return number(_OPERATORS[type(node.op)](walk(node.operand)))
 
     try:
-        tree = ast.parse(expression, mode="eval")
-        return _round(walk(tree.body))
-    except (SyntaxError, ZeroDivisionError, OverflowError) as exc:
-        raise ValueError(f"cannot evaluate '{expression}' at x={x!r}: {exc}") from None
+        return _round(walk(tree))
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise ValueError(f"cannot evaluate {shown(expression)} at x={shown(x)}: {exc}") from None
 
 
 def _is_scalar(value: Any) -> bool:
@@ -240,19 +401,20 @@ def _round(value: float) -> float:
 def parse_vary(text: str) -> AxisSpec:
     """``[NAME:]PATH=VALUES[;LINKED=EXPR...]`` from the command line.
 
-    NAME is the axis's column name (default: the path). VALUES is ``a,b,c`` (a list; items
-    read as YAML scalars), a YAML list ``[[lo, hi], ...]`` (for values that hold commas),
-    ``start:stop:step`` (the stop is included when it falls on the grid) or
-    ``start:stop/num`` (num evenly spaced points). Each ``;LINKED=EXPR`` sets another path
-    from the same value x, e.g. ``;...share=1-x``.
+    NAME is the axis's column name (default: the path). VALUES is ``a,b,c`` (a list: numbers
+    read as numbers, anything else as a YAML scalar such as text or true), a YAML list
+    ``[[lo, hi], ...]`` (for values that hold commas), ``start:stop:step`` (the stop is
+    included when it falls on the grid) or ``start:stop/num`` (num evenly spaced points).
+    Numbers are read, never evaluated: ``9**9**9`` is refused. Each ``;LINKED=EXPR`` sets
+    another path from the same value x, e.g. ``;...share=1-x`` (see :func:`evaluate`).
     """
     head, *links = [part.strip() for part in text.split(";")]
     path, values = _split(head, text)
     name, _, path = path.rpartition(":")
-    also = {}
+    also: dict[str, Any] = {}
     for link in links:
         linked, expression = _split(link, text)
-        also[linked] = expression
+        also[linked] = _number(expression) if _NUMBER.match(expression) else expression
     spec = {"path": path.strip(), "values": _parse_values(values, text), "also": also}
     return validate(AxisSpec, spec | ({"name": name.strip()} if name.strip() else {}), "--vary")
 
@@ -261,36 +423,77 @@ def _split(part: str, text: str) -> tuple[str, str]:
     path, sep, value = part.partition("=")
     if not sep or not path.strip() or not value.strip():
         raise InputError.single(
-            "--vary", text, "expected PATH=VALUES, e.g. economics.gross_margin=0.4,0.5,0.6"
+            "--vary", shown(text), "expected PATH=VALUES, e.g. economics.gross_margin=0.4,0.5,0.6"
         )
     return path.strip(), value.strip()
 
 
 def _parse_values(text: str, whole: str) -> list[Any] | dict[str, Any]:
-    try:
-        if text.startswith("["):  # a YAML list, for values that hold commas: [[1, 2], [3, 4]]
-            values = yaml.safe_load(text)
-            if not isinstance(values, list):
-                raise ValueError(text)
-            return values
-        if ":" in text and "," not in text:
-            start, stop, rest = (text.split(":") + [""])[:3]
-            if "/" in stop:
-                stop, num = stop.split("/")
-                return {"start": float(start), "stop": float(stop), "num": int(num)}
-            return {"start": _number(start), "stop": _number(stop), "step": _number(rest)}
-        return [yaml.safe_load(item) for item in text.split(",")]
-    except (ValueError, yaml.YAMLError):
-        raise InputError.single(
+    def bad(why: str = "") -> InputError:
+        return InputError.single(
             "--vary",
-            whole,
-            f"cannot read values '{text}': give a,b,c or start:stop:step or start:stop/num",
-        ) from None
+            shown(whole),
+            f"cannot read values {shown(text)}{why}: give a,b,c or start:stop:step or "
+            "start:stop/num (numbers are read, never evaluated)",
+        )
+
+    if text.startswith("["):  # a YAML list, for values that hold commas: [[1, 2], [3, 4]]
+        try:
+            values = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise bad() from None
+        if not isinstance(values, list):
+            raise bad()
+        return values
+    if ":" in text and "," not in text:
+        start, stop, *rest = text.split(":")
+        if "/" in stop and not rest:
+            stop, _, num = stop.partition("/")
+            if not _INTEGER.match(num.strip()):
+                raise bad(f" ({shown(num)} is not a whole number of points)")
+            return {
+                "start": _grid_number(start, bad),
+                "stop": _grid_number(stop, bad),
+                "num": int(num),
+            }
+        if len(rest) != 1:
+            raise bad()
+        return {
+            key: _grid_number(item, bad)
+            for key, item in zip(("start", "stop", "step"), (start, stop, rest[0]), strict=True)
+        }
+    out: list[Any] = []
+    for item in text.split(","):
+        item = item.strip()
+        if _NUMBER.match(item):
+            out.append(_number(item))
+        elif _ARITHMETIC.match(item) and any(c.isdigit() for c in item):
+            raise bad(f" ({shown(item)} is not a number)")
+        else:
+            try:
+                value = yaml.safe_load(item) if item else None
+            except yaml.YAMLError:
+                raise bad() from None
+            out.append(value)
+    return out
 
 
-def _number(text: str) -> float:
+def _grid_number(text: str, bad: Any) -> float | int:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        raise bad(f" ({shown(text)} is not a number)")
+    return _number(text)
+
+
+def _number(text: str) -> float | int:
+    """A number literal (``12``, ``-0.5``, ``1e6``): read, never evaluated."""
+    text = text.strip()
+    if _INTEGER.match(text):
+        return int(text) if len(text) < 400 else float("inf")  # finite checks refuse inf
     value = float(text)
-    return int(value) if value.is_integer() and "." not in text else value
+    return (
+        int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    )
 
 
 def is_sweep_file(data: dict[str, Any]) -> bool:
@@ -307,84 +510,169 @@ def make_sweep(
 ) -> Sweep:
     """Read a sweep file or a scenario, add ``vary`` axes, check every path and every point.
 
-    ``zipped`` and ``engine`` override the sweep file's ``zip`` and ``engine``.
+    ``zipped`` and ``engine`` override the sweep file's ``zip`` and ``engine``. Every problem
+    of a sweep file (its axes, objective, limits and frontier, each named by its key) is
+    reported at once, before any point is built; the number of points is checked before too.
     """
     data = read_yaml(path)
     if is_sweep_file(data):
         settings: SweepFile = validate(SweepFile, data, path)
-        base_path = Path(path).parent / settings.scenario
+        base_path = _base_scenario(Path(path), settings.scenario)
         source: str | None = str(path)
     else:
         settings = SweepFile(scenario=str(path))
         base_path, source = Path(path), None
-    axes_spec = list(settings.axes) + list(vary or [])
-    if not axes_spec:
+    vary = list(vary or [])
+    if not settings.axes and not vary:
         raise InputError.single(
             path, "axes", "nothing to sweep: give axes in a sweep file or --vary PATH=VALUES"
         )
-    base = scenario_from_dict(read_yaml(base_path), source=base_path)
-    _, _, base_priors = load_priors_file(base.model.priors.base, base_path.parent)
-    axes = tuple(
-        _check_axis(spec, i, base.data, base_priors, source or "--vary")
-        for i, spec in enumerate(axes_spec)
-    )
-    names = [a.name for a in axes] + [name for a in axes for name, _, _ in a.linked]
-    clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & RESERVED))
-    if clashes:
-        raise InputError.single(
-            source,
-            "axes",
-            f"column name(s) {', '.join(clashes)} used twice or reserved: give the axis a "
-            "`name` of its own",
-        )
     zipped = settings.zip if zipped is None else zipped
     engine = settings.engine if engine is None else engine
+    base = scenario_from_dict(read_yaml(base_path), source=base_path)
+    _, _, base_priors = load_priors_file(base.model.priors.base, base_path.parent)
+    own = source or "--vary"  # where problems of the sweep as a whole are reported
+    problems: dict[str, list[Problem]] = {own: [], "--vary": []}
+    axes = []
+    for i, spec in enumerate([*settings.axes, *vary]):
+        in_file = i < len(settings.axes)
+        where = own if in_file else "--vary"
+        axis = _check_axis(
+            spec, f"axes[{i}]" if in_file else None, base.data, base_priors, problems[where]
+        )
+        if axis is not None:
+            axes.append((where, axis))
+    names = [a.name for _, a in axes] + [name for _, a in axes for name, _, _ in a.linked]
+    clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & RESERVED))
+    if clashes:
+        listed = ", ".join(shown(c) for c in clashes)
+        problems[own].append(
+            Problem(
+                "axes",
+                f"column name(s) {listed} used twice or reserved: give the axis a `name` of "
+                "its own",
+            )
+        )
     timeline_paths = [
-        path
-        for axis in axes
+        (where, path)
+        for where, axis in axes
         for path in axis.paths + tuple(p for _, paths, _ in axis.linked for p in paths)
         if path.startswith("timeline.")
     ]
     if timeline_paths and engine != "timeline":
-        raise InputError.single(
-            source,
-            "engine",
-            f"'{timeline_paths[0]}' changes only the timeline engine's results: sweep it with "
-            "--engine timeline (engine: timeline in a sweep file)",
+        where, first = timeline_paths[0]
+        problems[where].append(
+            Problem(
+                "engine" if source and where == source else first,
+                f"{shown(first)} changes only the timeline engine's results: sweep it with "
+                "--engine timeline (engine: timeline in a sweep file)",
+            )
         )
+    if source is not None:
+        problems[source] += _check_questions(settings, names, engine, source)
+    for where, found in problems.items():
+        if found:
+            raise InputError(where, found)
+    _check_count(source, [a for _, a in axes], zipped)
+    checked = tuple(a for _, a in axes)
+    combos = (
+        zip(*(a.values for a in checked), strict=True)
+        if zipped
+        else itertools.product(*(a.values for a in checked))
+    )
+    points = tuple(
+        _point(i, combo, checked, base, base_priors, base_path, engine)
+        for i, combo in enumerate(combos)
+    )
+    settings = settings.model_copy(update={"zip": zipped, "engine": engine})
+    return Sweep(base, checked, zipped, points, source, settings)
+
+
+def _base_scenario(sweep: Path, scenario: str) -> Path:
+    """The sweep file's base scenario, which must be a scenario file."""
+    found = sweep.parent / scenario
+    if not found.is_file():
+        why = "is a folder" if found.is_dir() else "no such file"
+        raise InputError.single(sweep, "scenario", f"{shown(scenario)}: {why} (looked for {found})")
+    data = read_yaml(found)
+    if is_sweep_file(data):
+        raise InputError.single(
+            sweep, "scenario", f"{shown(scenario)} is a sweep file: name the scenario it sweeps"
+        )
+    return found
+
+
+def _check_count(source: str | None, axes: list[Axis], zipped: bool) -> None:
+    """Refuse more than :data:`MAX_POINTS` points, with the count, before building any."""
     if zipped and len({len(a.values) for a in axes}) > 1:
         sizes = ", ".join(f"{a.name}: {len(a.values)}" for a in axes)
         raise InputError.single(source, "zip", f"zipped axes need as many values each ({sizes})")
-    combos = list(
-        zip(*(a.values for a in axes), strict=True)
-        if zipped
-        else itertools.product(*(a.values for a in axes))
-    )
-    if len(combos) > MAX_POINTS:
-        raise InputError.single(source, "axes", f"{len(combos):,} points: more than {MAX_POINTS:,}")
-    points = tuple(
-        _point(i, combo, axes, base, base_priors, base_path) for i, combo in enumerate(combos)
-    )
-    settings = settings.model_copy(update={"zip": zipped, "engine": engine})
-    return Sweep(base, axes, zipped, points, source, settings)
+    count = len(axes[0].values) if zipped else math.prod(len(a.values) for a in axes)
+    if count > MAX_POINTS:
+        sizes = " x ".join(f"{len(a.values):,}" for a in axes)
+        raise InputError.single(
+            source or "--vary",
+            "axes",
+            f"{sizes} = {count:,} points: more than {MAX_POINTS:,}; sweep fewer values",
+        )
 
 
-def _check_axis(spec: AxisSpec, index: int, data: dict, base_priors: dict, source: str) -> Axis:
-    where = f"axes[{index}]"
+def _check_questions(
+    settings: SweepFile, axis_columns: list[str], engine: str, source: str
+) -> list[Problem]:
+    """The sweep file's objective, risk limits and frontier, checked against its table."""
+    from campaign_sim.sweep.analyse import Questions
+    from campaign_sim.sweep.run import table_columns
+
+    empty = Sweep(None, (), False, (), None, settings)  # type: ignore[arg-type]
+    columns = [*table_columns(empty, engine), *axis_columns]
     try:
-        values = spec.values.values() if isinstance(spec.values, Grid) else spec.values
-        paths = tuple(expand(spec.path, data, base_priors))
-        linked = []
-        for other, expression in spec.also.items():
+        Questions.parse(
+            columns,
+            ret=settings.frontier_return,
+            risk=settings.frontier_risk,
+            objective=settings.objective or "profit",
+            limits=settings.risk_limit,
+            source=source,
+        )
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def _check_axis(
+    spec: AxisSpec,
+    where: str | None,
+    data: dict,
+    base_priors: dict,
+    problems: list[Problem],
+) -> Axis | None:
+    """The axis with its paths expanded and every linked value evaluated; None after adding
+    what is wrong to ``problems``, named by its key in the sweep file (``where``) or, for a
+    ``--vary`` axis (``where`` None), by its path."""
+    before = len(problems)
+    values = spec.values.values() if isinstance(spec.values, Grid) else spec.values
+
+    def paths_of(text: str, key: str) -> tuple[str, ...]:
+        try:
+            return tuple(expand(text, data, base_priors))
+        except InputError as exc:
+            prefix = f"{where}.{key}: " if where else ""
+            problems.extend(Problem(prefix + p.path, p.message) for p in exc.problems)
+            return ()
+
+    paths = paths_of(spec.path, "path")
+    linked = []
+    for other, expression in spec.also.items():
+        key = f"{where}.also.{other}" if where else f"{shown(other)[1:-1]}={expression}"
+        try:
             for value in values:
                 evaluate(expression, value)  # fail now, not at point 57
-            linked.append((other, tuple(expand(other, data, base_priors)), expression))
-    except InputError as exc:
-        raise InputError(
-            source, [Problem(f"{where}.path: {p.path}", p.message) for p in exc.problems]
-        ) from None
-    except ValueError as exc:
-        raise InputError.single(source, where, str(exc)) from None
+        except ValueError as exc:
+            problems.append(Problem(key, str(exc)))
+        linked.append((other, paths_of(other, f"also.{other}"), expression))
+    if len(problems) > before:
+        return None
     return Axis(spec.name or spec.path, paths, tuple(values), tuple(linked))
 
 
@@ -395,6 +683,7 @@ def _point(
     base: Scenario,
     base_priors: dict,
     base_path: Path,
+    engine: str = "vectorized",
 ) -> Point:
     data = copy.deepcopy(base.data)
     values: dict[str, Any] = {}
@@ -404,7 +693,16 @@ def _point(
             set_path(data, path, setting, base_priors)
     try:
         scenario = scenario_from_dict(data, source=base_path)
+        if engine == "timeline":  # the timeline section against the point's pools, now
+            from campaign_sim.scenario.timeline import timeline_plan
+
+            timeline_plan(scenario)
     except InputError as exc:
-        at = ", ".join(f"{k}={v}" for k, v in values.items())
+        at = ", ".join(f"{k}={_brief(v)}" for k, v in values.items())
         raise InputError(f"{base_path} at sweep point {index} ({at})", exc.problems) from None
     return Point(index, values, scenario)
+
+
+def _brief(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

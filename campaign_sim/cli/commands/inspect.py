@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,24 +22,85 @@ from campaign_sim.cli.output import echo_json, stdout
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print every problem with its key path. Exit 2 if any is bad."""
+    """Check scenario, sweep and priors FILES; print every problem with its key path.
+
+    A file with `scenario:` and `axes:` is a sweep file (its base scenario and every point are
+    checked too), one with `tiers:` a priors set, anything else a scenario. Exit 2 if any is
+    bad.
+    """
     from campaign_sim.errors import InputError
-    from campaign_sim.scenario.loading import load_scenario
-    from campaign_sim.scenario.timeline import timeline_plan
+    from campaign_sim.scenario.reading import read_yaml
 
     bad = 0
     for path in files:
+        kind = "scenario"
         try:
-            plan = load_scenario(path)
-            timeline_plan(plan)  # the timeline section's checks against the whole scenario
+            data = read_yaml(path)
+            kind = _kind(data)
+            click.echo(f"{path}: ok ({CHECKS[kind](path)})")
         except InputError as exc:
             bad += 1
-            click.echo(f"{exc}", err=True)
-        else:
-            strategies = ", ".join(s.name for s in plan.strategies)
-            click.echo(f"{path}: ok ({plan.name}; strategies: {strategies})")
+            if kind == "scenario":
+                click.echo(f"{exc}", err=True)
+            elif exc.source == str(path):  # the file itself: say what it was taken for
+                click.echo(f"{InputError(f'{path} ({kind} file)', exc.problems)}", err=True)
+            else:  # a file it names: a sweep's base scenario, its priors
+                click.echo(f"{path} ({kind} file): {exc}", err=True)
     if bad:
         sys.exit(2)
+
+
+def _kind(data: dict) -> str:
+    """What a file is: a sweep (a scenario and axes), a priors set (tiers), else a scenario."""
+    from campaign_sim.sweep.spec import is_sweep_file
+
+    if is_sweep_file(data):
+        return "sweep"
+    if "strategies" not in data and ("tiers" in data or "shock_sigma" in data):
+        return "priors"
+    return "scenario"
+
+
+def _check_scenario(path: Path) -> str:
+    from campaign_sim.scenario.loading import load_scenario
+    from campaign_sim.scenario.timeline import timeline_plan
+
+    plan = load_scenario(path)
+    timeline_plan(plan)  # the timeline section's checks against the whole scenario
+    return f"{plan.name}; strategies: {', '.join(s.name for s in plan.strategies)}"
+
+
+def _check_sweep(path: Path) -> str:
+    from campaign_sim.sweep.spec import make_sweep
+
+    sweep = make_sweep(path)
+    count = len(sweep.points)
+    return f"sweep over {sweep.settings.scenario}; {count:,} point{'s' * (count != 1)}"
+
+
+def _check_priors(path: Path) -> str:
+    from campaign_sim.errors import InputError
+    from campaign_sim.scenario.loading import load_prior_set
+    from campaign_sim.scenario.resolve import load_priors_file, shipped_prior_sets
+
+    name = str(path) if str(path) not in shipped_prior_sets() else f"./{path}"
+    try:
+        priors_file, _, _ = load_priors_file(name, None)
+        load_prior_set(name)  # every prior fitted and checked against its quantity
+    except InputError as exc:
+
+        def here(where: str | None) -> bool:
+            return where is None or Path(where).resolve() == path.resolve()
+
+        problems = []
+        for problem in exc.problems:  # a prior's location names its file: this one
+            head, sep, rest = problem.path.partition(": ")
+            problems.append(replace(problem, path=rest) if sep and here(head) else problem)
+        raise InputError(path if here(exc.source) else exc.source, problems) from None
+    return f"priors set {priors_file.name}"
+
+
+CHECKS = {"scenario": _check_scenario, "sweep": _check_sweep, "priors": _check_priors}
 
 
 @click.command(
@@ -72,20 +134,46 @@ def schema() -> None:
     show_default=True,
     help="Prior set to list when no SCENARIO is given (shipped name or path).",
 )
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Every prior of the scenario's prior set, not only those its strategies use.",
+)
 @format_option("csv", "json")
-def priors(scenario: Path | None, prior_set: str, fmt: str) -> None:
-    """List every prior (family, parameters, mean, median, P5/P95, sources) of SCENARIO,
-    or of a prior set, without simulating."""
+def priors(scenario: Path | None, prior_set: str, show_all: bool, fmt: str) -> None:
+    """List the priors SCENARIO draws from — only the tiers and platforms its strategies hire
+    (--all: the whole prior set) — with family, parameters, mean, median, P5/P95 and sources,
+    and the scenario-level assumptions beside them (order value, gross margin, fixed cost,
+    shock, correlations, fee terms, budgets); without SCENARIO, every prior of a prior set.
+    Nothing is simulated. JSON: {"assumptions": [...], "priors": [...]} for a scenario, the
+    list of priors for a prior set; CSV: the priors."""
     from campaign_sim.scenario.loading import load_prior_set, load_scenario
-    from campaign_sim.scenario.priors import priors_frame
+    from campaign_sim.scenario.priors import assumptions_frame, priors_frame, used_priors
 
-    found = load_scenario(scenario).priors if scenario else load_prior_set(prior_set)
+    plan = load_scenario(scenario) if scenario else None
+    if plan is None:
+        found = load_prior_set(prior_set)
+    else:
+        found = plan.priors if show_all else used_priors(plan)
     frame = priors_frame(found)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
-        echo_json(frame.to_dict(orient="records"))
+        records = frame.to_dict(orient="records")
+        if plan is None:
+            echo_json(records)
+        else:
+            echo_json(
+                {
+                    "assumptions": assumptions_frame(plan).to_dict(orient="records"),
+                    "priors": records,
+                }
+            )
     else:
+        from campaign_sim.cli.tables.assumptions import assumptions_table
         from campaign_sim.cli.tables.summary import priors_table
 
+        if plan is not None:
+            assumptions_table(assumptions_frame(plan), stdout())
         priors_table(frame, stdout())
