@@ -92,3 +92,21 @@ def test_plan_prints_tables_json_and_csv():
     assert csv.stdout.splitlines()[0].startswith("strategy,group,hiring,fee_budget")
     bad = runner.invoke(main, ["plan", str(ROOT / "scenarios/nope.yaml")])
     assert bad.exit_code == 2 and "no such file" in bad.stderr
+
+
+@pytest.mark.cli
+def test_priors_of_a_scenario_lists_what_it_uses_and_its_assumptions():
+    runner = CliRunner()
+    coffee = str(ROOT / "scenarios/coffee-launch.yaml")
+    data = json.loads(runner.invoke(main, ["priors", coffee, "--format", "json"]).stdout)
+    tiers = {(p["tier"], p["platform"]) for p in data["priors"]}
+    assert {t for t, _ in tiers} == {"nano", "micro"}  # no mid or macro: no group hires them
+    assert ("micro", "tiktok") not in tiers  # coffee-launch hires micro on instagram, youtube
+    settings = {row["key"]: row for row in data["assumptions"]}
+    assert settings["economics.gross_margin"]["value"] == "55%"
+    assert settings["strategies.nano_heavy.budget"]["value"] == "TWD 600,000"
+    assert settings["economics.aov"]["p5_p95"] == "TWD 600 – TWD 1,200"
+    every = json.loads(runner.invoke(main, ["priors", coffee, "--all", "--format", "json"]).stdout)
+    assert len(every["priors"]) > len(data["priors"])
+    table = runner.invoke(main, ["priors", coffee]).stdout
+    assert "Scenario assumptions" in table and "│ macro" not in table

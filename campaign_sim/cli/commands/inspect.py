@@ -134,20 +134,46 @@ def schema() -> None:
     show_default=True,
     help="Prior set to list when no SCENARIO is given (shipped name or path).",
 )
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Every prior of the scenario's prior set, not only those its strategies use.",
+)
 @format_option("csv", "json")
-def priors(scenario: Path | None, prior_set: str, fmt: str) -> None:
-    """List every prior (family, parameters, mean, median, P5/P95, sources) of SCENARIO,
-    or of a prior set, without simulating."""
+def priors(scenario: Path | None, prior_set: str, show_all: bool, fmt: str) -> None:
+    """List the priors SCENARIO draws from — only the tiers and platforms its strategies hire
+    (--all: the whole prior set) — with family, parameters, mean, median, P5/P95 and sources,
+    and the scenario-level assumptions beside them (order value, gross margin, fixed cost,
+    shock, correlations, fee terms, budgets); without SCENARIO, every prior of a prior set.
+    Nothing is simulated. JSON: {"assumptions": [...], "priors": [...]} for a scenario, the
+    list of priors for a prior set; CSV: the priors."""
     from campaign_sim.scenario.loading import load_prior_set, load_scenario
-    from campaign_sim.scenario.priors import priors_frame
+    from campaign_sim.scenario.priors import assumptions_frame, priors_frame, used_priors
 
-    found = load_scenario(scenario).priors if scenario else load_prior_set(prior_set)
+    plan = load_scenario(scenario) if scenario else None
+    if plan is None:
+        found = load_prior_set(prior_set)
+    else:
+        found = plan.priors if show_all else used_priors(plan)
     frame = priors_frame(found)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
-        echo_json(frame.to_dict(orient="records"))
+        records = frame.to_dict(orient="records")
+        if plan is None:
+            echo_json(records)
+        else:
+            echo_json(
+                {
+                    "assumptions": assumptions_frame(plan).to_dict(orient="records"),
+                    "priors": records,
+                }
+            )
     else:
+        from campaign_sim.cli.tables.assumptions import assumptions_table
         from campaign_sim.cli.tables.summary import priors_table
 
+        if plan is not None:
+            assumptions_table(assumptions_frame(plan), stdout())
         priors_table(frame, stdout())
