@@ -27,7 +27,6 @@ from pydantic import (
     BeforeValidator,
     Discriminator,
     Field,
-    PositiveInt,
     Tag,
     model_validator,
 )
@@ -62,6 +61,8 @@ MAX_POINTS = 100_000
 #: Linked-path expressions: at most this many characters, powers with exponents in ±MAX_EXPONENT.
 MAX_EXPRESSION = 200
 MAX_EXPONENT = 100
+#: The longest --vary option read.
+MAX_VARY = 10_000
 #: Quoted values in messages are cut to this many characters.
 SHOWN = 80
 #: Columns of the results table that an axis name must not take.
@@ -81,15 +82,25 @@ def shown(value: Any) -> str:
     return repr(text) if isinstance(value, str) else text
 
 
+def _whole(value: Any) -> Any:
+    """``20.0`` is the whole number 20; text, true/false and fractions stay wrong."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: Numbers as a sweep file writes them: never text or true/false; finite.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True, gt=0), BeforeValidator(_whole)]
+Seed = Annotated[int, Field(strict=True, ge=0), BeforeValidator(_whole)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
 class Grid(Strict):
     """Evenly spaced values: ``start`` to ``stop`` (inclusive) by ``step``, or ``num`` points."""
 
-    start: float = Field(allow_inf_nan=False)
-    stop: float = Field(allow_inf_nan=False)
-    step: float | None = Field(
-        None, allow_inf_nan=False, description="spacing; the stop is included if it falls on it"
-    )
-    num: PositiveInt | None = Field(None, description="number of evenly spaced points")
+    start: Number
+    stop: Number
+    step: Number | None = Field(None, description="spacing; the stop is included if it falls on it")
+    num: Count | None = Field(None, description="number of evenly spaced points")
 
     @model_validator(mode="after")
     def _one_spacing(self) -> Grid:
@@ -135,26 +146,44 @@ def _too_many(count: float) -> str:
     return f"{counted}: more than {MAX_POINTS:,}"
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
+#: The most numbers and texts one value of an axis may hold (a range holds 2, a distribution a
+#: dozen), and how deep it may nest: more is refused before anything walks it whole.
+MAX_NODES = 10_000
+MAX_DEPTH = 20
+
+
+def _plain(value: Any) -> Any:
     """A value a scenario file can hold: a finite number, text, true/false, null, or a list or
-    mapping of these (a range, a distribution)."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise PydanticCustomError("not_finite", "must be a finite number")
-        return value
-    if isinstance(value, (list, dict)) and depth < 20:
-        items = value.values() if isinstance(value, dict) else value
-        for item in items:
-            _plain(item, depth + 1)
-        return value
-    raise PydanticCustomError(
-        "not_a_value",
-        "a {kind} is not a value of a scenario: give numbers, text, [lo, hi] ranges or "
-        "distributions (quote it to give text)",
-        {"kind": type(value).__name__},
-    )
+    mapping of these (a range, a distribution); small (YAML aliases can make a short text a
+    huge value)."""
+    stack, seen = [(value, 0)], 0
+    while stack:
+        item, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise PydanticCustomError(
+                "too_large", "a value of more than {most} items", {"most": f"{MAX_NODES:,}"}
+            )
+        if item is None or isinstance(item, (bool, int, str)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise PydanticCustomError("not_finite", "must be a finite number")
+            continue
+        if isinstance(item, (list, dict)):
+            if depth >= MAX_DEPTH:
+                raise PydanticCustomError(
+                    "too_deep", "a value nested more than {most} deep", {"most": MAX_DEPTH}
+                )
+            stack += [(x, depth + 1) for x in (item.values() if isinstance(item, dict) else item)]
+            continue
+        raise PydanticCustomError(
+            "not_a_value",
+            "a {kind} is not a value of a scenario: give numbers, text, [lo, hi] ranges or "
+            "distributions (quote it to give text)",
+            {"kind": type(item).__name__},
+        )
+    return value
 
 
 def _values_kind(value: Any) -> str | None:
@@ -226,12 +255,12 @@ class SweepFile(Strict):
 
     scenario: str = Field(description="the base scenario, relative to this file")
     axes: list[AxisSpec] = []
-    zip: bool = Field(False, description="pair the axes' values instead of every combination")
+    zip: Flag = Field(False, description="pair the axes' values instead of every combination")
     engine: Literal["vectorized", "timeline"] = Field(
         "vectorized", description="timeline: campaign totals on the calendar (docs/timeline.md)"
     )
-    campaigns: PositiveInt | None = None
-    seed: int | None = Field(None, ge=0)
+    campaigns: Count | None = None
+    seed: Seed | None = None
     objective: str | None = Field(None, description="e.g. profit, roi, max:roi_p5, min:cpa")
     risk_limit: Annotated[list[str], BeforeValidator(_limits)] = Field(
         [], description="e.g. prob_loss<=0.10"
@@ -408,6 +437,13 @@ def parse_vary(text: str) -> AxisSpec:
     Numbers are read, never evaluated: ``9**9**9`` is refused. Each ``;LINKED=EXPR`` sets
     another path from the same value x, e.g. ``;...share=1-x`` (see :func:`evaluate`).
     """
+    if len(text) > MAX_VARY:
+        raise InputError.single(
+            "--vary",
+            shown(text),
+            f"{len(text):,} characters: at most {MAX_VARY:,} (put long lists of values in a "
+            "sweep file)",
+        )
     head, *links = [part.strip() for part in text.split(";")]
     path, values = _split(head, text)
     name, _, path = path.rpartition(":")
@@ -438,9 +474,15 @@ def _parse_values(text: str, whole: str) -> list[Any] | dict[str, Any]:
         )
 
     if text.startswith("["):  # a YAML list, for values that hold commas: [[1, 2], [3, 4]]
+        depth = most = 0
+        for char in text:  # refuse deep nesting before the YAML parser recurses into it
+            depth += (char in "[{") - (char in "]}")
+            most = max(most, depth)
+        if most > MAX_DEPTH + 1:
+            raise bad(f" (nested {most} deep: at most {MAX_DEPTH})")
         try:
             values = yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise bad() from None
         if not isinstance(values, list):
             raise bad()
