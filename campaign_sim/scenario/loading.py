@@ -12,10 +12,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from campaign_sim.errors import InputError, Problem
+from pydantic import TypeAdapter, ValidationError
+
+from campaign_sim.errors import InputError, Problem, format_path, shown
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
-from campaign_sim.scenario.priors_schema import QUANTITIES
-from campaign_sim.scenario.reading import read_yaml, validate
+from campaign_sim.scenario.priors_schema import QUANTITIES, DistributionSpec, TierPriors
+from campaign_sim.scenario.reading import (  # read_yaml: re-exported for callers
+    locate,
+    problems_of,
+    read_document,
+    read_yaml,  # noqa: F401
+)
 from campaign_sim.scenario.resolve import (
     PriorTable,
     check_overrides,
@@ -32,46 +39,59 @@ __all__ = ["load_prior_set", "load_scenario", "scenario_from_dict"]
 
 def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, ...]:
     """Every prior of a prior set (shipped name or path), fitted, for listings."""
-    priors_file, origin, _ = load_priors_file(base, relative_to)
-    merged, _ = merge_priors(priors_file, origin, {}, origin)
+    priors_file, origin, data = load_priors_file(base, relative_to)
     problems: list[Problem] = []
+    merged, _ = merge_priors(priors_file, origin, {}, origin, problems)
     check_priors(merged, "engagements", None, problems, check_base=False)
-    if problems:
-        raise InputError(None, problems)
+    if problems:  # every prior that cannot be fitted, and every one its quantity rules out
+        raise InputError(None, locate(problems, {}, {origin: data}))
     return tuple(p for tier in merged.values() for p in tier.values())
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file."""
-    return scenario_from_dict(read_yaml(path), source=Path(path))
+    document = read_document(path)
+    return _scenario(document.data, Path(path), document.problems)
 
 
 def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None) -> Scenario:
     """Validate a scenario given as a mapping (as read from YAML) and resolve its priors."""
-    model: ScenarioFile = validate(ScenarioFile, data, source)
+    return _scenario(data, source, [])
+
+
+def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Problem]) -> Scenario:
+    """The scenario of ``data``, or an InputError with every independent problem of it:
+    ``found`` (duplicate keys), the schema's, the priors', and each group's."""
+    problems = list(found)
     folder = Path(source).parent if source is not None else None
+    try:
+        model: ScenarioFile = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        problems += problems_of(exc, data)
+        where = str(source) if source is not None else "(scenario)"
+        problems += _beyond_the_schema(data, folder, where, problems)
+        raise InputError(source, locate(problems, data)) from None
     try:
         base, base_origin, base_data = load_priors_file(model.priors.base, folder)
     except InputError as exc:
-        raise InputError(exc.source or source, exc.problems) from None
+        if not problems:
+            raise InputError(exc.source or source, exc.problems) from None
+        raise InputError(source, locate(problems + _in(exc), data)) from None
     where = str(source) if source is not None else "(scenario)"
-    try:
-        priors, platforms = merge_priors(base, base_origin, model.priors.tiers, where)
-    except InputError as exc:
-        raise InputError(source, exc.problems) from None
-    problems: list[Problem] = []
+    priors, platforms = merge_priors(base, base_origin, model.priors.tiers, where, problems)
+    unfitted = len(problems) > len(found)  # a group of a tier whose prior failed is not planned
     used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups]
     check_overrides(model.priors.tiers, base, used, where, problems)
     check_priors(priors, model.economics.conversion_base, where, problems)
     aov = fit(model.economics.aov, "economics.aov", problems)
     strategies = tuple(
-        _plan_strategy(name, strategy, priors, platforms, problems)
+        _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted)
         for name, strategy in model.strategies.items()
     )
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
     if problems:
-        raise InputError(source, problems)
+        raise InputError(source, locate(problems, data, {base_origin: base_data}))
     shock = model.shock.sigma if model.shock.sigma is not None else base.shock_sigma
     canonical = json.dumps({"scenario": data, "priors": base_data}, sort_keys=True, default=str)
     return Scenario(
@@ -99,44 +119,119 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None
     )
 
 
+def _in(exc: InputError) -> list[Problem]:
+    """The problems of another file (a priors file), each path prefixed by that file."""
+    if exc.source is None:
+        return list(exc.problems)
+    return [Problem(f"{exc.source}: {p.path}", p.message, p.line) for p in exc.problems]
+
+
+def _beyond_the_schema(
+    data: Any, folder: Path | None, where: str, found: list[Problem]
+) -> list[Problem]:
+    """The checks past the schema, for a scenario that failed it, on the parts that passed it
+    alone: the priors overrides of each tier that validates are fitted and checked, the order
+    value is fitted, and every group's tier and platform are looked up. A prior that cannot
+    be fitted or a misspelt tier is independent of a misspelt key elsewhere, and is reported in
+    the same pass. Only problems at paths the schema did not already report."""
+    priors = data.get("priors") if isinstance(data.get("priors"), dict) else {}
+    base = priors.get("base", "article")
+    if not isinstance(base, str):
+        return []
+    out: list[Problem] = []
+    economics = data.get("economics")
+    if isinstance(economics, dict) and "aov" in economics:
+        try:
+            aov = TypeAdapter(DistributionSpec).validate_python(economics["aov"])
+        except ValidationError:
+            pass
+        else:
+            fit(aov, "economics.aov", out)
+    try:
+        base_file, base_origin, _ = load_priors_file(base, folder)
+    except InputError as exc:
+        return out + ([] if any(p.path.startswith("priors") for p in found) else _in(exc))
+    stated = priors.get("tiers")
+    stated = stated if isinstance(stated, dict) else {}
+    overrides = {}
+    for tier, tier_priors in stated.items():
+        try:
+            overrides[str(tier)] = TierPriors.model_validate(tier_priors)
+        except ValidationError:
+            continue  # reported by the schema
+    table, platforms = merge_priors(base_file, base_origin, overrides, where, out)
+    check_priors(table, "engagements", where, out, check_base=False)
+    strategies = data.get("strategies")
+    for name, strategy in strategies.items() if isinstance(strategies, dict) else ():
+        groups = strategy.get("groups") if isinstance(strategy, dict) else None
+        for index, group in enumerate(groups if isinstance(groups, list) else []):
+            if not isinstance(group, dict):
+                continue
+            tier, platform = group.get("tier"), group.get("platform")
+            if isinstance(tier, str) and isinstance(platform, str):
+                path = f"strategies.{format_path([name])}.groups[{index}]"
+                out += _name_problems(path, tier, platform, platforms)
+    seen = {p.path for p in found}
+    return [
+        p
+        for p in out
+        if not any(p.path == s or p.path.startswith((s + ".", s + "[")) for s in seen)
+    ]
+
+
+def _name_problems(
+    path: str, tier: str, platform: str, platforms: dict[str, set[str]]
+) -> list[Problem]:
+    """A group's tier and platform checked against the tiers (and their platforms) of its
+    priors."""
+    if tier not in platforms:
+        return [
+            Problem(
+                f"{path}.tier",
+                f"no priors for tier {shown(tier)}"
+                f"{suggest(tier, platforms)}; known tiers: "
+                f"{', '.join(platforms)}",
+            )
+        ]
+    declared = sorted(platforms[tier])
+    if platform not in declared:
+        return [
+            Problem(
+                f"{path}.platform",
+                f"tier {shown(tier)} has no priors for platform {shown(platform)}"
+                f"{suggest(platform, declared)}; its platforms: "
+                f"{', '.join(declared) or 'none'} (add it under "
+                f"priors.tiers.{tier}.platforms)",
+            )
+        ]
+    return []
+
+
 def _plan_strategy(
     name: str,
     strategy: Any,
     priors: PriorTable,
     platforms: dict[str, set[str]],
     problems: list[Problem],
+    *,
+    quiet: bool = False,
 ) -> StrategyPlan:
     """One strategy's plan: each group's priors resolved, its budget an amount that covers one
-    creator's fee; what is wrong goes to ``problems``."""
+    creator's fee; what is wrong goes to ``problems``. ``quiet``: some prior failed to fit
+    (already reported), so a group missing a prior says nothing more."""
     groups = []
     for index, group in enumerate(strategy.groups):
         path = f"strategies.{name}.groups[{index}]"
-        if group.tier not in priors:
-            problems.append(
-                Problem(
-                    f"{path}.tier",
-                    f"no priors for tier '{group.tier}'"
-                    f"{suggest(group.tier, priors)}; known tiers: "
-                    f"{', '.join(priors)}",
-                )
-            )
+        names = _name_problems(path, group.tier, group.platform, platforms)
+        if names:
+            problems += names
             continue
-        table = priors[group.tier]
-        declared = sorted(platforms[group.tier])
-        if group.platform not in declared:
-            problems.append(
-                Problem(
-                    f"{path}.platform",
-                    f"tier '{group.tier}' has no priors for platform '{group.platform}'"
-                    f"{suggest(group.platform, declared)}; its platforms: "
-                    f"{', '.join(declared) or 'none'} (add it under "
-                    f"priors.tiers.{group.tier}.platforms)",
-                )
-            )
-            continue
+        table = priors.get(group.tier, {})
         resolved: dict[str, Prior] = {}
         for quantity in QUANTITIES:
             prior = table.get((group.platform, quantity)) or table.get((None, quantity))
+            if prior is None and quiet:
+                break
             if prior is None:
                 problems.append(
                     Problem(

@@ -9,11 +9,19 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from campaign_sim.errors import shown
 from campaign_sim.random import distributions as dist
-from campaign_sim.scenario.strict import Strict, suggest
+from campaign_sim.scenario.strict import (
+    Flag,
+    NonNegativeNumber,
+    Number,
+    PositiveNumber,
+    Strict,
+    suggest,
+)
 
 __all__ = [
     "CONVERSION_BASES",
@@ -48,8 +56,8 @@ class Source(Strict):
     source: str
 
 
-Range = Annotated[tuple[float, float], Field(description="[lo, hi], a central interval")]
-Coverage = Annotated[float, Field(gt=0, le=1, description="probability mass inside `range`")]
+Range = Annotated[tuple[Number, Number], Field(description="[lo, hi], a central interval")]
+Coverage = Annotated[Number, Field(gt=0, le=1, description="probability mass inside `range`")]
 
 
 class _Spec(Strict):
@@ -57,7 +65,7 @@ class _Spec(Strict):
 
     sources: tuple[Source, ...] = ()
     note: str | None = None
-    assumption: bool = False
+    assumption: Flag = False
     base: ConversionBase | None = Field(
         None, description="conversion_rate only: what the rate is a fraction of"
     )
@@ -95,8 +103,8 @@ class _RangeSpec(_Spec):
 
 class BetaSpec(_RangeSpec):
     family: Literal["beta"]
-    alpha: PositiveFloat | None = None
-    beta: PositiveFloat | None = None
+    alpha: PositiveNumber | None = None
+    beta: PositiveNumber | None = None
 
     @classmethod
     def _params(cls) -> tuple[str, ...]:
@@ -110,8 +118,8 @@ class BetaSpec(_RangeSpec):
 
 class LogNormalSpec(_RangeSpec):
     family: Literal["lognormal"]
-    median: PositiveFloat | None = None
-    sigma: PositiveFloat | None = None
+    median: PositiveNumber | None = None
+    sigma: PositiveNumber | None = None
 
     @classmethod
     def _params(cls) -> tuple[str, ...]:
@@ -125,8 +133,8 @@ class LogNormalSpec(_RangeSpec):
 
 class UniformSpec(_RangeSpec):
     family: Literal["uniform"]
-    low: float | None = None
-    high: float | None = None
+    low: Number | None = None
+    high: Number | None = None
 
     @classmethod
     def _params(cls) -> tuple[str, ...]:
@@ -146,8 +154,8 @@ class UniformSpec(_RangeSpec):
 
 class LogUniformSpec(UniformSpec):
     family: Literal["loguniform"]  # type: ignore[assignment]
-    low: PositiveFloat | None = None
-    high: PositiveFloat | None = None
+    low: PositiveNumber | None = None
+    high: PositiveNumber | None = None
 
     def build(self) -> dist.Distribution:
         if self.range is not None:
@@ -157,10 +165,10 @@ class LogUniformSpec(UniformSpec):
 
 class NormalSpec(_RangeSpec):
     family: Literal["normal"]
-    mean: float | None = None
-    sd: PositiveFloat | None = None
-    low: float | None = Field(None, description="truncate below")
-    high: float | None = Field(None, description="truncate above")
+    mean: Number | None = None
+    sd: PositiveNumber | None = None
+    low: Number | None = Field(None, description="truncate below")
+    high: Number | None = Field(None, description="truncate above")
 
     @classmethod
     def _params(cls) -> tuple[str, ...]:
@@ -188,9 +196,9 @@ class NormalSpec(_RangeSpec):
 
 class TriangularSpec(_Spec):
     family: Literal["triangular"]
-    min: float
-    mode: float
-    max: float
+    min: Number
+    mode: Number
+    max: Number
 
     @model_validator(mode="after")
     def _check_order(self) -> TriangularSpec:
@@ -206,7 +214,7 @@ class TriangularSpec(_Spec):
 
 class PertSpec(TriangularSpec):
     family: Literal["pert"]  # type: ignore[assignment]
-    lambda_: PositiveFloat = Field(4.0, alias="lambda")
+    lambda_: PositiveNumber = Field(4.0, alias="lambda")
 
     def build(self) -> dist.Distribution:
         return dist.Pert(self.min, self.mode, self.max, self.lambda_)
@@ -214,7 +222,7 @@ class PertSpec(TriangularSpec):
 
 class FixedSpec(_Spec):
     family: Literal["fixed"]
-    value: float
+    value: Number
 
     def build(self) -> dist.Distribution:
         return dist.Fixed(self.value)
@@ -223,20 +231,26 @@ class FixedSpec(_Spec):
 def _number_is_fixed(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"family": "fixed", "value": value}
-    if isinstance(value, dict) and "family" not in value:
+    if not isinstance(value, dict):
+        raise PydanticCustomError(
+            "distribution_type",
+            "should be a number or a distribution such as {example}",
+            {"example": "{family: lognormal, range: [lo, hi]}"},
+        )
+    if "family" not in value:
         raise PydanticCustomError(
             "missing_family",
             "a distribution needs `family` (one of: {families})",
             {"families": ", ".join(dist.FAMILIES)},
         )
-    if isinstance(value, dict) and value["family"] not in dist.FAMILIES:
-        family = str(value["family"])
+    family = value["family"]
+    if not isinstance(family, str) or family not in dist.FAMILIES:
         raise PydanticCustomError(
             "unknown_family",
-            "unknown family '{family}'{hint}; known: {families}",
+            "unknown family {family}{hint}; known: {families}",
             {
-                "family": family,
-                "hint": suggest(family, dist.FAMILIES),
+                "family": shown(family),
+                "hint": suggest(family, dist.FAMILIES) if isinstance(family, str) else "",
                 "families": ", ".join(dist.FAMILIES),
             },
         )
@@ -280,6 +294,6 @@ class PriorsFile(Strict):
 
     name: str
     description: str | None = None
-    shock_sigma: NonNegativeFloat = 0.0
+    shock_sigma: NonNegativeNumber = 0.0
     shock_note: str | None = None
     tiers: dict[str, TierPriors]

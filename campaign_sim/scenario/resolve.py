@@ -10,11 +10,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from campaign_sim.errors import InputError, Problem
 from campaign_sim.random import distributions as dist
 from campaign_sim.scenario.plan import Prior
 from campaign_sim.scenario.priors_schema import QUANTITIES, PriorsFile, QuantityPriors, TierPriors
-from campaign_sim.scenario.reading import read_yaml, validate
+from campaign_sim.scenario.reading import locate, problems_of, read_document
 from campaign_sim.scenario.strict import suggest
 from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
@@ -75,8 +77,35 @@ def _read_priors(path: str, text: str | None) -> tuple[PriorsFile, dict]:
 
     The returned mapping is shared between callers: read it, never change it.
     """
-    data = read_yaml(path)
-    return validate(PriorsFile, data, path), data
+    document = read_document(path)
+    data = document.data
+    try:
+        model = PriorsFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [*document.problems, *problems_of(exc, data)]
+        problems += _fits_of_invalid(data, path, problems)
+        raise InputError(path, locate(problems, data)) from None
+    if document.problems:
+        raise InputError(path, document.problems)
+    return model, data
+
+
+def _fits_of_invalid(data: dict, path: str, found: list[Problem]) -> list[Problem]:
+    """For a priors file that failed validation, every tier that passes alone fitted and
+    checked against its quantities (one pass: a prior that cannot be fitted is independent of
+    a typo in another tier). Only problems at paths not already reported."""
+    tiers = data.get("tiers")
+    valid = {}
+    for tier, stated in tiers.items() if isinstance(tiers, dict) else ():
+        try:
+            valid[str(tier)] = TierPriors.model_validate(stated)
+        except ValidationError:
+            continue  # reported by the schema
+    out: list[Problem] = []
+    table, _ = merge_priors(PriorsFile.model_construct(name="", tiers=valid), path, {}, path, out)
+    check_priors(table, "engagements", path, out, check_base=False)
+    seen = {p.path for p in found}
+    return [p for p in out if not any(p.path.startswith(s) for s in seen)]
 
 
 def check_overrides(
@@ -154,10 +183,18 @@ class _Stated:
 
 
 def merge_priors(
-    base: PriorsFile, base_origin: str, overrides: dict[str, TierPriors], where: str
+    base: PriorsFile,
+    base_origin: str,
+    overrides: dict[str, TierPriors],
+    where: str,
+    problems: list[Problem] | None = None,
 ) -> tuple[PriorTable, dict[str, set[str]]]:
     """Tier -> {(platform or None, quantity): Prior}, overrides replacing whole quantities;
-    and the platforms each tier declares."""
+    and the platforms each tier declares.
+
+    A prior that cannot be fitted is left out of the table; why goes to ``problems`` if given
+    (every such prior, then the caller's other checks), else it raises at once."""
+    collect = problems is not None
     stated: dict[str, _StatedTable] = {}
     platforms: dict[str, set[str]] = {}
     for tiers, origin, prefix in (
@@ -176,7 +213,7 @@ def merge_priors(
                     origin,
                     f"{prefix}.{tier}.platforms.{platform}",
                 )
-    problems: list[Problem] = []
+    problems = problems if problems is not None else []
     out: PriorTable = {}
     for tier, table in stated.items():
         out[tier] = {}
@@ -197,7 +234,7 @@ def merge_priors(
                     origin=item.origin,
                     key_path=item.path,
                 )
-    if problems:
+    if problems and not collect:
         raise InputError(None, problems)
     return out, platforms
 

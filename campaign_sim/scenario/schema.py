@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
 from campaign_sim.scenario.priors_schema import (
     QUANTITIES,
@@ -26,7 +19,15 @@ from campaign_sim.scenario.priors_schema import (
     TierPriors,
     TriangularSpec,
 )
-from campaign_sim.scenario.strict import Strict
+from campaign_sim.scenario.strict import (
+    Flag,
+    NonNegativeInteger,
+    NonNegativeNumber,
+    Number,
+    PositiveInteger,
+    PositiveNumber,
+    Strict,
+)
 
 __all__ = [
     "QUANTITIES",  # re-exported from priors_schema for the callers that import it from here
@@ -44,28 +45,28 @@ class PriorOverrides(Strict):
 
 class Economics(Strict):
     aov: DistributionSpec = Field(description="average order value, currency per order")
-    gross_margin: float = Field(ge=0, le=1, description="fraction of revenue")
+    gross_margin: Number = Field(ge=0, le=1, description="fraction of revenue")
     conversion_base: ConversionBase = "engagements"
     fees_paid: Literal["always", "on_delivery"] = "always"
-    fixed_cost: NonNegativeFloat = Field(0.0, description="currency per campaign")
+    fixed_cost: NonNegativeNumber = Field(0.0, description="currency per campaign")
 
 
 class Shock(Strict):
-    sigma: NonNegativeFloat | None = Field(None, description="lognormal sigma; median is 1")
+    sigma: NonNegativeNumber | None = Field(None, description="lognormal sigma; median is 1")
 
 
 class Correlations(Strict):
-    followers_fee: float = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
-    engagement_conversion: float = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
+    followers_fee: Number = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
+    engagement_conversion: Number = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
 
 
 class Group(Strict):
     tier: str
     platform: str
-    deliverables: PositiveInt = 1
-    count: PositiveInt | None = None
-    budget: PositiveFloat | None = Field(None, description="currency")
-    share: float | None = Field(
+    deliverables: PositiveInteger = 1
+    count: PositiveInteger | None = None
+    budget: PositiveNumber | None = Field(None, description="currency")
+    share: Number | None = Field(
         None, ge=0, le=1, description="fraction of the strategy budget (0: hire no one)"
     )
 
@@ -82,7 +83,7 @@ class Group(Strict):
 
 class Strategy(Strict):
     label: str | None = None
-    budget: PositiveFloat | None = Field(None, description="currency, for `share` groups")
+    budget: PositiveNumber | None = Field(None, description="currency, for `share` groups")
     groups: list[Group] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -96,13 +97,13 @@ class Strategy(Strict):
 
 
 class Simulation(Strict):
-    campaigns: PositiveInt = 10_000
-    seed: int = Field(0, ge=0)
-    roi_target: float = Field(0.0, description="report P(ROI > target); 0.5 means +50%")
+    campaigns: PositiveInteger = 10_000
+    seed: NonNegativeInteger = 0
+    roi_target: Number = Field(0.0, description="report P(ROI > target); 0.5 means +50%")
     sampling: Literal["random", "lhs", "sobol"] = Field(
         "random", description="random, lhs (Latin hypercube) or sobol (scrambled), per seed block"
     )
-    antithetic: bool = Field(False, description="draw campaigns in antithetic pairs (u, 1 - u)")
+    antithetic: Flag = Field(False, description="draw campaigns in antithetic pairs (u, 1 - u)")
 
 
 StrategyName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
@@ -115,13 +116,13 @@ def _triangular(low: float, mode: float, high: float) -> Any:
 class Posting(Strict):
     """When approved deliverables go live (MODEL.md §6): a launch day and an optional cadence."""
 
-    start_day: NonNegativeInt = Field(
+    start_day: NonNegativeInteger = Field(
         0, description="launch day: no post goes live earlier (day 0 = campaign start)"
     )
-    every_days: PositiveInt = Field(
+    every_days: PositiveInteger = Field(
         1, description="posting days are start_day, start_day + every_days, ... (7: weekly)"
     )
-    per_slot: PositiveInt | Literal["unlimited"] = Field(
+    per_slot: PositiveInteger | Literal["unlimited"] = Field(
         "unlimited", description="most posts that go live on one posting day (a rotation)"
     )
 
@@ -130,20 +131,20 @@ class Timeline(Strict):
     """Settings of the timeline engine (MODEL.md §6). Every default is an assumption: the
     article states no schedule figures; docs/timeline.md gives the reason for each."""
 
-    window_days: PositiveInt = Field(60, description="campaign window: posts go live before it")
-    attribution_days: PositiveInt = Field(
+    window_days: PositiveInteger = Field(60, description="campaign window: posts go live before it")
+    attribution_days: PositiveInteger = Field(
         30, description="conversions count on the go-live day and the days after, this many"
     )
-    managers: PositiveInt | Literal["unlimited"] | None = Field(
+    managers: PositiveInteger | Literal["unlimited"] | None = Field(
         2, description="campaign managers on the brand's team (unlimited or null: no queue)"
     )
-    manager_hours_per_day: PositiveFloat = Field(
+    manager_hours_per_day: PositiveNumber = Field(
         5.0, description="hours a manager gives the campaign per calendar day"
     )
-    onboarding_hours: NonNegativeFloat = Field(2.0, description="manager-hours per creator")
-    review_rounds: NonNegativeInt = Field(2, description="review rounds per deliverable")
-    review_hours: NonNegativeFloat = Field(1.0, description="manager-hours per review round")
-    revision_days: NonNegativeFloat = Field(
+    onboarding_hours: NonNegativeNumber = Field(2.0, description="manager-hours per creator")
+    review_rounds: NonNegativeInteger = Field(2, description="review rounds per deliverable")
+    review_hours: NonNegativeNumber = Field(1.0, description="manager-hours per review round")
+    revision_days: NonNegativeNumber = Field(
         2.0, description="days a creator takes to revise between review rounds"
     )
     production_days: dict[str, DistributionSpec] = Field(
@@ -155,14 +156,14 @@ class Timeline(Strict):
         },
         description="days to produce one deliverable; keys: default, a tier, or tier/platform",
     )
-    half_life_days: dict[str, NonNegativeFloat] = Field(
+    half_life_days: dict[str, NonNegativeNumber] = Field(
         default_factory=lambda: {"default": 2.0, "instagram": 1.0, "tiktok": 3.0, "youtube": 14.0},
         description="engagement half-life of a post in days, by platform (key default: others)",
     )
-    purchase_lag_days: NonNegativeFloat = Field(
+    purchase_lag_days: NonNegativeNumber = Field(
         2.0, description="mean days from an engagement to the order (geometric)"
     )
-    fee_on_signing: float = Field(
+    fee_on_signing: Number = Field(
         0.5, ge=0, le=1, description="fraction of each fee paid at signing (day 0)"
     )
     posting: Posting = Posting()
