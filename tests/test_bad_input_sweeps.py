@@ -312,6 +312,16 @@ def test_a_huge_power_does_not_hang_the_command_line(tmp_path) -> None:
 
 
 @pytest.mark.cli
+def test_zip_problems_name_the_flag_or_the_key(tmp_path) -> None:
+    args = ["--vary", "economics.gross_margin=0.5,0.6", "--vary", "economics.fixed_cost=1"]
+    stderr = sweep_fails(tmp_path, str(MIX), *args, "--zip")
+    assert stderr.startswith("Error: --zip: axes: zipped axes need as many values each")
+    axes = [GOOD_AXIS, {"path": "economics.fixed_cost", "values": [1, 2]}]
+    path = sweep_file(tmp_path, axes=axes, zip=True)
+    assert f"{path}: zip: zipped axes need as many values each" in sweep_fails(tmp_path, str(path))
+
+
+@pytest.mark.cli
 def test_every_bad_vary_path_in_one_pass(tmp_path) -> None:
     stderr = sweep_fails(
         tmp_path, str(MIX), "--vary", "economics.gross_margn=0.5;economics.fixed_cst=1-x"
@@ -408,7 +418,7 @@ def test_objective_suggestions_are_metrics_and_estimates(columns, name, suggesti
 
 @pytest.mark.exact
 def test_identities_are_neither_objectives_nor_limits(columns) -> None:
-    for name in ("strategy", "label"):
+    for name in ("strategy", "label", "point", "campaigns", "seed"):
         with pytest.raises(InputError, match=f"no column '{name}'"):
             parse_goal(name, columns)
         with pytest.raises(InputError, match=f"no column '{name}'"):

@@ -74,8 +74,8 @@ _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt
 _LIMIT = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(<=|>=|<|>)\s*([-+0-9.eE]+)\s*(%?)\s*$")
 
 
-#: Columns of the table that are not quantities to maximise or limit.
-_NOT_QUANTITIES = frozenset({"strategy", "label"})
+#: Columns of the table that are not quantities to maximise or limit: names and identities.
+_NOT_QUANTITIES = frozenset({"point", "strategy", "label", "campaigns", "seed"})
 #: Columns never suggested: identities and the uncertainty of an estimate, not the estimate.
 _NOT_SUGGESTED = ("_se", "_ci_low", "_ci_high", "n_undefined")
 _SHOWN = 80
@@ -103,13 +103,7 @@ def _suggest_column(name: str, columns: list[str]) -> str:
     estimates (``roi_p5``, ``prob_loss``), never a standard error or an interval's bound;
     the metric name wins a tie."""
     metrics = [c.removesuffix("_mean") for c in columns if c.endswith("_mean")]
-    estimates = [
-        c
-        for c in columns
-        if c not in _NOT_QUANTITIES
-        and c not in ("point", "campaigns", "seed")
-        and not c.endswith(_NOT_SUGGESTED)
-    ]
+    estimates = [c for c in columns if c not in _NOT_QUANTITIES and not c.endswith(_NOT_SUGGESTED)]
     candidates = {c: 1 for c in estimates} | {m: 2 for m in metrics}
     scored = [
         (difflib.SequenceMatcher(None, name, c).ratio(), rank, c) for c, rank in candidates.items()

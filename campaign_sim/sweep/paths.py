@@ -222,7 +222,7 @@ def expand(text: str, data: dict[str, Any], base_priors: dict[str, Any]) -> list
     try:
         path = parse_path(text)
     except ValueError as exc:
-        raise InputError.single(None, _shown(text)[1:-1], str(exc)) from None
+        raise InputError.single(None, _shown(text)[1:-1] or "(path)", str(exc)) from None
     return [format_path(p) for p in _Walker(data, base_priors).expand(path)]
 
 

@@ -648,7 +648,11 @@ def _check_count(source: str | None, axes: list[Axis], zipped: bool) -> None:
     """Refuse more than :data:`MAX_POINTS` points, with the count, before building any."""
     if zipped and len({len(a.values) for a in axes}) > 1:
         sizes = ", ".join(f"{a.name}: {len(a.values)}" for a in axes)
-        raise InputError.single(source, "zip", f"zipped axes need as many values each ({sizes})")
+        raise InputError.single(
+            source or "--zip",
+            "zip" if source else "axes",
+            f"zipped axes need as many values each ({sizes})",
+        )
     count = len(axes[0].values) if zipped else math.prod(len(a.values) for a in axes)
     if count > MAX_POINTS:
         sizes = " x ".join(f"{len(a.values):,}" for a in axes)
