@@ -238,6 +238,28 @@ def test_the_base_scenario_is_checked_as_the_sweep_files_key(tmp_path) -> None:
     assert f"{path}: scenario: 'no-such.yaml': no such file" in sweep_fails(tmp_path, str(path))
     path = sweep_file(tmp_path, scenario=str(NANO_SHARE))
     assert "is a sweep file: name the scenario it sweeps" in sweep_fails(tmp_path, str(path))
+    path = sweep_file(tmp_path, scenario=str(ROOT / "scenarios/priors/article.yaml"))
+    assert f"{path}: scenario: " in sweep_fails(tmp_path, str(path))
+    assert "is a priors file: name a scenario" in sweep_fails(tmp_path, str(path))
+
+
+@pytest.mark.cli
+def test_empty_settings_are_no_settings(tmp_path) -> None:
+    for key in ("objective", "frontier_return", "frontier_risk"):
+        path = sweep_file(tmp_path, **{key: ""})
+        assert f"{path}: {key}: " in sweep_fails(tmp_path, str(path))
+
+
+@pytest.mark.cli
+def test_an_axis_of_mixed_kinds_is_one_column_of_text(tmp_path) -> None:
+    axis = {"path": "economics.aov", "values": [{"family": "lognormal", "range": [600, 1200]}, 900]}
+    out = tmp_path / "out"
+    args = ["sweep", str(sweep_file(tmp_path, axes=[axis])), "-n", "64", "-q", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    points = (out / "points.csv").read_text(encoding="utf-8").splitlines()
+    assert points[2].startswith("1,900,") and '""family"": ""lognormal""' in points[1]
+    assert (out / "sweep.parquet").exists()
 
 
 @pytest.mark.cli

@@ -261,12 +261,14 @@ class SweepFile(Strict):
     )
     campaigns: Count | None = None
     seed: Seed | None = None
-    objective: str | None = Field(None, description="e.g. profit, roi, max:roi_p5, min:cpa")
+    objective: str | None = Field(
+        None, min_length=1, description="e.g. profit, roi, max:roi_p5, min:cpa"
+    )
     risk_limit: Annotated[list[str], BeforeValidator(_limits)] = Field(
         [], description="e.g. prob_loss<=0.10"
     )
-    frontier_return: str = "roi_mean"
-    frontier_risk: str = "prob_loss"
+    frontier_return: str = Field("roi_mean", min_length=1)
+    frontier_risk: str = Field("prob_loss", min_length=1)
 
 
 @dataclass(frozen=True)
@@ -277,14 +279,19 @@ class Axis:
     paths: tuple[str, ...]
     values: tuple[Any, ...]
     linked: tuple[tuple[str, tuple[str, ...], float | str], ...]  # (name, paths, expression)
+    #: The values are of mixed kinds (a number and a distribution, a number and a text):
+    #: every one is written as text, so the column has one type.
+    as_text: bool = False
 
     def settings(self, value: Any) -> dict[str, Any]:
         """Column -> value for one value of this axis (the axis first, then linked paths).
 
         A list or mapping value (a range, a distribution) becomes its JSON text, so the
-        column stays one scalar per row in CSV and Parquet.
+        column stays one scalar per row in CSV and Parquet; on an axis of mixed kinds every
+        value does (text stays as written).
         """
-        out = {self.name: value if _is_scalar(value) else json.dumps(value)}
+        scalar = _is_scalar(value) and not (self.as_text and not isinstance(value, str))
+        out = {self.name: value if scalar or value is None else json.dumps(value)}
         for name, _, expression in self.linked:
             out[name] = evaluate(expression, value)
         return out
@@ -641,6 +648,13 @@ def _base_scenario(sweep: Path, scenario: str) -> Path:
         raise InputError.single(
             sweep, "scenario", f"{shown(scenario)} is a sweep file: name the scenario it sweeps"
         )
+    if "tiers" in data and "strategies" not in data:
+        raise InputError.single(
+            sweep,
+            "scenario",
+            f"{shown(scenario)} is a priors file: name a scenario (whose priors.base may name "
+            "this priors file)",
+        )
     return found
 
 
@@ -719,7 +733,20 @@ def _check_axis(
         linked.append((other, paths_of(other, f"also.{other}"), expression))
     if len(problems) > before:
         return None
-    return Axis(spec.name or spec.path, paths, tuple(values), tuple(linked))
+    return Axis(spec.name or spec.path, paths, tuple(values), tuple(linked), _mixed_kinds(values))
+
+
+def _mixed_kinds(values: list[Any]) -> bool:
+    """Whether an axis's column would hold values of more than one type."""
+
+    def kind(value: Any) -> str:
+        if isinstance(value, bool):
+            return "flag"
+        if isinstance(value, (int, float)):
+            return "number"
+        return "text"  # text, or a list or mapping written as JSON text
+
+    return len({kind(v) for v in values if v is not None}) > 1
 
 
 def _point(
