@@ -970,3 +970,16 @@ def test_the_reader_keeps_a_path_object_and_a_string_alike(tmp_path):
         load_scenario(Path(path)).digest
         == scenario_from_dict(yaml.safe_load(COFFEE_TEXT), source=path).digest
     )
+
+
+@pytest.mark.exact
+def test_the_json_schema_keeps_the_types_and_bounds():
+    from campaign_sim.scenario.schema import ScenarioFile
+
+    defs = ScenarioFile.model_json_schema()["$defs"]
+    count = defs["Group"]["properties"]["count"]["anyOf"][0]
+    assert count == {"exclusiveMinimum": 0, "type": "integer"}
+    assert defs["Simulation"]["properties"]["seed"]["minimum"] == 0
+    margin = defs["Economics"]["properties"]["gross_margin"]
+    assert (margin["type"], margin["minimum"], margin["maximum"]) == ("number", 0, 1)
+    assert defs["Simulation"]["properties"]["antithetic"]["type"] == "boolean"

@@ -56,8 +56,9 @@ PositiveNumber = Annotated[Number, Field(gt=0)]
 NonNegativeNumber = Annotated[Number, Field(ge=0)]
 #: A whole number: 20 or 20.0, never "20", yes, 20.5 or .inf.
 Integer = Annotated[int, Field(strict=True), BeforeValidator(_whole_number)]
-PositiveInteger = Annotated[Integer, Field(gt=0)]
-NonNegativeInteger = Annotated[Integer, Field(ge=0)]
+# The bounds sit on the int itself (not around the validator): the JSON Schema keeps them.
+PositiveInteger = Annotated[int, Field(strict=True, gt=0), BeforeValidator(_whole_number)]
+NonNegativeInteger = Annotated[int, Field(strict=True, ge=0), BeforeValidator(_whole_number)]
 #: true or false (YAML's yes/no/on/off read as such), never 1, 0 or text.
 Flag = Annotated[bool, Field(strict=True)]
 
