@@ -139,6 +139,10 @@ def report_options(command: Any) -> Any:
         from campaign_sim.reports.build import parse_formats
 
         formats = parse_formats(report) if report is not None else None  # checked first
+        if formats is not None:
+            from campaign_sim.reports.checks import check_extras
+
+            check_extras(formats, "--report")  # the 'reports' extra, before simulating
         folder = command(*args, **kwargs)
         if formats is not None:
             build_report_quietly(folder, formats, report_lang)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from campaign_sim import __version__
 from campaign_sim.errors import InputError
+from campaign_sim.reports.checks import check_extras
 from campaign_sim.reports.i18n import LANGUAGES, Text
 from campaign_sim.reports.results import load_results
 from campaign_sim.results.folder import MANIFEST, results_folder
@@ -69,7 +70,8 @@ def build_report(
     if lang not in LANGUAGES:
         raise InputError.single(None, "--lang", f"'{lang}' is not one of {', '.join(LANGUAGES)}")
     chosen = parse_formats(formats)
-    results = load_results(results_dir)
+    check_extras(chosen)
+    results = load_results(results_dir, check=True)  # before anything is rendered or written
     out = Path(out) if out is not None else default_report_dir(Path(results_dir), lang)
     text = Text(lang, results.currency)
     from campaign_sim.reports.story import tell

@@ -18,7 +18,7 @@ import pandas as pd
 from campaign_sim.errors import InputError
 from campaign_sim.results.folder import FORMULA_PREFIXES, MANIFEST
 
-__all__ = ["Results", "load_results", "unescape_text"]
+__all__ = ["Results", "load_results", "read_json", "unescape_text"]
 
 
 def unescape_text(value: Any) -> Any:
@@ -35,6 +35,7 @@ class Results:
     folder: Path
     manifest: dict
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+    _documents: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- what produced it ------------------------------------------------------------------
     @property
@@ -84,6 +85,8 @@ class Results:
         try:
             if name.endswith(".parquet"):
                 return pd.read_parquet(path)
+            if 0 < path.stat().st_size <= 2 and not path.read_bytes().strip():
+                return pd.DataFrame()  # what an empty table without columns is written as
             frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
         except (OSError, ValueError) as exc:
             raise InputError.single(path, name, f"cannot be read: {exc}") from exc
@@ -93,10 +96,11 @@ class Results:
         return frame
 
     def json(self, name: str) -> Any:
-        path = self.folder / name
-        if not path.is_file():
-            return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        """The JSON document ``name``, or None if absent (read once)."""
+        if name not in self._documents:
+            path = self.folder / name
+            self._documents[name] = read_json(path, name) if path.is_file() else None
+        return self._documents[name]
 
     @property
     def summary(self) -> pd.DataFrame | None:
@@ -171,8 +175,39 @@ class Results:
         return None if rows.empty else rows.iloc[0]
 
 
-def load_results(folder: str | Path) -> Results:
-    """Open a results folder written by ``campaign-sim`` (it must hold manifest.json)."""
+def read_json(path: Path, name: str) -> Any:
+    """A JSON file, or an InputError saying that it is empty, truncated or not JSON."""
+    folder = path.parent
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError.single(folder, name, "is not JSON (it is not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError.single(folder, name, f"cannot be read: {exc.strerror or exc}") from exc
+    if not text.strip():
+        raise InputError.single(folder, name, "is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        rest = text[exc.pos :].rstrip()
+        # the writers indent their JSON: a mistake on the last line is where the file stops
+        last_line = "\n" in text.rstrip() and "\n" not in rest
+        if exc.msg.startswith("Unterminated string"):
+            message = f"is truncated: a string that starts at {where} never ends"
+        elif exc.msg != "Extra data" and (not rest or last_line):
+            message = f"is truncated: the JSON stops at {where} before it is complete"
+        else:
+            message = f"is not valid JSON: {exc.msg} ({where})"
+        raise InputError.single(folder, name, message) from None
+
+
+def load_results(folder: str | Path, *, check: bool = False) -> Results:
+    """Open a results folder written by ``campaign-sim`` (it must hold manifest.json).
+
+    With ``check``, first make sure the folder holds every file its command writes, whole
+    (:func:`campaign_sim.reports.checks.check_results`): an InputError names each file that
+    is missing or unreadable and what is wrong with it."""
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
@@ -184,17 +219,19 @@ def load_results(folder: str | Path) -> Results:
             "has no manifest.json: give a folder written by campaign-sim run, compare, "
             "sweep, timeline or sensitivity",
         )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError.single(path, "manifest.json", f"cannot be read: {exc}") from exc
+    manifest = read_json(path, MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("tool") != "campaign-sim":
         raise InputError.single(path, "tool", "is not a campaign-sim manifest")
     if manifest.get("command") == "report":
         raise InputError.single(
             folder, "RESULTS_DIR", "is a report folder; give the results folder it was built from"
         )
-    return Results(folder, manifest)
+    results = Results(folder, manifest)
+    if check:
+        from campaign_sim.reports.checks import check_results
+
+        check_results(results)
+    return results
 
 
 def finite(value: Any) -> bool:
