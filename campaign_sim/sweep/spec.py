@@ -37,7 +37,13 @@ from campaign_sim.scenario.loading import scenario_from_dict
 from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.reading import read_yaml, validate
 from campaign_sim.scenario.resolve import load_priors_file
-from campaign_sim.scenario.strict import Strict
+from campaign_sim.scenario.strict import (
+    Flag,
+    NonNegativeInteger,
+    Number,
+    PositiveInteger,
+    Strict,
+)
 from campaign_sim.sweep.paths import expand, set_path
 
 __all__ = [
@@ -82,25 +88,13 @@ def shown(value: Any) -> str:
     return repr(text) if isinstance(value, str) else text
 
 
-def _whole(value: Any) -> Any:
-    """``20.0`` is the whole number 20; text, true/false and fractions stay wrong."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-#: Numbers as a sweep file writes them: never text or true/false; finite.
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Count = Annotated[int, Field(strict=True, gt=0), BeforeValidator(_whole)]
-Seed = Annotated[int, Field(strict=True, ge=0), BeforeValidator(_whole)]
-Flag = Annotated[bool, Field(strict=True)]
-
-
 class Grid(Strict):
     """Evenly spaced values: ``start`` to ``stop`` (inclusive) by ``step``, or ``num`` points."""
 
     start: Number
     stop: Number
     step: Number | None = Field(None, description="spacing; the stop is included if it falls on it")
-    num: Count | None = Field(None, description="number of evenly spaced points")
+    num: PositiveInteger | None = Field(None, description="number of evenly spaced points")
 
     @model_validator(mode="after")
     def _one_spacing(self) -> Grid:
@@ -259,8 +253,8 @@ class SweepFile(Strict):
     engine: Literal["vectorized", "timeline"] = Field(
         "vectorized", description="timeline: campaign totals on the calendar (docs/timeline.md)"
     )
-    campaigns: Count | None = None
-    seed: Seed | None = None
+    campaigns: PositiveInteger | None = None
+    seed: NonNegativeInteger | None = None
     objective: str | None = Field(
         None, min_length=1, description="e.g. profit, roi, max:roi_p5, min:cpa"
     )
