@@ -73,7 +73,7 @@ class InputError(Exception):
         return cls(source, [Problem(path, message)])
 
     def __str__(self) -> str:
-        head = f"{self.source}: " if self.source else ""
+        head = f"{_cut(self.source, PATH_LIMIT)}: " if self.source else ""
         if len(self.problems) == 1:
             return head + str(self.problems[0])
         lines = [f"{head}{len(self.problems)} problems"]

@@ -983,3 +983,28 @@ def test_the_json_schema_keeps_the_types_and_bounds():
     margin = defs["Economics"]["properties"]["gross_margin"]
     assert (margin["type"], margin["minimum"], margin["maximum"]) == ("number", 0, 1)
     assert defs["Simulation"]["properties"]["antithetic"]["type"] == "boolean"
+
+
+@pytest.mark.exact
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_priors_file_is_refused(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(_text(("base: article ", "base: /dev/zero ")), encoding="utf-8")
+    with pytest.raises(InputError, match=r"/dev/zero: \(file\): larger than 20 MB"):
+        load_scenario(path)
+
+
+@pytest.mark.exact
+def test_a_huge_priors_base_is_not_echoed_whole():
+    data = _apply(COFFEE_DATA, {("priors", "base"): "p" * 100_000})
+    with pytest.raises(InputError) as caught:
+        scenario_from_dict(data, source=COFFEE)
+    _check(str(caught.value), [r"priors\.base: 'p{70,80}'… \(100,000 characters\) is neither"])
+
+
+@pytest.mark.exact
+@pytest.mark.parametrize("base", ["q" * 5_000, "with\x00nul.yaml"])
+def test_a_priors_base_no_file_can_have_is_refused(base):
+    data = _apply(COFFEE_DATA, {("priors", "base"): base})
+    with pytest.raises(InputError, match=r"priors\.base: .* is neither a shipped prior set"):
+        scenario_from_dict(data, source=COFFEE)

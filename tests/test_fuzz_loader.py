@@ -65,7 +65,9 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1.0, 0, 0.0, 1e-300, 10**400]),
     st.text(max_size=12),
-    st.sampled_from(["20", "yes", ".nan", "unlimited", "nano", "instagram", "x" * 5000]),
+    st.sampled_from(
+        ["20", "yes", ".nan", "unlimited", "nano", "instagram", "article", "x" * 5000, "a\x00b"]
+    ),
 )
 VALUES = st.one_of(
     SCALARS,

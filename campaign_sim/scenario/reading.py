@@ -131,6 +131,8 @@ def read_document(path: str | Path) -> Document:
         raise InputError.single(path, "(file)", "no such file") from None
     except OSError as exc:
         raise InputError.single(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # the name holds a NUL character: no file can have it
+        raise InputError.single(path, "(file)", "no such file (the name holds a NUL)") from None
     if len(raw) > MAX_FILE_BYTES:
         raise InputError.single(
             path, "(file)", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not read"

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from campaign_sim.errors import InputError, Problem
+from campaign_sim.errors import InputError, Problem, shown
 from campaign_sim.random import distributions as dist
 from campaign_sim.scenario.plan import Prior
 from campaign_sim.scenario.priors_schema import QUANTITIES, PriorsFile, QuantityPriors, TierPriors
-from campaign_sim.scenario.reading import locate, problems_of, read_document
+from campaign_sim.scenario.reading import MAX_FILE_BYTES, locate, problems_of, read_document
 from campaign_sim.scenario.strict import suggest
 from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
@@ -56,23 +56,28 @@ def load_priors_file(base: str, relative_to: Path | None) -> tuple[PriorsFile, s
         path = shipped[base]
     else:
         path = (relative_to or Path.cwd()) / base
-        if not path.exists():
+        try:
+            found = path.exists()
+        except (OSError, ValueError):  # a name too long for the file system, or with a NUL
+            found = False
+        if not found:
             raise InputError.single(
                 None,
                 "priors.base",
-                f"'{base}' is neither a shipped prior set ({', '.join(sorted(shipped))})"
+                f"{shown(base)} is neither a shipped prior set ({', '.join(sorted(shipped))})"
                 f" nor a file{suggest(base, shipped)}",
             )
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = None  # read_yaml reports it
-    model, data = _read_priors(str(path), text)
+        with path.open("rb") as handle:  # the content is the cache key; at most what is read
+            content: bytes | None = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        content = None  # read_document reports it
+    model, data = _read_priors(str(path), content)
     return model, str(path), data
 
 
 @functools.lru_cache(maxsize=16)
-def _read_priors(path: str, text: str | None) -> tuple[PriorsFile, dict]:
+def _read_priors(path: str, content: bytes | None) -> tuple[PriorsFile, dict]:
     """Parse and validate a priors file once per content (sweeps load it for every point).
 
     The returned mapping is shared between callers: read it, never change it.
