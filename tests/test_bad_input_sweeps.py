@@ -17,6 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from helpers import FIXED_PRIORS, FIXED_SCENARIO, FIXED_TIER, ROOT, deep_update
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from campaign_sim.analysis.frontier import parse_goal, parse_limit
 from campaign_sim.cli import main
@@ -716,3 +718,37 @@ def test_vary_values_that_expand_or_nest_are_refused_quickly() -> None:
     with pytest.raises(InputError, match="12,001 characters: at most 10,000"):
         parse_vary("x=" + ",".join(["1"] * 6000))
     assert time.perf_counter() - started < 10
+
+
+# --- property: any text gives a value or a clean error -------------------------------------
+
+
+@pytest.mark.exact
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="x0123456789.+-*/()e %^", max_size=60))
+def test_any_expression_evaluates_or_fails_cleanly(expression: str) -> None:
+    try:
+        value = evaluate(expression, 3)
+    except ValueError:
+        return
+    assert isinstance(value, float) and value == value and abs(value) != float("inf")
+
+
+@pytest.mark.exact
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=120)
+    | st.builds(
+        lambda path, values: f"{path}={values}",
+        st.sampled_from(["x", "a.b", "n:a.b[0]", "a.*"]),
+        st.text(alphabet="0123456789.,:/;=[]{}e-+*x ", max_size=60),
+    )
+)
+def test_any_vary_text_parses_or_fails_cleanly(text: str) -> None:
+    try:
+        axis = parse_vary(text)
+    except InputError as exc:
+        assert exc.problems and all(len(str(p)) < 2_500 for p in exc.problems)
+        return
+    count = axis.count
+    assert 1 <= count <= MAX_POINTS
