@@ -237,22 +237,22 @@ TEXT_CASES: list[tuple[str, str, list[str]]] = [
     (
         "two economics sections",
         _text(append="\neconomics:\n  aov: 900\n  gross_margin: 0.5\n"),
-        [r"\(top level\): key 'economics' is given twice \(lines 25 and 7\d\)"],
+        [r"\(top level\): key 'economics' is given twice \(first on line 25\): .* \(line 7\d\)"],
     ),
     (
         "gross margin twice",
         _text(("  gross_margin: 0.55", "  gross_margin: 0.55\n  gross_margin: 0.6")),
-        [r"economics: key 'gross_margin' is given twice \(lines 29 and 30\)"],
+        [r"economics: key 'gross_margin' is given twice \(first on line 29\): .* \(line 30\)"],
     ),
     (
         "two strategies with one name",
         _text(("  micro_heavy:\n", "  nano_heavy:\n")),
-        [r"strategies: key 'nano_heavy' is given twice \(lines 40 and 53\)"],
+        [r"strategies: key 'nano_heavy' is given twice \(first on line 40\): .* \(line 53\)"],
     ),
     (
         "tier twice in one group",
         _text(("count: 20}", "count: 20, tier: micro}")),
-        [r"strategies\.nano_heavy\.groups\[0\]: key 'tier' is given twice on line 45"],
+        [r"nano_heavy\.groups\[0\]: key 'tier' is given twice: keep one of them \(line 45\)"],
     ),
     (
         "count twice in a block group",
@@ -263,12 +263,15 @@ TEXT_CASES: list[tuple[str, str, list[str]]] = [
                 "        count: 2\n        count: 3",
             )
         ),
-        [r"strategies\.micro_heavy\.groups\[1\]: key 'count' is given twice \(lines 6\d and 6\d\)"],
+        [
+            r"micro_heavy\.groups\[1\]: key 'count' is given twice \(first on line 6\d\): "
+            r".* \(line 6\d\)"
+        ],
     ),
     (
         "a prior given twice",
         _text(_override("      fee: 9000\n      fee: 12000")),
-        [r"priors\.tiers\.nano: key 'fee' is given twice \(lines \d+ and \d+\)"],
+        [r"priors\.tiers\.nano: key 'fee' is given twice \(first on line \d+\): .* \(line \d+\)"],
     ),
     (
         "simulation seed twice",
@@ -283,7 +286,7 @@ TEXT_CASES: list[tuple[str, str, list[str]]] = [
     (
         "the same number twice as a key",
         _text(append=_timeline("  half_life_days: {default: 2, default: 3}")),
-        [r"timeline\.half_life_days: key 'default' is given twice on line \d+"],
+        [r"timeline\.half_life_days: key 'default' is given twice: keep one of them \(line 7\d\)"],
     ),
     # -- 5. Lax types: integers are integers, numbers are numbers, flags are flags ----------
     (
@@ -710,7 +713,7 @@ def test_a_duplicate_key_and_other_problems_in_one_pass(tmp_path):
         str(caught.value),
         [
             r"3 problems",
-            r"simulation: key 'seed' is given twice \(lines 69 and 70\)",
+            r"simulation: key 'seed' is given twice \(first on line 69\): .* \(line 70\)",
             r"simulation\.campaigns: should be an integer \(got yes\)",
             r"micro_heavy\.groups\[1\]\.platform: .*'yutube' \(did you mean 'youtube'\?\)",
         ],
@@ -726,7 +729,7 @@ PRIORS_CASES = [
     (
         "a tier twice",
         [("tiers:\n", "tiers:\n  nano: {}\n")],
-        [r"tiers: key 'nano' is given twice \(lines 53 and \d+\)"],
+        [r"tiers: key 'nano' is given twice \(first on line 53\): keep one of them \(line \d+\)"],
     ),
     (
         "a range bound 1e999 and an unknown key",

@@ -356,9 +356,10 @@ def _build(text: str, document: Document) -> bool:
                 problems.append(
                     Problem(
                         path_of(),
-                        f"key {shown(value)} is given twice "
-                        + (f"(lines {first} and {line})" if first != line else f"on line {line}")
+                        f"key {shown(value)} is given twice"
+                        + (f" (first on line {first})" if first != line else "")
                         + ": keep one of them",
+                        line=line,
                     )
                 )
                 top.key = _DUPLICATE
