@@ -29,22 +29,23 @@ __all__ = ["main"]
 
 @contextlib.contextmanager
 def _input_warnings() -> Iterator[None]:
-    """Print each warning about the input (``InputWarning``) once on stderr, as
-    ``warning: <message>``, not as a Python warning line; other warnings as usual."""
-    from campaign_sim.scenario.warnings import InputWarning
+    """Print each warning meant for the user (a :class:`~campaign_sim.notices.Notice`: about
+    the input, a missing font) once on stderr, as ``warning: <message>``, not as
+    a Python warning line; other warnings as usual."""
+    from campaign_sim.notices import Notice
 
     seen: set[str] = set()
     show = warnings.showwarning
 
     def print_once(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        if not issubclass(category, InputWarning):
+        if not issubclass(category, Notice):
             show(message, category, *args, **kwargs)
         elif str(message) not in seen:
             seen.add(str(message))
             click.echo(f"warning: {message}", err=True)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always", InputWarning)
+        warnings.simplefilter("always", Notice)
         warnings.showwarning = print_once
         yield
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from campaign_sim.errors import InputError
+from campaign_sim.notices import Notice
 
 __all__ = [
     "CJK_FAMILIES",
@@ -76,7 +77,7 @@ INSTALL_HINT = (
 GLYPH_MISSING = r"Glyph \d+ \(.*\) missing from font\(s\)"
 
 
-class MissingFontWarning(UserWarning):
+class MissingFontWarning(Notice):
     """No font with Chinese glyphs: the Chinese characters of a chart show as boxes."""
 
 

@@ -7,10 +7,12 @@ messages read like an error's: the file, the key path, what is wrong.
 
 from __future__ import annotations
 
+from campaign_sim.notices import Notice
+
 __all__ = ["InputWarning", "UnusedOverrideWarning"]
 
 
-class InputWarning(UserWarning):
+class InputWarning(Notice):
     """Input that is valid but probably not what was meant: the file, the key path, why."""
 
 
