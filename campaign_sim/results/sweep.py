@@ -5,10 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from campaign_sim.results.folder import manifest, results_folder
 from campaign_sim.sweep.analyse import SweepReport
 
-__all__ = ["write_sweep"]
+__all__ = ["heatmap_csv", "write_sweep"]
+
+
+def heatmap_csv(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """A heatmap (first axis down, second across) with headers that name all three: the first
+    column is the first axis, the others ``<value> at <second axis>=<level>``."""
+    out = frame.reset_index()
+    across = frame.columns.name
+    out.columns = [str(frame.index.name)] + [f"{value} at {across}={c}" for c in frame.columns]
+    return out
 
 
 def write_sweep(out: str | Path, report: SweepReport, settings: dict[str, Any]) -> Path:
@@ -23,7 +34,7 @@ def write_sweep(out: str | Path, report: SweepReport, settings: dict[str, Any]) 
         writer.csv("frontier.csv", report.frontier)
         writer.json("best.json", report.best.to_dict())
         for strategy, frame in report.heatmaps.items():
-            writer.csv(f"heatmap_{strategy}.csv", frame.reset_index())
+            writer.csv(f"heatmap_{strategy}.csv", heatmap_csv(frame, report.best.goal.column))
         writer.json("sweep.json", report.to_dict())
         base = result.sweep.base
         writer.json(
