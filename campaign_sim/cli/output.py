@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,20 +22,34 @@ __all__ = [
 ]
 
 
+#: The width of stdout when it is not a terminal and ``COLUMNS`` is not set (a file, a pipe).
+WIDE = 160
+
+
+def _columns() -> bool:
+    """``COLUMNS`` holds a width (rich then takes it)."""
+    return os.environ.get("COLUMNS", "").isdigit()
+
+
 class _Consoles:
-    """rich consoles made on first use (importing rich costs start-up time)."""
+    """rich consoles made on use (importing rich costs start-up time)."""
 
     def __init__(self) -> None:
-        self._out: Any = None
         self._err: Any = None
 
     @property
     def out(self) -> Any:
-        if self._out is None:
-            from rich.console import Console
+        """A console at the width of the moment, made on each call (a test runs many commands
+        at many widths): rich's detection (``COLUMNS``, else the terminal's size), or `WIDE`
+        when stdout is not a terminal and ``COLUMNS`` is not set."""
+        from rich.console import Console
 
-            self._out = Console(soft_wrap=False, width=160)
-        return self._out
+        console = Console(soft_wrap=False)
+        if not _columns() and not console.is_terminal:
+            console.width = WIDE
+        elif console.width < 1:  # COLUMNS=0
+            console.width = 80
+        return console
 
     @property
     def err(self) -> Any:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
+
+from campaign_sim.cli.tables.layout import Col, Grid
 
 __all__ = ["assumptions_table"]
 
 
 def assumptions_table(frame: pd.DataFrame, console: Console) -> None:
     """A row per setting: what it is, its value, its P5 - P95 where it is uncertain."""
-    table = Table(title="Scenario assumptions", title_justify="left")
-    table.add_column("setting")
-    table.add_column("value", overflow="fold")
-    table.add_column("P5 – P95", no_wrap=True)
+    table = Grid(
+        [
+            Col("setting", justify="left", key=True, text=True),
+            Col("value", justify="left", text=True),
+            Col("P5 – P95", justify="left"),
+        ],
+        title="Scenario assumptions",
+    )
     for row in frame.itertuples():
-        table.add_row(f"{row.setting}\n[dim]{row.key}[/dim]", row.value, row.p5_p95 or "—")
-    console.print(table)
+        table.add_row(f"{row.setting}\n{row.key}", row.value, row.p5_p95 or "—")
+    table.print(console)

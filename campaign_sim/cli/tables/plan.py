@@ -1,4 +1,4 @@
-"""The plan preview in the terminal: a table per strategy, fitting 80 columns."""
+"""The plan preview in the terminal: a table per strategy, fitted to the width (layout.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+
+from campaign_sim.cli.tables.layout import Cell, Col, Grid, Paragraph
 
 __all__ = ["plan_tables"]
 
@@ -21,11 +22,12 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _spread(row: Any, name: str, show: Any) -> str:
+def _spread(row: Any, name: str, show: Any) -> Cell:
+    """The mean and, where it varies, its P5 – P95 beside it (below it when narrow)."""
     mean, low, high = row[f"{name}_mean"], row[f"{name}_p5"], row[f"{name}_p95"]
     if low == high:
         return show(mean)
-    return f"{show(mean)}\n[{show(low)} – {show(high)}]"
+    return show(mean), f"[{show(low)} – {show(high)}]"
 
 
 def plan_tables(preview: Any, console: Console) -> None:
@@ -34,12 +36,13 @@ def plan_tables(preview: Any, console: Console) -> None:
     currency = preview.scenario.currency
     for strategy in preview.strategies.itertuples(index=False):
         rows = preview.groups[preview.groups["strategy"] == strategy.strategy]
-        table = Table(
+        table = Grid(
+            [
+                Col("group", justify="left", key=True, text=True, floor=14),
+                *(Col(c) for c in ("creators", "posts", "fees", "overhead", "reach")),
+            ],
             title=f"{strategy.label} ({strategy.strategy}), {currency} per campaign",
-            title_justify="left",
         )
-        for column in ("group", "creators", "posts", "fees", "overhead", "reach"):
-            table.add_column(column, justify="left" if column == "group" else "right")
         for row in rows.to_dict(orient="records"):
             hiring = "count" if row["hiring"] == "count" else f"budget {_money(row['fee_budget'])}"
             table.add_row(
@@ -50,7 +53,7 @@ def plan_tables(preview: Any, console: Console) -> None:
                 _money(row["overhead_mean"]),
                 _count(round(row["reach_mean"])),
             )
-        console.print(table)
+        table.print(console)
         total = f"{_money(strategy.total_mean)} [{_money(strategy.total_p5)} – "
         total += f"{_money(strategy.total_p95)}]"
         lines = [
@@ -64,9 +67,11 @@ def plan_tables(preview: Any, console: Console) -> None:
                 f"fees + overhead + fixed cost in {strategy.prob_total_over_budget:.0%}.",
             ]
         for line in lines:
-            console.print(line, soft_wrap=False, overflow="fold")
+            console.print(Paragraph(line))
         console.print()
     console.print(
-        f"Means and P5 – P95 over the first {preview.campaigns:,} campaigns of seed "
-        f"{preview.seed}, drawn by the engine itself."
+        Paragraph(
+            f"Means and P5 – P95 over the first {preview.campaigns:,} campaigns of seed "
+            f"{preview.seed}, drawn by the engine itself."
+        )
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
+from campaign_sim.cli.tables.layout import Col, Grid, with_interval
 from campaign_sim.cli.tables.summary import fmt
 
 __all__ = ["sensitivity_tables"]
@@ -25,29 +25,35 @@ def sensitivity_tables(
         rows = ranked[ranked["strategy"] == name] if not ranked.empty else ranked
         if not rows.empty:
             output = rows["output"].iloc[0]
-            table = Table(
+            shown = min(top, len(rows))
+            table = Grid(
+                [
+                    Col("#", key=True),
+                    Col("input", justify="left", key=True, text=True, floor=24),
+                    Col("Spearman [95% CI]", short="Spearman\n[95% CI]"),
+                    Col("SRRC"),
+                    Col("contribution"),
+                ],
                 title=f"{labels[name]} ({name}) — what drives {output}: "
                 f"{int(rows['n'].iloc[0]):,} campaigns, rank regression R² = "
                 f"{rows['rank_r2'].iloc[0]:.2f}",
-                title_justify="left",
+                caption=f"{shown} of {len(rows)} inputs shown (all in sensitivity.csv). "
+                "Contribution: share of the variance of the output's ranks, "
+                "R² x SRRC² / ΣSRRC².",
             )
-            for column in ("#", "input", "Spearman [95% CI]", "SRRC", "contribution"):
-                table.add_column(column, justify="left" if column == "input" else "right")
             for row in rows.head(top).itertuples():
                 table.add_row(
                     str(row.rank),
                     row.input,
-                    f"{row.spearman:+.3f} "
-                    f"[{row.spearman_ci_low:+.3f}, {row.spearman_ci_high:+.3f}]",
+                    with_interval(
+                        f"{row.spearman:+.3f}",
+                        f"{row.spearman_ci_low:+.3f}",
+                        f"{row.spearman_ci_high:+.3f}",
+                    ),
                     f"{row.srrc:+.3f}",
                     f"{100 * row.contribution:.1f}%",
                 )
-            shown = min(top, len(rows))
-            table.caption = (
-                f"{shown} of {len(rows)} inputs shown (all in sensitivity.csv). Contribution: "
-                "share of the variance of the output's ranks, R² x SRRC² / ΣSRRC²."
-            )
-            console.print(table)
+            table.print(console)
         _swing_table(swing, name, labels[name], console, top)
         if sobol is not None and not sobol.empty:
             _sobol_table(sobol, name, labels[name], console)
@@ -58,13 +64,20 @@ def _swing_table(swing: pd.DataFrame, name: str, label: str, console: Console, t
     if rows.empty:
         return
     output = rows["output"].iloc[0]
-    table = Table(
+    table = Grid(
+        [
+            Col("input", justify="left", key=True, text=True, floor=24),
+            Col("P10", stack="input"),
+            Col("P90", stack="input"),
+            Col(f"mean {output} at P10", short=f"mean {output}\nat P10", stack="mean"),
+            Col("at P90", stack="mean"),
+            Col("swing"),
+        ],
         title=f"{label} — swing of mean {output}, one input at a time at its P10 and P90 "
         f"(base {fmt(rows['base'].iloc[0], output)})",
-        title_justify="left",
+        caption="A prior at P10 puts every creator's draw of it at that value: how far a wrong "
+        "prior could move the mean. ± is the 95% estimate interval (paired).",
     )
-    for column in ("input", "P10", "P90", f"mean {output} at P10", "at P90", "swing"):
-        table.add_column(column, justify="left" if column == "input" else "right")
     for row in rows.head(top).itertuples():
         table.add_row(
             row.input,
@@ -72,31 +85,29 @@ def _swing_table(swing: pd.DataFrame, name: str, label: str, console: Console, t
             fmt(row.high_value),
             fmt(row.at_low, output),
             fmt(row.at_high, output),
-            f"{fmt(row.swing, output)} ± {fmt(1.96 * row.swing_se, output)}",
+            (fmt(row.swing, output), f"± {fmt(1.96 * row.swing_se, output)}"),
         )
-    table.caption = (
-        "A prior at P10 puts every creator's draw of it at that value: how far a wrong prior "
-        "could move the mean. ± is the 95% estimate interval (paired)."
-    )
-    console.print(table)
+    table.print(console)
 
 
 def _sobol_table(sobol: pd.DataFrame, name: str, label: str, console: Console) -> None:
     rows = sobol[sobol["strategy"] == name]
     if rows.empty:
         return
-    table = Table(
+    table = Grid(
+        [
+            Col("input", justify="left", key=True, text=True, floor=24),
+            Col("first order S1 [95% CI]", short="first order\nS1 [95% CI]"),
+            Col("total order ST [95% CI]", short="total order\nST [95% CI]"),
+        ],
         title=f"{label} — Sobol indices of {rows['output'].iloc[0]} "
         f"({int(rows['base_samples'].iloc[0]):,} base samples)",
-        title_justify="left",
+        caption="creators: every creator draw together. ST - S1: share in interactions.",
     )
-    for column in ("input", "first order S1 [95% CI]", "total order ST [95% CI]"):
-        table.add_column(column, justify="left" if column == "input" else "right")
     for row in rows.itertuples():
         table.add_row(
             row.input,
-            f"{row.s1:.3f} [{row.s1_ci_low:.3f}, {row.s1_ci_high:.3f}]",
-            f"{row.st:.3f} [{row.st_ci_low:.3f}, {row.st_ci_high:.3f}]",
+            with_interval(f"{row.s1:.3f}", f"{row.s1_ci_low:.3f}", f"{row.s1_ci_high:.3f}"),
+            with_interval(f"{row.st:.3f}", f"{row.st_ci_low:.3f}", f"{row.st_ci_high:.3f}"),
         )
-    table.caption = "creators: every creator draw together. ST - S1: share in interactions."
-    console.print(table)
+    table.print(console)

@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
 from campaign_sim.analysis.compare import Comparison
 from campaign_sim.analysis.stats import Summary
+from campaign_sim.cli.tables.layout import Col, Grid, band, with_interval
 from campaign_sim.metrics import REPORTED, kind_of
 
 __all__ = ["comparison_tables", "fmt", "priors_table", "summary_tables"]
@@ -34,18 +34,21 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
     """Per strategy: mean with its estimate interval, and the P5 - P95 outcome interval."""
     ci = f"{100 * summary.confidence:.0f}% CI of mean"
     for name in summary.strategies:
-        table = Table(
+        table = Grid(
+            [
+                Col("metric", justify="left", key=True, text=True),
+                Col("mean", stack="mean"),
+                Col(f"{ci}\n(estimate interval)", short=ci, stack="mean"),
+                Col("MC se"),
+                Col("P5"),
+                Col("median"),
+                Col("P95"),
+            ],
             title=f"{summary.labels[name]} ({name}) — {summary.campaigns:,} campaigns,"
             f" money in {currency}",
-            title_justify="left",
+            caption="P5 – P95 is the outcome interval: where 90% of campaigns land. "
+            "MC se: Monte Carlo standard error of the mean.",
         )
-        table.add_column("metric")
-        table.add_column("mean", justify="right")
-        table.add_column(f"{ci}\n(estimate interval)", justify="right")
-        table.add_column("MC se", justify="right")
-        table.add_column("P5", justify="right")
-        table.add_column("median", justify="right")
-        table.add_column("P95", justify="right")
         for metric in REPORTED:
             s = summary.metrics[name][metric]
             note = f" ({s.n_undefined:,} undefined)" if s.n_undefined else ""
@@ -58,85 +61,88 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
                 fmt(s.p50, metric),
                 fmt(s.p95, metric),
             )
-        table.caption = (
-            "P5 – P95 is the outcome interval: where 90% of campaigns land. "
-            "MC se: Monte Carlo standard error of the mean."
-        )
-        console.print(table)
-    risk = Table(title="Risk profile", title_justify="left")
-    risk.add_column("strategy")
-    risk.add_column("P(loss)", justify="right")
-    risk.add_column(
-        f"P(ROI > {fmt(summary.risk[summary.strategies[0]].roi_target, 'roi')})", justify="right"
+        table.print(console)
+    target = fmt(summary.risk[summary.strategies[0]].roi_target, "roi")
+    risk = Grid(
+        [
+            Col("strategy", justify="left", key=True, text=True),
+            Col("P(loss)"),
+            Col(f"P(ROI > {target})", short=f"P(ROI >\n{target})"),
+            Col("value at risk (5%)", short="value at\nrisk (5%)"),
+            Col("expected shortfall (worst 5%)", short="expected\nshortfall\n(worst 5%)"),
+        ],
+        title="Risk profile",
+        caption="Brackets and ± are estimate intervals (95%). Value at risk: the loss "
+        "exceeded by 5% of campaigns; expected shortfall: mean profit of the worst 5%.",
     )
-    risk.add_column("value at risk (5%)", justify="right")
-    risk.add_column("expected shortfall (worst 5%)", justify="right")
     for name in summary.strategies:
         r = summary.risk[name]
         risk.add_row(
             summary.labels[name],
-            f"{fmt(r.prob_loss, 'prob')} [{fmt(r.prob_loss_ci_low, 'prob')}, "
-            f"{fmt(r.prob_loss_ci_high, 'prob')}]",
+            with_interval(
+                fmt(r.prob_loss, "prob"),
+                fmt(r.prob_loss_ci_low, "prob"),
+                fmt(r.prob_loss_ci_high, "prob"),
+            ),
             fmt(r.prob_above_target, "prob"),
             fmt(r.value_at_risk),
-            f"{fmt(r.expected_shortfall)} ± {fmt(1.96 * r.expected_shortfall_se)}",
+            (fmt(r.expected_shortfall), f"± {fmt(1.96 * r.expected_shortfall_se)}"),
         )
-    risk.caption = (
-        "Brackets and ± are estimate intervals (95%). Value at risk: the loss "
-        "exceeded by 5% of campaigns; expected shortfall: mean profit of the worst 5%."
-    )
-    console.print(risk)
+    risk.print(console)
 
 
 def comparison_tables(comparison: Comparison, labels: dict[str, str], console: Console) -> None:
     a, b = labels.get(comparison.a, comparison.a), labels.get(comparison.b, comparison.b)
-    table = Table(
+    table = Grid(
+        [
+            Col("metric", justify="left", key=True, text=True),
+            Col("mean A", stack="means"),
+            Col("mean B", stack="means"),
+            Col("mean difference [95% CI]", short="mean\ndifference\n[95% CI]"),
+            Col("difference P5 – P95", short="difference\nP5 – P95"),
+            Col("P(A better) [95% CI]", short="P(A better)\n[95% CI]"),
+        ],
         title=f"{a} minus {b}, paired over {comparison.campaigns:,} campaigns "
         "(common random numbers)",
-        title_justify="left",
+        caption=f"A = {comparison.a}, B = {comparison.b}. A better: higher ROI, profit, revenue "
+        "and orders; lower cost.",
     )
-    for column in (
-        "metric",
-        "mean A",
-        "mean B",
-        "mean difference [95% CI]",
-        "difference P5 – P95",
-        "P(A better) [95% CI]",
-    ):
-        table.add_column(column, justify="left" if column == "metric" else "right")
     for metric, d in comparison.differences.items():
         table.add_row(
             f"{metric} ({d.better} is better)" if d.better != "neither" else metric,
             fmt(d.mean_a, metric),
             fmt(d.mean_b, metric),
-            f"{fmt(d.mean_diff, metric)} [{fmt(d.mean_diff_ci_low, metric)}, "
-            f"{fmt(d.mean_diff_ci_high, metric)}]",
-            f"{fmt(d.diff_p5, metric)} – {fmt(d.diff_p95, metric)}",
-            f"{fmt(d.prob_a_better, 'prob')} [{fmt(d.prob_a_better_ci_low, 'prob')}, "
-            f"{fmt(d.prob_a_better_ci_high, 'prob')}]",
+            with_interval(
+                fmt(d.mean_diff, metric),
+                fmt(d.mean_diff_ci_low, metric),
+                fmt(d.mean_diff_ci_high, metric),
+            ),
+            band(fmt(d.diff_p5, metric), fmt(d.diff_p95, metric)),
+            with_interval(
+                fmt(d.prob_a_better, "prob"),
+                fmt(d.prob_a_better_ci_low, "prob"),
+                fmt(d.prob_a_better_ci_high, "prob"),
+            ),
         )
-    table.caption = (
-        f"A = {comparison.a}, B = {comparison.b}. A better: higher ROI, profit, revenue and "
-        "orders; lower cost."
-    )
-    console.print(table)
+    table.print(console)
 
 
 def priors_table(frame: pd.DataFrame, console: Console) -> None:
-    table = Table(title="Priors", title_justify="left", show_lines=False)
-    for column in (
-        "tier",
-        "platform",
-        "quantity",
-        "family",
-        "parameters",
-        "mean",
-        "median",
-        "P5",
-        "P95",
-        "sources",
-    ):
-        table.add_column(column, overflow="fold")
+    table = Grid(
+        [
+            Col("tier", justify="left", key=True, stack="pool"),
+            Col("platform", justify="left", key=True, stack="pool"),
+            Col("quantity", justify="left", key=True, text=True),
+            Col("family", justify="left", stack="family"),
+            Col("parameters", justify="left", text=True, stack="family"),
+            Col("mean", stack="centre"),
+            Col("median", stack="centre"),
+            Col("P5", stack="tails"),
+            Col("P95", stack="tails"),
+            Col("sources", justify="left", text=True, floor=24),
+        ],
+        title="Priors",
+    )
     for row in frame.itertuples():
         marker = " (assumption)" if row.assumption else ""
         table.add_row(
@@ -151,4 +157,4 @@ def priors_table(frame: pd.DataFrame, console: Console) -> None:
             f"{row.p95:.4g}",
             (row.sources or "—") + marker,
         )
-    console.print(table)
+    table.print(console)

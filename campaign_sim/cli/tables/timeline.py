@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
 
 from campaign_sim.analysis.timeline import TimelineResult
+from campaign_sim.cli.tables.layout import Cell, Col, Grid, Paragraph, band
 from campaign_sim.cli.tables.summary import fmt
 
 __all__ = ["timeline_tables"]
@@ -24,13 +25,22 @@ def _number(value: float, metric: str) -> str:
     return fmt(value, metric)
 
 
-def _band(values: np.ndarray, metric: str = "") -> str:
+def _band(values: np.ndarray, metric: str = "") -> Cell:
     """P5 – P95 of the finite values."""
     finite = _finite(values)
     if finite.size == 0:
         return "n/a"
     p5, p95 = np.percentile(finite, [5, 95])
-    return f"{_number(float(p5), metric)} – {_number(float(p95), metric)}"
+    return band(_number(float(p5), metric), _number(float(p95), metric))
+
+
+def _bracketed(values: np.ndarray, metric: str = "") -> str:
+    """``[P5 – P95]`` of the finite values, one part."""
+    return f"[{' '.join(_parts(_band(values, metric)))}]"
+
+
+def _parts(cell: Cell) -> tuple[str, ...]:
+    return (cell,) if isinstance(cell, str) else cell
 
 
 def _mean(values: np.ndarray, metric: str = "") -> str:
@@ -38,11 +48,11 @@ def _mean(values: np.ndarray, metric: str = "") -> str:
     return fmt(float(finite.mean()), metric) if finite.size else "n/a"
 
 
-def _median_band(values: np.ndarray, metric: str = "day") -> str:
+def _median_band(values: np.ndarray, metric: str = "day") -> Cell:
     finite = _finite(values)
     if finite.size == 0:
         return "n/a"
-    return f"{_number(float(np.median(finite)), metric)} [{_band(finite, metric)}]"
+    return _number(float(np.median(finite)), metric), _bracketed(finite, metric)
 
 
 def timeline_tables(result: TimelineResult, currency: str, console: Console) -> None:
@@ -51,63 +61,72 @@ def timeline_tables(result: TimelineResult, currency: str, console: Console) -> 
     plan = result.plan
     team = "unlimited managers" if plan.managers is None else f"{plan.managers} manager(s)"
     console.print(
-        f"Timeline: {result.campaigns:,} campaigns, {plan.window_days}-day window, "
-        f"{plan.attribution_days}-day attribution, {team}; money in {currency}"
+        Paragraph(
+            f"Timeline: {result.campaigns:,} campaigns, {plan.window_days}-day window, "
+            f"{plan.attribution_days}-day attribution, {team}; money in {currency}"
+        )
     )
-    table = Table()
-    for column in ("", *result.strategies):
-        table.add_column(column, justify="left" if not column else "right")
+    table = Grid(
+        [
+            Col("", justify="left", key=True, text=True),
+            *(Col(name, justify="right", text=False) for name in result.strategies),
+        ]
+    )
     totals = result.totals
 
-    def row(label: str, cell) -> None:
+    def row(label: Cell, cell: Callable[[str], Cell]) -> None:
         table.add_row(label, *(cell(name) for name in result.strategies))
 
-    def ci(name: str, metric: str, kind: str) -> str:
+    def ci(name: str, metric: str, kind: str) -> Cell:
         values = _finite(totals[name][metric])
         if values.size < 2:
             return _mean(values, kind)
         half = 1.96 * values.std(ddof=1) / math.sqrt(values.size)
         mean = float(values.mean())
-        return f"{fmt(mean, kind)} ({fmt(mean - half, kind)} – {fmt(mean + half, kind)})"
+        return fmt(mean, kind), f"({fmt(mean - half, kind)} – {fmt(mean + half, kind)})"
 
-    def never(name: str) -> str:
+    def never(name: str) -> Cell:
         payback = result.payback(name)
         low, high = payback["never_share_ci"]
         share = payback["never_share"]
-        return f"{fmt(share, 'prob')} ({fmt(low, 'prob')} – {fmt(high, 'prob')})"
+        return fmt(share, "prob"), f"({fmt(low, 'prob')} – {fmt(high, 'prob')})"
 
-    row("ROI mean (95% CI)", lambda s: ci(s, "roi", "roi"))
+    row(("ROI mean", "(95% CI)"), lambda s: ci(s, "roi", "roi"))
     row("ROI P5 – P95", lambda s: _band(totals[s]["roi"], "roi"))
-    row("profit mean (95% CI)", lambda s: ci(s, "profit", ""))
-    row("never pays back (95% CI)", never)
-    row("payback day: median [P5 – P95]", lambda s: _median_band(totals[s]["payback_day"]))
+    row(("profit mean", "(95% CI)"), lambda s: ci(s, "profit", ""))
+    row(("never pays back", "(95% CI)"), never)
+    row(("payback day: median", "[P5 – P95]"), lambda s: _median_band(totals[s]["payback_day"]))
     row("deliverables contracted", lambda s: _mean(totals[s]["deliverables"]))
     row("lost to the window", lambda s: _mean(totals[s]["lost"]))
     row("lost share", lambda s: _mean(totals[s]["lost_share"], "prob"))
-    row("last post day: median [P5 – P95]", lambda s: _median_band(totals[s]["last_post_day"]))
+    row(("last post day: median", "[P5 – P95]"), lambda s: _median_band(totals[s]["last_post_day"]))
     row("manager-hours", lambda s: _mean(totals[s]["manager_hours"]))
     row("manager utilisation", lambda s: _mean(totals[s]["manager_utilisation"], "prob"))
-    console.print(table)
+    table.print(console)
     console.print(
-        "Means over campaigns with their 95% CI (estimate interval); P5 – P95: outcome interval.\n"
-        "Payback day: from then on cumulative profit stays >= 0 (among campaigns that pay back).\n"
+        Paragraph(
+            "Means over campaigns with their 95% CI (estimate interval); P5 – P95: outcome "
+            "interval.\nPayback day: from then on cumulative profit stays >= 0 (among campaigns "
+            "that pay back).\n"
+        )
     )
 
-    console.print(
-        f"Cumulative profit ({currency}) at the end of each week: mean [P5 – P95] over campaigns"
-    )
-    fan = Table()
-    fan.add_column("day", justify="right")
-    for name in result.strategies:
-        fan.add_column(name, justify="right")
     days = sorted({*range(6, result.horizon_days, 7), result.horizon_days - 1})
     profit = {name: result.daily(name, "profit") for name in result.strategies}
+    fan = Grid(
+        [
+            Col("day", key=True),
+            *(Col(name) for name in result.strategies),
+        ],
+        title=f"Cumulative profit ({currency}) at the end of each week: mean [P5 – P95] over "
+        "campaigns",
+    )
     for day in days:
         fan.add_row(
             str(day),
             *(
-                f"{fmt(float(profit[n][:, day].mean()))} [{_band(profit[n][:, day])}]"
+                (fmt(float(profit[n][:, day].mean())), _bracketed(profit[n][:, day]))
                 for n in result.strategies
             ),
         )
-    console.print(fan)
+    fan.print(console)
