@@ -83,3 +83,15 @@ def test_the_clis_literal_choices_match_the_package() -> None:
     assert options.EXECUTORS == EXECUTORS
     assert options.DEFAULT_CHUNK == DEFAULT_CHUNK
     assert tuple(ENGINE_OUTCOMES) == OUTPUTS
+
+
+@pytest.mark.exact
+def test_report_takes_formats_without_swallowing_the_next_argument() -> None:
+    from campaign_sim.cli.main import REPORT_FORMATS, _report_alone
+    from campaign_sim.reports.build import FORMATS
+
+    assert set(REPORT_FORMATS) == {*FORMATS, "all"}
+    assert _report_alone(["compare", "--report", "s.yaml"]) == ["compare", "--report=all", "s.yaml"]
+    assert _report_alone(["run", "--report", "-q", "s.yaml"])[1] == "--report=all"
+    assert _report_alone(["run", "s.yaml", "--report", "pptx,md"])[2:] == ["--report", "pptx,md"]
+    assert _report_alone(["run", "s.yaml", "--report"]) == ["run", "s.yaml", "--report"]

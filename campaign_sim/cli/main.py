@@ -50,12 +50,31 @@ def _input_warnings() -> Iterator[None]:
         yield
 
 
+#: What ``--report`` may be followed by: report formats (campaign_sim.reports.build.FORMATS).
+REPORT_FORMATS = ("pptx", "xlsx", "md", "png", "svg", "all")
+
+
+def _report_alone(args: list[str]) -> list[str]:
+    """``--report`` followed by something that is not a list of formats (a scenario path, an
+    option) means every format: it must not swallow the next argument."""
+    out = list(args)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--report":
+            parts = [p.strip().lower().lstrip(".") for p in out[i + 1].split(",")]
+            if not all(part in REPORT_FORMATS for part in parts if part) or not any(parts):
+                out[i] = "--report=all"
+    return out
+
+
 class CampaignSimGroup(click.Group):
     """Commands listed in the order they are added; user mistakes become a one-line message
     and exit status 2, never a traceback."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _report_alone(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -162,5 +162,5 @@ def report_options(command: Any) -> Any:
         default=None,
         metavar="FORMATS",
         help="Also build the report from the results: comma-separated pptx,xlsx,md,png,svg; "
-        "--report alone (after SCENARIO) builds all. See `campaign-sim report`.",
+        "--report alone (anywhere) builds all. See `campaign-sim report`.",
     )(with_report)
