@@ -151,10 +151,17 @@ def priors_table(frame: pd.DataFrame, console: Console) -> None:
             row.quantity,
             row.family,
             row.parameters,
-            f"{row.mean:.4g}",
-            f"{row.median:.4g}",
-            f"{row.p5:.4g}",
-            f"{row.p95:.4g}",
+            *(prior_value(v, row.unit) for v in (row.mean, row.median, row.p5, row.p95)),
             (row.sources or "—") + marker,
         )
     table.print(console)
+
+
+def prior_value(value: float, unit: str) -> str:
+    """A prior's statistic in its unit: rates and probabilities as percentages, money and
+    followers with thousands separators (no scientific notation)."""
+    if unit.startswith(("fraction", "probability")):
+        return f"{100 * value:.3g}%"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
