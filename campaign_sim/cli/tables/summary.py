@@ -113,11 +113,11 @@ def comparison_tables(comparison: Comparison, labels: dict[str, str], console: C
             fmt(d.mean_a, metric),
             fmt(d.mean_b, metric),
             with_interval(
-                fmt(d.mean_diff, metric),
-                fmt(d.mean_diff_ci_low, metric),
-                fmt(d.mean_diff_ci_high, metric),
+                diff(d.mean_diff, metric),
+                diff(d.mean_diff_ci_low, metric),
+                diff(d.mean_diff_ci_high, metric),
             ),
-            band(fmt(d.diff_p5, metric), fmt(d.diff_p95, metric)),
+            band(diff(d.diff_p5, metric), diff(d.diff_p95, metric)),
             with_interval(
                 fmt(d.prob_a_better, "prob"),
                 fmt(d.prob_a_better_ci_low, "prob"),
@@ -125,6 +125,15 @@ def comparison_tables(comparison: Comparison, labels: dict[str, str], console: C
             ),
         )
     table.print(console)
+
+
+def diff(value: float, metric: str) -> str:
+    """A difference A - B: of a rate in percentage points (``+40.3 pts``, as the reports say),
+    else in the metric's own unit, signed."""
+    if kind_of(metric) == "fraction" and value == value:
+        return f"{100 * value:+.1f} pts"
+    text = fmt(value, metric)
+    return text if text.startswith("-") or text == "n/a" else "+" + text
 
 
 def priors_table(frame: pd.DataFrame, console: Console) -> None:
