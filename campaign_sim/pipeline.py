@@ -21,6 +21,7 @@ from campaign_sim.analysis.compare import compare as compare_strategies
 from campaign_sim.analysis.convergence import Convergence, run_to_precision, tail_warnings
 from campaign_sim.analysis.stats import Summary, summarize
 from campaign_sim.engine.executors import Executor
+from campaign_sim.engine.limits import check_run
 from campaign_sim.engine.runner import DEFAULT_CHUNK, run_settings
 from campaign_sim.engine.vectorized import Outcomes, simulate
 from campaign_sim.errors import InputError
@@ -118,6 +119,7 @@ def run_scenario(
         workers=workers,
         executor=executor,
         scheduler=scheduler,
+        usage="precision" if precision is not None else "outcomes",
     ) as run:
         started = time.perf_counter()
         converged = None
@@ -244,7 +246,16 @@ def analyse_sensitivity(
         executor=executor,
         scheduler=scheduler,
         min_campaigns=8,
+        usage="drivers",
     ) as run:
+        if sobol:  # the last step, checked before the first
+            check_run(
+                scenario,
+                campaigns=campaigns,
+                chunk_size=run.chunk_size,
+                executor=run.executor,
+                usage="sobol",
+            )
         common: dict[str, Any] = {
             "campaigns": run.campaigns,
             "seed": run.seed,

@@ -124,6 +124,7 @@ def run_to_precision(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
+        usage="precision",
     ) as run:
         if not math.isfinite(precision):
             raise ArgumentError.of("precision", f"must be finite, got {precision!r}")

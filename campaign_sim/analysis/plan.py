@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.engine.draws import Layout, draw_chunk
+from campaign_sim.engine.limits import check_run
 from campaign_sim.engine.runner import chunks_of
 from campaign_sim.engine.vectorized import chunk_outcomes, group_totals
 from campaign_sim.random.streams import BLOCK
@@ -73,6 +74,7 @@ def preview(
     scenario's) and summarize each group's hires, deliverables, fees, overhead and reach, and
     each strategy's total cost against its budget."""
     seed = scenario.seed if seed is None else seed
+    check_run(scenario, campaigns=campaigns, chunk_size=campaigns)  # the draws must fit
     layout = Layout.of(scenario)
     sums_of: dict[tuple[str, int], dict[str, list[np.ndarray]]] = {}
     chunks = chunks_of(campaigns, campaigns)

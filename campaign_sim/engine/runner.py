@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.engine.executors import Executor, Processes, Serial, make_executor
+from campaign_sim.engine.limits import check_run
 from campaign_sim.errors import ArgumentError
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK, block_ranges
@@ -114,13 +115,18 @@ def run_settings(
     scheduler: str | None = None,
     min_campaigns: int = 1,
     campaigns_name: str = "campaigns",
+    usage: str = "outcomes",
+    timeline: Any = None,
 ) -> RunSettings:
     """Check a simulating function's arguments (the API's edge) and fill in the scenario's
     defaults: ``campaigns`` and ``seed`` from ``simulation``, ``sampling`` from
     ``simulation.sampling`` / ``simulation.antithetic``. Bad values raise
     :class:`~campaign_sim.errors.ArgumentError` naming the argument (``campaigns_name`` for
-    the campaigns). Use it as a context manager: an executor it made is closed at the end;
-    one the caller passed stays open."""
+    the campaigns). A run whose memory estimate passes the limit
+    (:func:`~campaign_sim.engine.limits.check_run`; ``usage``: what it keeps per campaign,
+    ``timeline``: the plan of a timeline run) raises :class:`~campaign_sim.errors.InputError`
+    naming the key that sizes it, before any executor is made. Use it as a context manager:
+    an executor it made is closed at the end; one the caller passed stays open."""
     settings = scenario.model.simulation
     if sampling is None:
         chosen = Sampling.of(settings.sampling, settings.antithetic)
@@ -129,13 +135,27 @@ def run_settings(
             chosen = Sampling.of(sampling)
         except ValueError as exc:
             raise ArgumentError.of("sampling", str(exc)) from None
+    count = _whole(
+        campaigns_name, scenario.campaigns if campaigns is None else campaigns, min_campaigns
+    )
+    seed = _whole("seed", scenario.seed if seed is None else seed, 0)
+    chunk_size = _whole("chunk_size", chunk_size, 1)
+    check_run(
+        scenario,
+        campaigns=None if campaigns is None else count,
+        chunk_size=chunk_size,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        usage=usage,
+        timeline=timeline,
+        campaigns_name=campaigns_name,
+    )
     return RunSettings(
-        campaigns=_whole(
-            campaigns_name, scenario.campaigns if campaigns is None else campaigns, min_campaigns
-        ),
-        seed=_whole("seed", scenario.seed if seed is None else seed, 0),
+        campaigns=count,
+        seed=seed,
         sampling=chosen,
-        chunk_size=_whole("chunk_size", chunk_size, 1),
+        chunk_size=chunk_size,
         executor=make_executor(executor, workers=workers, scheduler=scheduler),
         owned=not isinstance(executor, Executor),
     )

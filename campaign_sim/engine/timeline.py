@@ -272,8 +272,9 @@ def simulate_timeline(
     the ``executor`` (serial, processes, dask; ``workers``: 0 = every core); the numbers do not
     depend on ``chunk_size``, ``workers`` or the executor. Sampling is the scenario's
     ``simulation.sampling``. Memory: 3 daily series x horizon x 8 bytes per campaign and
-    strategy.
+    strategy, checked before anything is drawn (:mod:`campaign_sim.engine.limits`).
     """
+    plan = timeline_plan(scenario) if plan is None else plan
     with run_settings(
         scenario,
         campaigns=campaigns,
@@ -282,8 +283,9 @@ def simulate_timeline(
         workers=workers,
         executor=executor,
         scheduler=scheduler,
+        usage="timeline",
+        timeline=plan,
     ) as run:
-        plan = timeline_plan(scenario) if plan is None else plan
         kernel = partial(
             timeline_kernel, scenario, plan, Layout.of(scenario), run.seed, run.sampling
         )

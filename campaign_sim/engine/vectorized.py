@@ -215,7 +215,8 @@ def simulate(
 
     Memory: one chunk of draws (~ chunk_size x creator slots x 8 bytes per quantity) plus the
     per-campaign outcomes kept for the statistics (14 metrics x 8 bytes per campaign and
-    strategy). The numbers do not depend on ``chunk_size``, ``workers`` or the executor.
+    strategy), checked before anything is drawn (:mod:`campaign_sim.engine.limits`). The
+    numbers do not depend on ``chunk_size``, ``workers`` or the executor.
     """
     with run_settings(
         scenario,

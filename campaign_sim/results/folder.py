@@ -29,6 +29,7 @@ __all__ = [
     "MANIFEST",
     "ResultsWriter",
     "atomic_write_text",
+    "check_out",
     "default_out",
     "json_ready",
     "manifest",
@@ -147,19 +148,58 @@ class ResultsWriter:
         self.files.append(name)
 
 
+def _not_replaceable(out: Path) -> str | None:
+    """Why a results folder cannot go to ``out``, if it exists and is not one."""
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "it is a file, not a folder"
+    try:
+        foreign = any(out.iterdir()) and not (out / MANIFEST).exists()
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if foreign:
+        return "it is not a campaign-sim results folder (it has no manifest.json)"
+    return None
+
+
+def check_out(out: Path, option: str = "--out") -> Path:
+    """Check, before any work, that a results folder can be written at ``out``: it is not a
+    file, nor a folder of something else, and its parent (or, when that does not exist yet,
+    the nearest folder above it) lets a folder be made in it: tried for real, with a hidden
+    folder made and removed at once. A problem raises :class:`~campaign_sim.errors.InputError`
+    naming ``option`` and the path; nothing is left behind. Returns ``out``."""
+    out = Path(out)
+
+    def refuse(why: str) -> InputError:
+        return InputError.single(None, option, f"cannot write results to '{out}': {why}")
+
+    resolved = out.resolve()
+    if resolved.parent == resolved:
+        raise refuse("the root of the file system cannot be a results folder")
+    why = _not_replaceable(out)
+    if why is not None:
+        raise InputError.single(None, option, f"refusing to replace '{out}': {why}")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise refuse(f"'{parent}' is a file, not a folder")
+    try:
+        probe = tempfile.mkdtemp(dir=parent, prefix=f".{out.name or 'results'}.", suffix=".probe")
+    except OSError as exc:
+        raise refuse(f"no folder can be made in '{parent}' ({exc.strerror or exc})") from None
+    os.rmdir(probe)
+    return out
+
+
 @contextmanager
 def results_folder(out: Path) -> Iterator[ResultsWriter]:
     """Write a results folder at ``out`` atomically (replacing an earlier result there)."""
     out = Path(out)
-    if out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).exists())
-    ):
-        raise InputError.single(
-            None,
-            "--out",
-            f"refusing to replace '{out}': it is not a "
-            "campaign-sim results folder (it has no manifest.json)",
-        )
+    why = _not_replaceable(out)
+    if why is not None:
+        raise InputError.single(None, "--out", f"refusing to replace '{out}': {why}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:

@@ -34,6 +34,7 @@ from campaign_sim.analysis.stats import (
     summarize_values,
 )
 from campaign_sim.engine.executors import Executor, make_executor
+from campaign_sim.engine.limits import check_sweep
 from campaign_sim.engine.runner import DEFAULT_CHUNK
 from campaign_sim.engine.vectorized import simulate
 from campaign_sim.errors import ArgumentError
@@ -262,6 +263,15 @@ def run_sweep(
     started = time.perf_counter()
     if engine not in ENGINES:
         raise ArgumentError.of("engine", f"'{engine}' is not one of {', '.join(ENGINES)}")
+    check_sweep(  # every point's memory, before the first point runs
+        sweep,
+        campaigns=campaigns,
+        chunk_size=chunk_size,
+        engine=engine,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+    )
     runner = make_executor(executor, workers=workers, scheduler=scheduler)
     key = fingerprint(sweep, campaigns, seed, engine)
     if store is not None and store.key != key:

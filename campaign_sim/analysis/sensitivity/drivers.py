@@ -139,6 +139,7 @@ def collect_drivers(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
+        usage="drivers",
     ) as run:
         layout = Layout.of(scenario)
         kernel = partial(drivers_kernel, scenario, layout, run.seed, run.sampling)

@@ -77,6 +77,7 @@ def sobol_indices(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
+        usage="sobol",
     ) as run:
         campaigns, seed = run.campaigns, run.seed
         names = ["aov", "shock", "creators"] if scenario.shock_sigma > 0 else ["aov", "creators"]

@@ -139,6 +139,7 @@ def swing(
         chunk_size=chunk_size,
         workers=workers,
         executor=executor,
+        usage="swing",
     ) as run:
         campaigns, sampling = run.campaigns, run.sampling
 

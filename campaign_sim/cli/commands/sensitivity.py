@@ -117,12 +117,25 @@ def sensitivity(
     Writes sensitivity.csv/.parquet, swing.csv/.parquet (the tornado chart), sobol.csv with
     --sobol, priors.csv and manifest.json.
     """
+    from campaign_sim.engine.limits import OPTIONS, check_run
     from campaign_sim.pipeline import analyse_sensitivity
-    from campaign_sim.results.folder import default_out
+    from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.run import sensitivity_document, write_sensitivity
     from campaign_sim.scenario.loading import load_scenario
 
     plan = load_scenario(scenario)
+    out = check_out(out or default_out(plan.source, "sensitivity"))
+    for usage in ("drivers", "sobol") if sobol else ("drivers",):
+        check_run(
+            plan,
+            campaigns=campaigns,
+            chunk_size=chunk_size,
+            workers=workers,
+            executor=executor,
+            scheduler=scheduler,
+            usage=usage,
+            names=OPTIONS,
+        )
     with progress_bar(STEPS["rank"], plan.campaigns, unit="", quiet=quiet) as bar:
         result = analyse_sensitivity(
             plan,
@@ -140,7 +153,7 @@ def sensitivity(
                 done, total, None if step == "rank" else STEPS[step]
             ),
         )
-    target = write_sensitivity(out or default_out(plan.source, "sensitivity"), result)
+    target = write_sensitivity(out, result)
     note(f"results written to {target}/")
     if fmt == "json":
         echo_json(sensitivity_document(result))

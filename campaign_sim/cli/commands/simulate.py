@@ -61,13 +61,29 @@ def summary_csv(summary: Any) -> str:
 
 
 def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) -> Any:
-    """Load, simulate with a progress bar, say how precise the run is, write the folder."""
+    """Load, check the destination and the memory, simulate with a progress bar, say how
+    precise the run is, write the folder."""
+    from campaign_sim.engine.limits import OPTIONS, check_run
     from campaign_sim.pipeline import run_scenario
-    from campaign_sim.results.folder import default_out
+    from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.run import write_run
     from campaign_sim.scenario.loading import load_scenario
 
     plan = load_scenario(scenario)
+    out = check_out(options["out"] or default_out(plan.source, "compare" if compare else "run"))
+    precise = options["precision"] is not None
+    check_run(
+        plan,
+        campaigns=options["max_campaigns"] if precise else options["campaigns"],
+        campaigns_name="max_campaigns" if precise else "campaigns",
+        chunk_size=options["chunk_size"],
+        workers=options["workers"],
+        executor=options["executor"],
+        scheduler=options["scheduler"],
+        usage="precision" if precise else "outcomes",
+        copies=3 if options["save_outcomes"] else 1,  # + the table of every campaign
+        names=OPTIONS,
+    )
     planned = options["max_campaigns"] if options["precision"] else options["campaigns"]
     with progress_bar("simulating", planned or plan.campaigns, quiet=options["quiet"]) as bar:
         result = run_scenario(
@@ -93,11 +109,7 @@ def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) ->
         )
     for warning in result.warnings:
         warn(warning)
-    out = write_run(
-        options["out"] or default_out(plan.source, result.command),
-        result,
-        save_outcomes=options["save_outcomes"],
-    )
+    out = write_run(out, result, save_outcomes=options["save_outcomes"])
     note(f"results written to {out}/")
     return result, out
 

@@ -113,7 +113,8 @@ def sweep(
     campaigns in one worker). See docs/sweeps.md.
     """
     from campaign_sim.engine.executors import Dask, make_executor
-    from campaign_sim.results.folder import default_out
+    from campaign_sim.engine.limits import OPTIONS, Key, check_sweep
+    from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.sweep import write_sweep
     from campaign_sim.sweep.analyse import Questions, analyse
     from campaign_sim.sweep.run import PointStore, fingerprint, run_sweep, table_columns
@@ -121,6 +122,19 @@ def sweep(
 
     plan = make_sweep(source, [parse_vary(text) for text in vary], zipped=zipped, engine=engine)
     asked = plan.settings
+    out = check_out(out or default_out(str(source), "sweep"))
+    given = Key(None, "--campaigns") if campaigns is not None else Key(plan.source, "campaigns")
+    check_sweep(  # every point, before the point store is made
+        plan,
+        campaigns=campaigns if campaigns is not None else asked.campaigns,
+        campaigns_key=given,
+        chunk_size=chunk_size,
+        engine=asked.engine,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        names=OPTIONS,
+    )
     campaigns = campaigns if campaigns is not None else asked.campaigns
     seed = seed if seed is not None else asked.seed
     questions = Questions.parse(  # checked now, not after the sweep has run
@@ -131,7 +145,6 @@ def sweep(
         limits=list(limits) or asked.risk_limit,
     )
     runner = make_executor(executor, workers=workers, scheduler=scheduler)
-    out = out or default_out(str(source), "sweep")
     partial = out.with_name(out.name + ".partial")
     if fresh:
         PointStore.discard(partial)

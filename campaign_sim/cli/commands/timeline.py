@@ -88,8 +88,9 @@ def timeline(
     import time
 
     from campaign_sim.engine.executors import make_executor
+    from campaign_sim.engine.limits import OPTIONS, check_run
     from campaign_sim.engine.timeline import simulate_timeline
-    from campaign_sim.results.folder import default_out
+    from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.timeline import timeline_json, write_timeline_results
     from campaign_sim.scenario.loading import load_scenario
     from campaign_sim.scenario.timeline import timeline_plan
@@ -99,6 +100,18 @@ def timeline(
         timeline_plan(plan)
         if managers is None
         else timeline_plan(plan, managers=None if managers == "unlimited" else managers)
+    )
+    out = check_out(out or default_out(plan.source, "timeline"))
+    check_run(
+        plan,
+        campaigns=campaigns,
+        chunk_size=chunk_size,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        usage="timeline",
+        timeline=calendar,
+        names=OPTIONS,
     )
     total = plan.campaigns if campaigns is None else campaigns
     runner = make_executor(executor, workers=workers, scheduler=scheduler)
@@ -121,7 +134,7 @@ def timeline(
         )
         seconds = time.perf_counter() - started
     target = write_timeline_results(
-        out or default_out(plan.source, "timeline"),
+        out,
         plan,
         result,
         seconds=seconds,
