@@ -25,6 +25,12 @@ def sensitivity_tables(
         rows = ranked[ranked["strategy"] == name] if not ranked.empty else ranked
         if not rows.empty:
             output = rows["output"].iloc[0]
+            leader = rows.sort_values("rank").iloc[0]
+            console.print(
+                f"[bold]{labels[name]}: the largest share of the variance of {output} comes "
+                f"from {leader['input']} ({100 * leader['contribution']:.1f}%).[/bold]",
+                soft_wrap=False,
+            )
             shown = min(top, len(rows))
             table = Grid(
                 [
@@ -73,8 +79,8 @@ def _swing_table(swing: pd.DataFrame, name: str, label: str, console: Console, t
             Col("at P90", stack="mean"),
             Col("swing"),
         ],
-        title=f"{label} — swing of mean {output}, one input at a time at its P10 and P90 "
-        f"(base {fmt(rows['base'].iloc[0], output)})",
+        title=f"What if one input sat at its P10 or P90? {label} — swing of mean {output}, "
+        f"one input at a time (base {fmt(rows['base'].iloc[0], output)})",
         caption="A prior at P10 puts every creator's draw of it at that value: how far a wrong "
         "prior could move the mean. ± is the 95% estimate interval (paired).",
     )
