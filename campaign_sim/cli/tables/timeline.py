@@ -55,6 +55,11 @@ def _median_band(values: np.ndarray, metric: str = "day") -> Cell:
     return _number(float(np.median(finite)), metric), _bracketed(finite, metric)
 
 
+def _paying(payback: np.ndarray) -> Cell:
+    """How many campaigns the payback day's statistics rest on: ``n of N``."""
+    return f"{int(np.isfinite(payback).sum()):,} of {payback.size:,}"
+
+
 def timeline_tables(result: TimelineResult, currency: str, console: Console) -> None:
     """Per strategy: ROI and profit at the horizon, payback, lost deliverables, the team's
     load; then the cumulative profit at the end of each week (mean and P5 – P95)."""
@@ -96,6 +101,7 @@ def timeline_tables(result: TimelineResult, currency: str, console: Console) -> 
     row(("profit mean", "(95% CI)"), lambda s: ci(s, "profit", ""))
     row(("never pays back", "(95% CI)"), never)
     row(("payback day: median", "[P5 – P95]"), lambda s: _median_band(totals[s]["payback_day"]))
+    row(("campaigns that", "pay back"), lambda s: _paying(totals[s]["payback_day"]))
     row("deliverables contracted", lambda s: _mean(totals[s]["deliverables"]))
     row("lost to the window", lambda s: _mean(totals[s]["lost"]))
     row("lost share", lambda s: _mean(totals[s]["lost_share"], "prob"))
