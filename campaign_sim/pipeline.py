@@ -24,7 +24,7 @@ from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.limits import check_run
 from campaign_sim.engine.runner import DEFAULT_CHUNK, run_settings
 from campaign_sim.engine.vectorized import Outcomes, simulate
-from campaign_sim.errors import InputError
+from campaign_sim.errors import InputError, shown
 from campaign_sim.metrics import check_outcome
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.scenario.plan import Scenario
@@ -51,7 +51,8 @@ def scenario_sampling(
 
 
 def pair(scenario: Scenario, a: str | None = None, b: str | None = None) -> tuple[str, str]:
-    """The two strategies a comparison takes: ``a`` and ``b``, or the scenario's first two."""
+    """The two strategies a comparison takes: ``a`` and ``b``, or the scenario's first two;
+    a strategy is not compared with itself."""
     if (a is None) != (b is None):
         raise InputError.single(None, "strategies", "give both strategies A and B, or neither")
     if a is None or b is None:
@@ -63,6 +64,14 @@ def pair(scenario: Scenario, a: str | None = None, b: str | None = None) -> tupl
         return names[0], names[1]
     scenario.strategy(a)
     scenario.strategy(b)
+    if a == b:
+        names = [s.name for s in scenario.strategies if s.name != a]
+        others = f"; the others: {', '.join(names)}" if names else ""
+        raise InputError.single(
+            None,
+            "A, B",
+            f"both are {shown(a)}: compare needs two different strategies{others}",
+        )
     return a, b
 
 

@@ -98,11 +98,11 @@ def difference(
     a, b = a[both], b[both]
     n = a.size
     diff = a - b
-    sd = float(diff.std(ddof=1)) if n > 1 else 0.0
+    sd = float(diff.std(ddof=1)) if n > 1 else math.nan  # one campaign: no interval
     se = sd / math.sqrt(n) if n else math.nan
     z = float(special.ndtri(0.5 + confidence / 2))
     half = z * se
-    if not sampling.iid:
+    if not sampling.iid and n > 1:
         error = mean_error(paired, sampling)
         se, half = error.se, error.half_width(confidence)
     mean = float(diff.mean()) if n else math.nan

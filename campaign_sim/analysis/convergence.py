@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.analysis.mcse import MIN_REPLICATES, mean_error
-from campaign_sim.analysis.stats import TAIL, Summary, proportion_ci
+from campaign_sim.analysis.stats import MIN_FOR_ERROR, TAIL, Summary, proportion_ci
 from campaign_sim.engine.draws import Layout
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, collect, run_settings
@@ -201,6 +201,12 @@ def tail_warnings(summary: Summary, outcomes: Outcomes) -> list[str]:
     the standard errors then fall back to the independent-campaigns formula.
     """
     out = []
+    if outcomes.campaigns < MIN_FOR_ERROR:
+        out.append(
+            f"{outcomes.campaigns} campaign: with fewer than {MIN_FOR_ERROR} campaigns the "
+            "estimate intervals (CI of the mean, MC se, the ± of expected shortfall and of "
+            f"differences) are undefined and shown as n/a; run at least {MIN_FOR_ERROR}"
+        )
     if not outcomes.sampling.iid and outcomes.campaigns // BLOCK < MIN_REPLICATES:
         out.append(
             f"{outcomes.sampling.label} sampling with fewer than {MIN_REPLICATES} whole blocks "

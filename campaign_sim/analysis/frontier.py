@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from campaign_sim.analysis.ties import equal, preferred, snap, tied
 from campaign_sim.errors import InputError
 
 __all__ = [
@@ -159,10 +160,13 @@ def interval(row: Any, column: str) -> tuple[float, float] | None:
 def pareto_efficient(returns: np.ndarray, risks: np.ndarray) -> np.ndarray:
     """Mask of the points no other point dominates (return higher is better, risk lower).
 
-    A point with a NaN is never efficient. O(n log n): sort by risk, keep running maxima.
+    Numbers equal within 1e-9 relative are the same number (:func:`campaign_sim.analysis.ties.
+    snap`): float noise never makes a point dominate another, and equal points are equally
+    efficient. A point with a NaN is never efficient. O(n log n): sort by risk, keep running
+    maxima.
     """
-    returns = np.asarray(returns, dtype=float)
-    risks = np.asarray(risks, dtype=float)
+    returns = snap(returns)
+    risks = snap(risks)
     valid = np.isfinite(returns) & np.isfinite(risks)
     out = np.zeros(returns.size, dtype=bool)
     order = np.flatnonzero(valid)
@@ -181,7 +185,8 @@ def pareto_efficient(returns: np.ndarray, risks: np.ndarray) -> np.ndarray:
 
 
 def frontier(table: pd.DataFrame, ret: Goal, risk: Goal, axes: list[str]) -> pd.DataFrame:
-    """Every plan with its return, its risk and whether it is Pareto-efficient, by risk."""
+    """Every plan with its return, its risk and whether it is Pareto-efficient, by risk (risks
+    equal within 1e-9 by point)."""
     risk_score = table[risk.column] * (-1 if risk.maximise else 1)
     return_score = table[ret.column] * (1 if ret.maximise else -1)
     columns = ["point", *axes, "strategy", ret.column, risk.column]
@@ -193,7 +198,11 @@ def frontier(table: pd.DataFrame, ret: Goal, risk: Goal, axes: list[str]) -> pd.
             out[f"{goal.column}_ci_high"] = [b[1] for b in bounds]  # type: ignore[index]
     out["efficient"] = pareto_efficient(return_score.to_numpy(), risk_score.to_numpy())
     ascending = not risk.maximise
-    return out.sort_values([risk.column, "point"], ascending=[ascending, True], kind="stable")
+    key = pd.Series(snap(table[risk.column].to_numpy()), index=table.index)
+    order = out.assign(_risk=key).sort_values(
+        ["_risk", "point"], ascending=[ascending, True], kind="stable"
+    )
+    return order.drop(columns="_risk")
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,7 @@ class Best:
     value_interval: tuple[float, float] | None = None  # its 95% estimate interval
     limit_values: dict[str, float] = field(default_factory=dict)
     limit_intervals: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    ties: tuple[tuple[int, str], ...] = ()  # (point, strategy) of the other plans tied with it
 
     def confident(self, limit: Limit) -> bool | None:
         """True when the limit holds across the whole estimate interval (None: no interval)."""
@@ -247,15 +257,37 @@ class Best:
 
 
 def best_plan(table: pd.DataFrame, goal: Goal, limits: list[Limit], axes: list[str]) -> Best:
-    """The plan with the best ``goal`` among those meeting every limit (point estimates)."""
+    """The plan with the best ``goal`` among those meeting every limit (point estimates; a
+    value equal to the limit within 1e-9 meets ``<=`` and ``>=``).
+
+    Plans tied with the best (:func:`campaign_sim.analysis.ties.tied`: equal within 1e-9, or
+    each inside the other's 95% estimate interval) are ranked by
+    :data:`~campaign_sim.analysis.ties.TIE_BREAK` (fewer resources, lower cost, earlier
+    point); the others tied are :attr:`Best.ties`."""
     mask = table[goal.column].notna()
     for limit in limits:
-        mask &= limit.holds(table[limit.column]).fillna(False).astype(bool)
+        values = table[limit.column]
+        meets = limit.holds(values).fillna(False).astype(bool)
+        if limit.op in ("<=", ">="):
+            meets |= pd.Series(equal(values.to_numpy(), limit.value), index=values.index)
+        mask &= meets
     feasible = table[mask]
     if feasible.empty:
         return Best(goal, tuple(limits), len(table), 0)
     column = feasible[goal.column]
-    row = table.loc[column.idxmax() if goal.maximise else column.idxmin()]
+    leader = table.loc[column.idxmax() if goal.maximise else column.idxmin()]
+    level, reach = float(leader[goal.column]), interval(leader, goal.column)
+    tie = [
+        label
+        for label, value in column.items()
+        if tied(float(value), level, interval(table.loc[label], goal.column), reach)
+    ]
+    row = table.loc[preferred(feasible.loc[tie], axes)]
+    others = tuple(
+        (int(table.loc[label, "point"]), str(table.loc[label, "strategy"]))
+        for label in tie
+        if label != row.name
+    )
     return Best(
         goal,
         tuple(limits),
@@ -268,6 +300,7 @@ def best_plan(table: pd.DataFrame, goal: Goal, limits: list[Limit], axes: list[s
         interval(row, goal.column),
         {limit.column: float(row[limit.column]) for limit in limits},
         {limit.column: interval(row, limit.column) for limit in limits},
+        others,
     )
 
 

@@ -54,7 +54,7 @@ def mean_error(values: np.ndarray, sampling: Sampling = RANDOM) -> MeanError:
     """
     finite = np.isfinite(values)
     n = int(finite.sum())
-    sd = float(values[finite].std(ddof=1)) if n > 1 else 0.0
+    sd = float(values[finite].std(ddof=1)) if n > 1 else math.nan  # one value: no spread
     iid = MeanError(sd / math.sqrt(n) if n else math.nan, math.inf, "iid")
     whole = values.size // BLOCK
     if sampling.iid or whole < MIN_REPLICATES:

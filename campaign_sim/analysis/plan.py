@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from campaign_sim.engine.draws import Layout, draw_chunk
+from campaign_sim.engine.draws import BUDGET_TOLERANCE, Layout, draw_chunk
 from campaign_sim.engine.limits import check_run
 from campaign_sim.engine.runner import chunks_of
 from campaign_sim.engine.vectorized import chunk_outcomes, group_totals
@@ -112,6 +112,7 @@ def preview(
             )
         total = fees + overhead + scenario.fixed_cost
         budget = strategy.budget
+        over = None if budget is None else budget * (1 + BUDGET_TOLERANCE)  # as hiring does
         strategy_rows.append(
             {
                 "strategy": strategy.name,
@@ -122,10 +123,10 @@ def preview(
                 "fixed_cost": scenario.fixed_cost,
                 **{f"total_{k}": v for k, v in _spread(total).items()},
                 "prob_fees_over_budget": (
-                    float(np.mean(fees > budget)) if budget is not None else math.nan
+                    float(np.mean(fees > over)) if over is not None else math.nan
                 ),
                 "prob_total_over_budget": (
-                    float(np.mean(total > budget)) if budget is not None else math.nan
+                    float(np.mean(total > over)) if over is not None else math.nan
                 ),
             }
         )

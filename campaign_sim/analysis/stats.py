@@ -22,6 +22,7 @@ from campaign_sim.engine.vectorized import METRICS, Outcomes
 from campaign_sim.random.sampling import RANDOM, Sampling
 
 __all__ = [
+    "MIN_FOR_ERROR",
     "PERCENTILES",
     "MetricSummary",
     "RiskSummary",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 PERCENTILES = (5, 25, 50, 75, 95)
+#: Fewest campaigns with a spread: with one, no standard error or estimate interval exists.
+MIN_FOR_ERROR = 2
 #: Worst share of campaigns that the value at risk and the expected shortfall look at.
 TAIL = 0.05
 
@@ -75,17 +78,19 @@ def summarize_values(
     metric: str, values: np.ndarray, confidence: float = 0.95, *, sampling: Sampling = RANDOM
 ) -> MetricSummary:
     """``values`` in campaign order; with stratified ``sampling`` the standard error comes from
-    the spread of seed-block means (:mod:`campaign_sim.analysis.mcse`)."""
+    the spread of seed-block means (:mod:`campaign_sim.analysis.mcse`). With fewer than
+    :data:`MIN_FOR_ERROR` finite values the spread, the standard error and the estimate
+    interval are undefined (NaN, shown as n/a), never a zero-width interval."""
     finite = values[np.isfinite(values)]
     n = finite.size
     if n == 0:
         nan = math.nan
         return MetricSummary(metric, 0, values.size, *([nan] * 10))
     mean = float(finite.mean())
-    sd = float(finite.std(ddof=1)) if n > 1 else 0.0
+    sd = float(finite.std(ddof=1)) if n >= MIN_FOR_ERROR else math.nan
     se = sd / math.sqrt(n)
     half = _z(confidence) * se
-    if not sampling.iid:
+    if not sampling.iid and n >= MIN_FOR_ERROR:
         error = mean_error(values, sampling)
         se, half = error.se, error.half_width(confidence)
     p5, p25, p50, p75, p95 = (float(v) for v in np.percentile(finite, PERCENTILES))
@@ -145,7 +150,7 @@ def risk_of(
     shortfall = float(tail.mean())
     # Asymptotic variance of the tail-mean estimator (Acerbi & Tasche's ES at level TAIL).
     tail_var = float(tail.var()) + (1 - TAIL) * (shortfall - quantile) ** 2
-    es_se = math.sqrt(tail_var / (TAIL * n))
+    es_se = math.sqrt(tail_var / (TAIL * n)) if n >= MIN_FOR_ERROR else math.nan
     return RiskSummary(
         strategy,
         n,

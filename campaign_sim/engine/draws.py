@@ -23,6 +23,10 @@ __all__ = ["CampaignDraws", "ChunkDraws", "GroupDraws", "Layout", "PoolDraws", "
 #: Hiring past that bound would need the average fee of the hired creators to fall below it,
 #: which for any budget covering one P5 fee has a probability far below 1e-12.
 BUDGET_CAP_QUANTILE = 1e-6
+#: A budget group hires a creator while the fees so far fit the budget within this relative
+#: tolerance: a budget computed as share x strategy budget carries float noise (0.29 x 100,000
+#: is 28,999.999999999996), and ten fees of 2,900 must still fit it.
+BUDGET_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class Layout:
 
 def _budget_cap(group: GroupPlan) -> int:
     cheapest = float(group.dist("fee").ppf(BUDGET_CAP_QUANTILE)) * group.deliverables
-    return math.floor(group.budget / cheapest) + 1  # type: ignore[operator]
+    return math.floor(group.budget * (1 + BUDGET_TOLERANCE) / cheapest) + 1  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDr
             continue
         drawn = max(drawn, 0)
         fees = fee[slots.offset : slots.offset + drawn] * slots.group.deliverables
-        hired = np.cumsum(fees, axis=0) <= slots.group.budget
+        hired = np.cumsum(fees, axis=0) <= slots.group.budget * (1 + BUDGET_TOLERANCE)
         last = int(hired.sum(axis=0).max(initial=0))
         if drawn < slots.rows and last == drawn:
             return None  # some campaign hired every row drawn: it may afford more

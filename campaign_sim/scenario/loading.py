@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from campaign_sim.scenario.resolve import (
 )
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
+from campaign_sim.scenario.warnings import InputWarning
 
 __all__ = ["load_prior_set", "load_scenario", "scenario_from_dict"]
 
@@ -92,6 +94,7 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
+    _percent_like(model, where)
     shock = model.shock.sigma if model.shock.sigma is not None else base.shock_sigma
     canonical = json.dumps({"scenario": data, "priors": base_data}, sort_keys=True, default=str)
     return Scenario(
@@ -205,6 +208,19 @@ def _name_problems(
             )
         ]
     return []
+
+
+def _percent_like(model: ScenarioFile, where: str) -> None:
+    """Warn about a fraction that looks like a percentage: ``roi_target: 20`` meant as 20% is
+    an ROI target of +2,000% (the other fractions are at most 1 already)."""
+    target = model.simulation.roi_target
+    if target > 1:
+        warnings.warn(
+            f"{where}: simulation.roi_target: {target:g} is a fraction, an ROI target of "
+            f"+{100 * target:,.0f}%; for {target:g}% write {target / 100:g}",
+            InputWarning,
+            stacklevel=4,
+        )
 
 
 def _plan_strategy(

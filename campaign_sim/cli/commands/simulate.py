@@ -64,12 +64,14 @@ def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) ->
     """Load, check the destination and the memory, simulate with a progress bar, say how
     precise the run is, write the folder."""
     from campaign_sim.engine.limits import OPTIONS, check_run
-    from campaign_sim.pipeline import run_scenario
+    from campaign_sim.pipeline import pair, run_scenario
     from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.run import write_run
     from campaign_sim.scenario.loading import load_scenario
 
     plan = load_scenario(scenario)
+    if compare is not None:
+        pair(plan, *compare)  # the strategies exist and differ, before anything runs
     out = check_out(options["out"] or default_out(plan.source, "compare" if compare else "run"))
     precise = options["precision"] is not None
     check_run(
