@@ -245,3 +245,52 @@ def test_compare_a_strategy_with_itself_is_refused(write_scenario, tmp_path):
     with pytest.raises(InputError, match="compare needs two different strategies"):
         pair(load_scenario(path), "b", "b")
     assert pair(load_scenario(path), "b", "a") == ("b", "a")
+
+
+# --- class 12: one sign for the risk measures ---------------------------------------------------
+
+
+@pytest.mark.exact
+def test_value_at_risk_is_the_tables_p5_of_profit():
+    """Profits 0, 10, ..., 190 (20 campaigns): P5 by linear interpolation is 0.05 x 19 x 10 =
+    9.5 (the order statistic rule gave -0, a loss of 0); the worst 5% is one campaign, so the
+    expected shortfall is 0. Both are profits."""
+    from campaign_sim.analysis.stats import risk_of
+
+    profit = np.arange(20.0) * 10
+    r = risk_of("s", profit[::-1].copy(), profit / 100, 0.0)
+    assert r.value_at_risk == pytest.approx(9.5)
+    assert r.value_at_risk == summarize_values("profit", profit).p5
+    assert r.expected_shortfall == 0.0
+    losses = -profit  # 0, -10, ..., -190: a loss in 95% of campaigns
+    r = risk_of("s", losses, losses / 100, 0.0)
+    assert r.value_at_risk == pytest.approx(-180.5)  # -190 + 0.95 x 10: negative, a loss
+    assert r.expected_shortfall == -190.0 and r.value_at_risk > r.expected_shortfall
+
+
+@pytest.mark.cli
+def test_one_sign_in_the_terminal_csv_and_json(tmp_path):
+    """The coffee launch: VaR and expected shortfall both negative (losses), VaR equal to the
+    P5 of profit in every output, labelled as a profit."""
+    from helpers import EXAMPLES
+
+    coffee = EXAMPLES[0]
+    out = tmp_path / "out"
+    result = invoke(["run", coffee, "-n", 2000, "-o", out, "-q", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    for entry in json.loads(result.stdout)["strategies"].values():
+        assert entry["value_at_risk"] == entry["profit"]["p5"] < 0
+        assert entry["expected_shortfall"] < entry["value_at_risk"]
+    risk = pd.read_csv(out / "risk.csv")
+    summary = pd.read_csv(out / "summary.csv")
+    p5 = summary[summary["metric"] == "profit"].set_index("strategy")["p5"]
+    assert (risk.set_index("strategy")["value_at_risk"] == p5).all()
+    table = invoke(["run", coffee, "-n", 2000, "-o", out, "-q"])
+    assert "VaR (5%, profit)" in table.stdout and "negative = a loss" in table.stdout
+
+
+@pytest.mark.exact
+def test_value_at_risk_is_safer_when_higher_on_a_frontier():
+    from campaign_sim.analysis.frontier import SAFER_WHEN_HIGHER
+
+    assert {"expected_shortfall", "value_at_risk"} <= set(SAFER_WHEN_HIGHER)

@@ -48,7 +48,10 @@ def test_risk_measures_on_a_known_array():
     assert r.prob_loss == 0.5
     assert r.prob_above_target == pytest.approx(29 / 100)  # 21..49
     assert r.expected_shortfall == pytest.approx(np.mean([-50, -49, -48, -47, -46]))
-    assert r.value_at_risk == 46.0  # the 5th worst campaign loses 46
+    # A profit, as the expected shortfall, by the tables' P5 rule (linear interpolation):
+    # -50 + 0.05 x 99 = -45.05; it was a positive loss, the 5th order statistic: 46.
+    assert r.value_at_risk == pytest.approx(-45.05)
+    assert r.value_at_risk == summarize_values("profit", profit).p5
 
 
 def _outcomes(a: dict, b: dict, n: int) -> Outcomes:

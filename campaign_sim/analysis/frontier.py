@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Risk columns where more is safer (a profit, a lower quantile, a probability of success).
-SAFER_WHEN_HIGHER = ("expected_shortfall", "prob_above_target")
+SAFER_WHEN_HIGHER = ("expected_shortfall", "value_at_risk", "prob_above_target")
 Z95 = 1.959963984540054
 
 

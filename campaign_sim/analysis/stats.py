@@ -112,8 +112,9 @@ class RiskSummary:
     prob_above_target: float  # P(ROI > target)
     prob_above_target_ci_low: float
     prob_above_target_ci_high: float
-    value_at_risk: float  # loss at the 5% worst campaign: -P5 of profit (currency)
-    expected_shortfall: float  # mean profit of the worst 5% of campaigns (currency)
+    # Both risk measures are profits (currency; negative = a loss), read the same way:
+    value_at_risk: float  # P5 of profit, the profit 5% of campaigns fall below (VaR, profit)
+    expected_shortfall: float  # mean profit of the worst 5% of campaigns
     expected_shortfall_se: float
 
 
@@ -139,6 +140,11 @@ def risk_of(
     *,
     sampling: Sampling = RANDOM,
 ) -> RiskSummary:
+    """P(loss), P(ROI > target) and the tail of profit. Value at risk and expected shortfall
+    are both profits (negative = a loss): the value at risk is the 5th percentile of profit by
+    the tables' rule (:func:`numpy.percentile`, linear interpolation, as the P5 of
+    :func:`summarize_values`), the expected shortfall the mean profit of the worst
+    ``floor(5% n)`` campaigns (at least one)."""
     n = profit.size
     loss = profit < 0
     above_target = roi > roi_target
@@ -151,6 +157,8 @@ def risk_of(
     # Asymptotic variance of the tail-mean estimator (Acerbi & Tasche's ES at level TAIL).
     tail_var = float(tail.var()) + (1 - TAIL) * (shortfall - quantile) ** 2
     es_se = math.sqrt(tail_var / (TAIL * n)) if n >= MIN_FOR_ERROR else math.nan
+    finite = profit[np.isfinite(profit)]
+    value_at_risk = float(np.percentile(finite, 100 * TAIL)) if finite.size else math.nan
     return RiskSummary(
         strategy,
         n,
@@ -159,7 +167,7 @@ def risk_of(
         roi_target,
         above / n,
         *probability_ci(above_target, confidence, sampling=sampling),
-        -quantile,
+        value_at_risk,
         shortfall,
         es_se,
     )

@@ -160,7 +160,7 @@ def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
         left.grid(axis="y", visible=False)
 
         h = 0.36
-        var = np.array([-float(r["value_at_risk"]) for r in rows])  # type: ignore[index]
+        var = np.array([float(r["value_at_risk"]) for r in rows])  # type: ignore[index]
         es = np.array([float(r["expected_shortfall"]) for r in rows])  # type: ignore[index]
         es_half = np.array(
             [1.96 * float(r["expected_shortfall_se"]) for r in rows]  # type: ignore[index]

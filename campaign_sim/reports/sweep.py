@@ -197,6 +197,8 @@ def _label(column: str, text: Text) -> str:
         return text("col.prob_loss")
     if column == "expected_shortfall":
         return text("col.es")
+    if column == "value_at_risk":
+        return text("col.var")
     metric, _, stat = column.partition("_")
     key = {"mean": "col.mean", "p5": "col.p5", "p50": "col.p50", "p95": "col.p95"}.get(stat)
     return f"{text.metric(metric)} ({text(key)})" if key else column

@@ -68,12 +68,13 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
             Col("strategy", justify="left", key=True, text=True),
             Col("P(loss)"),
             Col(f"P(ROI > {target})", short=f"P(ROI >\n{target})"),
-            Col("value at risk (5%)", short="value at\nrisk (5%)"),
-            Col("expected shortfall (worst 5%)", short="expected\nshortfall\n(worst 5%)"),
+            Col("VaR (5%, profit)", short="VaR (5%,\nprofit)"),
+            Col("expected shortfall (worst 5%, profit)", short="expected\nshortfall\n(profit)"),
         ],
         title="Risk profile",
-        caption="Brackets and ± are estimate intervals (95%). Value at risk: the loss "
-        "exceeded by 5% of campaigns; expected shortfall: mean profit of the worst 5%.",
+        caption="Brackets and ± are estimate intervals (95%). Both risk measures are profits, "
+        "negative = a loss: value at risk (VaR), the profit 5% of campaigns fall below (their "
+        "P5); expected shortfall, the mean profit of the worst 5%.",
     )
     for name in summary.strategies:
         r = summary.risk[name]
