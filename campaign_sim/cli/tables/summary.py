@@ -69,7 +69,7 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
             Col("P(loss)"),
             Col(f"P(ROI > {target})", short=f"P(ROI >\n{target})"),
             Col("VaR (5%, profit)", short="VaR (5%,\nprofit)"),
-            Col("expected shortfall (worst 5%, profit)", short="expected\nshortfall\n(profit)"),
+            Col("expected shortfall (worst 5%)", short="expected\nshortfall\n(worst 5%)"),
         ],
         title="Risk profile",
         caption="Brackets and ± are estimate intervals (95%). Both risk measures are profits, "
