@@ -68,7 +68,7 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
             Col("strategy", justify="left", key=True, text=True),
             Col("P(loss)"),
             Col(f"P(ROI > {target})", short=f"P(ROI >\n{target})"),
-            Col("VaR (5%, profit)", short="VaR (5%,\nprofit)"),
+            Col("VaR (5%, profit)", short="VaR (5%)\nprofit"),
             Col("expected shortfall (worst 5%)", short="expected\nshortfall\n(worst 5%)"),
         ],
         title="Risk profile",
