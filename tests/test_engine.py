@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 from helpers import EXAMPLES, FIXED_SCENARIO, FIXED_TIER, deep_update
-from scipy import stats
+from scipy import special, stats
 
 from campaign_sim.engine.draws import Layout, draw_chunk
 from campaign_sim.engine.vectorized import METRICS, simulate
@@ -269,8 +269,17 @@ def test_copulas_give_the_requested_rank_correlation(write_scenario, rho):
     scenario = load_scenario(write_scenario(data, priors=priors))
     draws = draw_chunk(scenario, Layout.of(scenario), 1, list(block_ranges(20_000)))
     pool = draws.pools["nano/instagram"]
+    # Fees are creators priors sharing 0.2 with the pool (the default): the stated rank
+    # correlation holds for the creators' values, over creators and campaigns.
+    assert scenario.strategies[0].groups[0].priors["fee"].shared == 0.2
     got_fee = stats.spearmanr(pool.followers.ravel(), pool.fee.ravel()).statistic
-    got_rate = stats.spearmanr(pool.engagement_rate.ravel(), pool.conversion_rate.ravel()).statistic
+    # Engagement and conversion are level priors: the correlation is that of each creator's
+    # deviations from the two levels, within a campaign (docs/model.md, Correlations).
+    er, cr = (
+        special.logit(a) - special.logit(a).mean(axis=0)
+        for a in (pool.engagement_rate, pool.conversion_rate)
+    )
+    got_rate = stats.spearmanr(er.ravel(), cr.ravel()).statistic
     # Spearman's rho of 60,000 pairs has a standard error below 0.005.
     assert got_fee == pytest.approx(rho, abs=0.02)
     assert got_rate == pytest.approx(rho, abs=0.02)

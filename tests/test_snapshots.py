@@ -28,6 +28,9 @@ pytestmark = [pytest.mark.reproducibility, pytest.mark.cli]
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).with_name("snapshots")
+#: 0.2.0's outputs, before levels and shared factors: what the independent-creators model
+#: must still give (never updated).
+INDEPENDENT = SNAPSHOTS / "independent"
 #: Where the shipped prior sets are found (their path is the machine's, not the result's).
 PRIOR_SETS = ROOT / "campaign_sim" / "scenario" / "prior_sets"
 #: Keys that say when, where or by which version a result was produced, not what it is.
@@ -242,12 +245,12 @@ def capture(case: str, args: list[str], files: list[str], out: Path) -> dict[str
     return kept
 
 
-def saved_path(case: str) -> Path:
-    return SNAPSHOTS / f"{case}.json"
+def saved_path(case: str, folder: Path = SNAPSHOTS) -> Path:
+    return folder / f"{case}.json"
 
 
-def check(case: str, kept: Any, update: bool) -> None:
-    path = saved_path(case)
+def check(case: str, kept: Any, update: bool, folder: Path = SNAPSHOTS) -> None:
+    path = saved_path(case, folder)
     if update:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -278,6 +281,24 @@ def test_command_output_unchanged(
     out = tmp_path_factory.mktemp(case) / "results"
     check(case, capture(case, args, files, out), update)
     folders[case] = out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_independent_creators_reproduce_the_first_model(
+    case: str, tmp_path_factory: pytest.TempPathFactory, update: bool, monkeypatch
+) -> None:
+    """Every prior describing independent creators (shared 0) and no persistent shock: the
+    numbers of version 0.2.0, before levels and shared factors (MODEL.md §8), exactly. The
+    saved outputs in ``snapshots/independent/`` are 0.2.0's and are never updated."""
+    from campaign_sim.scenario import loading, resolve
+
+    monkeypatch.setattr(resolve, "_pool_model", lambda *args: {"describes": "creators"})
+    monkeypatch.setattr(loading, "_shock_persistent", lambda *args: 0.0)
+    monkeypatch.chdir(ROOT)
+    args, files = CASES[case]
+    out = tmp_path_factory.mktemp(case) / "results"
+    check(case, capture(case, args, files, out), False, INDEPENDENT)
 
 
 @pytest.mark.slow

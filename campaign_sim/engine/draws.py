@@ -8,16 +8,31 @@ of a pool (see :mod:`campaign_sim.random.streams`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special
 
+from campaign_sim.random.levels import (
+    combine_scores,
+    creator_part_pearson,
+    creator_values,
+    uniforms_of_scores,
+)
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.random.streams import CAMPAIGN_STREAM, pool_stream, uniforms
-from campaign_sim.scenario.plan import GroupPlan, Scenario
+from campaign_sim.random.streams import CAMPAIGN_STREAM, brand_uniforms, pool_stream, uniforms
+from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario
 
-__all__ = ["CampaignDraws", "ChunkDraws", "GroupDraws", "Layout", "PoolDraws", "draw_chunk"]
+__all__ = [
+    "CampaignDraws",
+    "ChunkDraws",
+    "GroupDraws",
+    "Layout",
+    "PoolDraws",
+    "PoolLevel",
+    "cheapest_fee",
+    "draw_chunk",
+]
 
 #: A budget group cannot hire more creators than its budget buys at this quantile of the fee.
 #: Hiring past that bound would need the average fee of the hired creators to fall below it,
@@ -27,6 +42,8 @@ BUDGET_CAP_QUANTILE = 1e-6
 #: tolerance: a budget computed as share x strategy budget carries float noise (0.29 x 100,000
 #: is 28,999.999999999996), and ten fees of 2,900 must still fit it.
 BUDGET_TOLERANCE = 1e-9
+#: With fees that share a pool part, that part's quantile in the budget cap (see cheapest_fee).
+POOL_CAP_QUANTILE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -64,14 +81,56 @@ class Layout:
 
 
 def _budget_cap(group: GroupPlan) -> int:
-    cheapest = float(group.dist("fee").ppf(BUDGET_CAP_QUANTILE)) * group.deliverables
+    cheapest = cheapest_fee(group.priors["fee"]) * group.deliverables
     return math.floor(group.budget * (1 + BUDGET_TOLERANCE) / cheapest) + 1  # type: ignore[operator]
+
+
+def cheapest_fee(prior: Prior) -> float:
+    """A fee per deliverable that the average fee of a group's hired creators falls below
+    with a negligible probability, whatever the pool's campaign-level draw.
+
+    Independent fees: the fee's :data:`BUDGET_CAP_QUANTILE`. When fees share a campaign-level
+    part, all of a campaign's fees can be low together, so the pool's part is taken at
+    :data:`POOL_CAP_QUANTILE` and each creator's own part at :data:`BUDGET_CAP_QUANTILE`:
+    level ``x = L_q exp(tau z - tau^2 / 2)``, shared factor ``x = F^-1(Phi(sqrt(rho) z_q +
+    sqrt(1 - rho) z))``, with ``z_q``, ``z`` those quantiles' normal scores. Hiring past the
+    bound needs either the pool's draw below its quantile (probability 1e-12 per campaign)
+    or the mean of the creators' own parts below the quantile of one (at most 1e-6, far less
+    for more than one creator)."""
+    fee = prior.dist
+    z = special.ndtri(BUDGET_CAP_QUANTILE)
+    if prior.describes == "level":
+        level = float(fee.ppf(POOL_CAP_QUANTILE)) if not fee.is_fixed else fee.mean()
+        tau = prior.creator_spread
+        return float(math.exp(math.log(level) - tau * tau / 2 + tau * z))
+    if prior.shared == 0:
+        return float(fee.ppf(BUDGET_CAP_QUANTILE))
+    score = (
+        math.sqrt(prior.shared) * special.ndtri(POOL_CAP_QUANTILE) + math.sqrt(1 - prior.shared) * z
+    )
+    return float(fee.ppf(special.ndtr(score)))
 
 
 @dataclass(frozen=True)
 class CampaignDraws:
     shock: np.ndarray  # S_c, median 1, shape (campaigns,)
     aov: np.ndarray  # currency per order, shape (campaigns,)
+    # The shock's persistent and campaign normal scores (sigma 0: absent).
+    shock_parts: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class PoolLevel:
+    """A pool's campaign-level draw of one quantity, shape (campaigns,).
+
+    ``value``: the level ``L_c`` (``describes: level``) or the shared factor as a value of the
+    quantity, ``F^-1(Phi(Z_c))`` (``describes: creators`` with a shared share);
+    ``persistent`` and ``campaign``: the normal scores of its two parts (MODEL.md §8).
+    """
+
+    value: np.ndarray
+    persistent: np.ndarray
+    campaign: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -86,6 +145,7 @@ class PoolDraws:
     conversion_rate: np.ndarray  # on the scenario's conversion base
     fee: np.ndarray  # currency per deliverable
     overhead: np.ndarray  # currency per creator
+    levels: dict[str, PoolLevel] = field(default_factory=dict)  # quantity -> pool draw
 
 
 @dataclass(frozen=True)
@@ -103,13 +163,16 @@ class ChunkDraws:
     groups: tuple[GroupDraws, ...]
 
 
-def _copula(u_lead: np.ndarray, u_follow: np.ndarray, spearman: float) -> np.ndarray:
-    """Re-draw ``u_follow`` so that it has rank correlation ``spearman`` with ``u_lead``."""
+def _copula(
+    u_lead: np.ndarray, u_follow: np.ndarray, spearman: float, lead: Prior, follow: Prior
+) -> np.ndarray:
+    """Re-draw the creator part ``u_follow`` so that the two creators' values have rank
+    correlation ``spearman`` (for level priors: their deviations from the levels)."""
     if spearman == 0:
         return u_follow
-    r = 2 * math.sin(math.pi * spearman / 6)  # Spearman -> Pearson for a Gaussian copula
+    r = creator_part_pearson(spearman, lead.shared, follow.shared)  # checked |r| < 1 on load
     z = r * special.ndtri(u_lead) + math.sqrt(1 - r * r) * special.ndtri(u_follow)
-    return special.ndtr(z)
+    return uniforms_of_scores(z)
 
 
 class _PoolSampler:
@@ -121,22 +184,69 @@ class _PoolSampler:
         seed: int,
         blocks: list[tuple[int, int, int]],
         sampling: Sampling = RANDOM,
+        horizon: int = 1,
     ) -> None:
         self.plan = plan
         self.seed = seed
         self.blocks = blocks
         self.sampling = sampling
+        self.horizon = horizon
         self.stream = pool_stream(plan.pool)
         self.campaigns = sum(size for _, _, size in blocks)
+        self.levels: dict[str, PoolLevel] = {}
+        self._pool_u: dict[str, np.ndarray] = {}
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
         return uniforms(self.seed, self.blocks, self.stream, quantity, rows, sampling=self.sampling)
 
+    def level(self, quantity: str) -> PoolLevel | None:
+        """The pool's campaign-level draw of ``quantity`` (None if its prior has none)."""
+        prior = self.plan.priors[quantity]
+        if not prior.pooled or (prior.describes == "level" and prior.dist.is_fixed):
+            return None
+        if quantity not in self.levels:
+            campaign = uniforms(
+                self.seed,
+                self.blocks,
+                self.stream,
+                f"{quantity}.pool",
+                None,
+                sampling=self.sampling,
+            )
+            persistent = brand_uniforms(
+                self.seed,
+                self.blocks,
+                self.stream,
+                f"{quantity}.persistent",
+                self.horizon,
+                sampling=self.sampling,
+            )
+            u = combine_scores(persistent, campaign, prior.persistent)
+            value = prior.dist.sampler()(u)
+            self.levels[quantity] = PoolLevel(
+                value, special.ndtri(persistent), special.ndtri(campaign)
+            )
+            self._pool_u[quantity] = u
+        return self.levels[quantity]
+
     def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
-        dist = self.plan.dist(quantity)
-        if dist.is_fixed:
-            return np.full((rows, self.campaigns), dist.mean())
-        return dist.sampler()(self.uniforms(quantity, rows) if u is None else u)
+        """Every creator's value of ``quantity`` for ``rows`` slots, from the creators' own
+        uniforms ``u`` (default: the quantity's stream) and the pool's level or shared factor."""
+        prior = self.plan.priors[quantity]
+        if prior.dist.is_fixed and not (prior.describes == "level" and prior.creator_spread):
+            return np.full((rows, self.campaigns), prior.dist.mean())
+        creator_u = self.uniforms(quantity, rows) if u is None else u
+        pool_u = self._pool_u.get(quantity) if self.level(quantity) is not None else None
+        values, _ = creator_values(
+            prior.dist,
+            prior.describes,
+            prior.scale,
+            prior.creator_spread,
+            prior.shared,
+            pool_u,
+            creator_u,
+        )
+        return values
 
 
 def draw_chunk(
@@ -146,22 +256,34 @@ def draw_chunk(
     blocks: list[tuple[int, int, int]],
     *,
     sampling: Sampling = RANDOM,
+    horizon: int = 1,
 ) -> ChunkDraws:
-    """Draw everything for consecutive seed ``blocks`` of campaigns."""
+    """Draw everything for consecutive seed ``blocks`` of campaigns.
+
+    ``horizon``: campaigns per brand. The ``horizon`` consecutive campaigns ``c`` with the
+    same ``c // horizon`` share the persistent parts of every level, shared factor and the
+    shock (MODEL.md §8); 1 (a run of independent next campaigns) draws them per campaign.
+    """
     n = sum(size for _, _, size in blocks)
 
     def campaign_uniforms(quantity: str) -> np.ndarray:
         return uniforms(seed, blocks, CAMPAIGN_STREAM, quantity, None, sampling=sampling)
 
-    campaign = CampaignDraws(
-        shock=_shock(scenario.shock_sigma, campaign_uniforms("shock")),
-        aov=scenario.aov.sampler()(campaign_uniforms("aov")),
+    campaign = _campaign_draws(
+        scenario,
+        campaign_uniforms("shock"),
+        brand_uniforms(
+            seed, blocks, CAMPAIGN_STREAM, "shock.persistent", horizon, sampling=sampling
+        )
+        if scenario.shock_persistent > 0 and scenario.shock_sigma
+        else None,
+        scenario.aov.sampler()(campaign_uniforms("aov")),
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
     for pool, cap in layout.pools.items():
         members = [s for s in layout.slots if s.group.pool == pool]
-        sampler = _PoolSampler(members[0].group, seed, blocks, sampling)
+        sampler = _PoolSampler(members[0].group, seed, blocks, sampling, horizon)
         # Fees first: they decide how many creators budget groups hire, hence how many rows
         # of everything else this chunk needs. Row k of every array is the same however many
         # rows are drawn, so fees are drawn for a first guess of rows and again for twice as
@@ -205,7 +327,8 @@ def _fees(
     u_followers = sampler.uniforms("followers", rows) if rho else None
     u_fee = sampler.uniforms("fee", rows)
     if u_followers is not None:
-        u_fee = _copula(u_followers, u_fee, rho)
+        priors = sampler.plan.priors
+        u_fee = _copula(u_followers, u_fee, rho, priors["followers"], priors["fee"])
     return u_followers, sampler.sample("fee", rows, u_fee)
 
 
@@ -229,10 +352,20 @@ def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDr
     return out
 
 
-def _shock(sigma: float, u: np.ndarray) -> np.ndarray:
+def _campaign_draws(
+    scenario: Scenario, u_shock: np.ndarray, u_persistent: np.ndarray | None, aov: np.ndarray
+) -> CampaignDraws:
+    """The shock ``S_c = exp(sigma (sqrt(p) Z_persistent + sqrt(1 - p) Z_campaign))`` and the
+    order value; with no persistent part, ``Z_campaign`` alone (exactly)."""
+    sigma, share = scenario.shock_sigma, scenario.shock_persistent
     if sigma == 0:
-        return np.ones_like(u)
-    return np.exp(sigma * special.ndtri(u))
+        return CampaignDraws(np.ones_like(u_shock), aov)
+    campaign = special.ndtri(u_shock)
+    if u_persistent is None:
+        return CampaignDraws(np.exp(sigma * campaign), aov, (np.zeros_like(campaign), campaign))
+    persistent = special.ndtri(u_persistent)
+    score = math.sqrt(share) * persistent + math.sqrt(1 - share) * campaign
+    return CampaignDraws(np.exp(sigma * score), aov, (persistent, campaign))
 
 
 def _draw_pool(
@@ -255,7 +388,14 @@ def _draw_pool(
     else:
         delivered = np.ones((rows, sampler.campaigns), dtype=bool)
     u_er = sampler.uniforms("engagement_rate", rows)
-    u_cr = _copula(u_er, sampler.uniforms("conversion_rate", rows), rho_er_cr)
+    priors = sampler.plan.priors
+    u_cr = _copula(
+        u_er,
+        sampler.uniforms("conversion_rate", rows),
+        rho_er_cr,
+        priors["engagement_rate"],
+        priors["conversion_rate"],
+    )
     return PoolDraws(
         followers=followers,
         audience=audience,
@@ -265,4 +405,5 @@ def _draw_pool(
         conversion_rate=sampler.sample("conversion_rate", rows, u_cr),
         fee=fee,
         overhead=sampler.sample("overhead", rows),
+        levels=dict(sampler.levels),
     )

@@ -183,10 +183,16 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
 
 
 def outcomes_kernel(
-    scenario: Scenario, layout: Layout, seed: int, sampling: Sampling, chunk: Chunk
+    scenario: Scenario,
+    layout: Layout,
+    seed: int,
+    sampling: Sampling,
+    chunk: Chunk,
+    horizon: int = 1,
 ) -> dict[Hashable, np.ndarray]:
-    """The runner's kernel: ``{(strategy, metric): outcomes}`` of one chunk of campaigns."""
-    draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling)
+    """The runner's kernel: ``{(strategy, metric): outcomes}`` of one chunk of campaigns
+    (``horizon``: campaigns per brand sharing the persistent parts, see :func:`draw_chunk`)."""
+    draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling, horizon=horizon)
     return {
         (name, metric): array
         for name, metrics in chunk_outcomes(scenario, draws).items()
@@ -205,8 +211,13 @@ def simulate(
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
     sampling: Sampling | str | None = None,
+    horizon: int = 1,
 ) -> Outcomes:
     """Simulate ``campaigns`` campaigns of every strategy (defaults: the scenario's settings).
+
+    ``horizon``: consecutive campaigns ``c`` with the same ``c // horizon`` are one brand's and
+    share the persistent parts of every level, shared factor and the shock (MODEL.md §8); the
+    default 1 simulates independent next campaigns.
 
     ``sampling``: a :class:`~campaign_sim.random.sampling.Sampling` or a method name (random,
     lhs, sobol); None takes the scenario's ``simulation.sampling`` and ``simulation.antithetic``.
@@ -228,6 +239,8 @@ def simulate(
         executor=executor,
         scheduler=scheduler,
     ) as run:
-        kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling)
+        kernel = partial(
+            outcomes_kernel, scenario, Layout.of(scenario), run.seed, run.sampling, horizon=horizon
+        )
         arrays = run.collect(kernel, progress=progress)
         return Outcomes.of(scenario, arrays, run.campaigns, run.seed, run.sampling)

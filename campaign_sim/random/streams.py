@@ -23,6 +23,7 @@ __all__ = [
     "CAMPAIGN_STREAM",
     "QUANTITY_IDS",
     "block_ranges",
+    "brand_uniforms",
     "pool_stream",
     "uniforms",
 ]
@@ -32,8 +33,7 @@ BLOCK = 1024
 
 CAMPAIGN_STREAM = 0
 
-#: Stable ids of the quantities, for spawn keys. Never renumber: it would change every result.
-QUANTITY_IDS = {
+_CREATOR_IDS = {
     "followers": 1,
     "fake_share": 2,
     "delivery_probability": 3,
@@ -42,10 +42,21 @@ QUANTITY_IDS = {
     "conversion_rate": 6,
     "fee": 7,
     "overhead": 8,
+}
+
+#: Stable ids of the quantities, for spawn keys. Never renumber: it would change every result.
+#: ``<quantity>.pool`` is a pool's campaign-level draw of a quantity (its level, or its shared
+#: factor) and ``<quantity>.persistent`` the persistent part of it, drawn per brand
+#: (:func:`brand_uniforms`); ``shock.persistent`` likewise for the campaign shock.
+QUANTITY_IDS = {
+    **_CREATOR_IDS,
     "shock": 101,
     "aov": 102,
+    "shock.persistent": 103,
     # Timeline engine only (ids >= 200), so the vectorized engine's numbers never move.
     "production_days": 201,
+    **{f"{name}.pool": 300 + qid for name, qid in _CREATOR_IDS.items()},
+    **{f"{name}.persistent": 400 + qid for name, qid in _CREATOR_IDS.items()},
 }
 
 
@@ -89,3 +100,28 @@ def uniforms(
         )
         parts.append(rng.random(size if rows is None else (rows, size)))
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
+
+
+def brand_uniforms(
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    stream: int,
+    quantity: str,
+    horizon: int,
+    *,
+    sampling: Sampling = RANDOM,
+) -> np.ndarray:
+    """Campaign-level uniforms shared by the ``horizon`` consecutive campaigns of one brand:
+    campaign ``c`` gets brand ``c // horizon``'s number, shape ``(campaigns,)``. Brands are
+    numbered and blocked like campaigns, so ``horizon=1`` is :func:`uniforms` exactly."""
+    if horizon == 1:
+        return uniforms(seed, blocks, stream, quantity, None, sampling=sampling)
+    campaigns = np.concatenate([np.arange(first, first + size) for _, first, size in blocks])
+    brands = campaigns // horizon
+    first_block, last = int(brands[0]) // BLOCK, int(brands[-1])
+    brand_blocks = [
+        (block, block * BLOCK, min(BLOCK, last + 1 - block * BLOCK))
+        for block in range(first_block, last // BLOCK + 1)
+    ]
+    values = uniforms(seed, brand_blocks, stream, quantity, None, sampling=sampling)
+    return values[brands - first_block * BLOCK]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from campaign_sim.errors import InputError, Problem, format_path, shown
+from campaign_sim.random.levels import creator_part_pearson, spearman_of_pearson
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
-from campaign_sim.scenario.priors_schema import QUANTITIES, DistributionSpec, TierPriors
+from campaign_sim.scenario.priors_schema import QUANTITIES, DistributionSpec, PriorsFile, TierPriors
 from campaign_sim.scenario.reading import (  # read_yaml: re-exported for callers
     locate,
     problems_of,
@@ -92,10 +94,12 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     )
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
+    _check_copulas(model, strategies, problems)
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
     _percent_like(model, where)
     shock = model.shock.sigma if model.shock.sigma is not None else base.shock_sigma
+    shock_persistent = _shock_persistent(model, base)
     canonical = json.dumps({"scenario": data, "priors": base_data}, sort_keys=True, default=str)
     return Scenario(
         name=model.name,
@@ -110,6 +114,7 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         fees_on_delivery=model.economics.fees_paid == "on_delivery",
         fixed_cost=model.economics.fixed_cost,
         shock_sigma=shock,
+        shock_persistent=shock_persistent,
         rho_followers_fee=model.correlations.followers_fee,
         rho_engagement_conversion=model.correlations.engagement_conversion,
         strategies=strategies,
@@ -120,6 +125,47 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         roi_target=model.simulation.roi_target,
         model=model,
     )
+
+
+def _shock_persistent(model: ScenarioFile, base: PriorsFile) -> float:
+    """The shock's persistent share: the scenario's, else its prior set's."""
+    stated = model.shock.persistent
+    return float(base.shock_persistent if stated is None else stated)
+
+
+#: The copulas between two quantities of one creator: (scenario key, lead, follower).
+COPULAS = (
+    ("followers_fee", "followers", "fee"),
+    ("engagement_conversion", "engagement_rate", "conversion_rate"),
+)
+
+
+def _check_copulas(model: ScenarioFile, strategies: tuple, problems: list[Problem]) -> None:
+    """A stated rank correlation that the priors' shared shares leave no room for: the
+    creators' own parts would need a correlation beyond 1 (docs/model.md, Correlations)."""
+    for key, lead, follower in COPULAS:
+        spearman = getattr(model.correlations, key)
+        if spearman == 0:
+            continue
+        for strategy in strategies:
+            for group in strategy.groups:
+                if lead not in group.priors or follower not in group.priors:
+                    continue
+                a, b = group.priors[lead], group.priors[follower]
+                r = creator_part_pearson(spearman, a.shared, b.shared)
+                if abs(r) < 1:
+                    continue
+                most = spearman_of_pearson(math.sqrt((1 - a.shared) * (1 - b.shared)))
+                problems.append(
+                    Problem(
+                        f"correlations.{key}",
+                        f"a rank correlation of {spearman:g} cannot hold in {group.pool}: "
+                        f"its {lead} and {follower} priors share {a.shared:g} and "
+                        f"{b.shared:g} of their variance with the pool, which leaves room for "
+                        f"at most ±{most:.3g}",
+                    )
+                )
+                return
 
 
 def _in(exc: InputError) -> list[Problem]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from campaign_sim.errors import InputError
 from campaign_sim.random import distributions as dist
+from campaign_sim.scenario.priors_schema import SCALES
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
 
@@ -31,6 +32,20 @@ class Prior:
     base: str | None  # conversion_rate only
     origin: str  # the file that stated it
     key_path: str  # where in that file
+    describes: str = "creators"  # "level" or "creators" (MODEL.md §8)
+    creator_spread: float = 0.0  # level: tau on the quantity's scale (logit or log)
+    shared: float = 0.0  # creators: rho, the pool's shared share of the normal-score variance
+    persistent: float = 0.0  # share of the level's or shared factor's variance that persists
+
+    @property
+    def scale(self) -> str:
+        """``logit`` (rates) or ``log`` (money, counts): where creators spread."""
+        return SCALES[self.quantity]
+
+    @property
+    def pooled(self) -> bool:
+        """True when the pool has a campaign-level draw: a level, or a shared factor."""
+        return self.describes == "level" or self.shared > 0
 
     def location(self, scenario_origin: str | None) -> str:
         """The key path, prefixed by its file unless that is the scenario being read."""
@@ -83,6 +98,7 @@ class Scenario:
     fees_on_delivery: bool
     fixed_cost: float
     shock_sigma: float
+    shock_persistent: float  # share of the shock's log-variance that persists across campaigns
     rho_followers_fee: float
     rho_engagement_conversion: float
     strategies: tuple[StrategyPlan, ...]

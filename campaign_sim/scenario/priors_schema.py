@@ -7,6 +7,7 @@ A spec only checks what it can know about itself (types, ranges, which keys go t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -25,7 +26,11 @@ from campaign_sim.scenario.strict import (
 
 __all__ = [
     "CONVERSION_BASES",
+    "DESCRIBES",
+    "POOL_DEFAULTS",
     "QUANTITIES",
+    "SCALES",
+    "PoolDefault",
     "SPEC_TAGS",
     "ConversionBase",
     "DistributionSpec",
@@ -51,6 +56,51 @@ QUANTITIES: dict[str, str] = {
 }
 
 
+#: What a prior's range describes (MODEL.md §8): a pool's level, or individual creators.
+DESCRIBES = ("level", "creators")
+
+#: The scale creators spread on around a level, and a shared factor moves: logit for rates,
+#: log for money and counts.
+SCALES: dict[str, str] = {
+    "followers": "log",
+    "fake_share": "logit",
+    "delivery_probability": "logit",
+    "engagement_rate": "logit",
+    "reach_rate": "logit",
+    "conversion_rate": "logit",
+    "fee": "log",
+    "overhead": "log",
+}
+
+
+@dataclass(frozen=True)
+class PoolDefault:
+    """What a prior of a quantity describes when it does not say (docs/priors.md gives the
+    calculation behind each number; the shipped priors state them for every prior)."""
+
+    describes: str
+    creator_spread: float = 0.0  # level: tau, on the quantity's scale
+    shared: float = 0.0  # creators: rho, the shared share of the normal-score variance
+    persistent: float = 0.0  # share of the level's or shared factor's variance that persists
+
+
+#: Sources' averages describe levels; rate tables and tier bounds describe creators.
+POOL_DEFAULTS: dict[str, PoolDefault] = {
+    "followers": PoolDefault("creators"),
+    "fake_share": PoolDefault("creators"),
+    "delivery_probability": PoolDefault("creators"),
+    "engagement_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
+    "reach_rate": PoolDefault("level", creator_spread=0.3, persistent=0.5),
+    "conversion_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
+    "fee": PoolDefault("creators", shared=0.2, persistent=0.25),
+    "overhead": PoolDefault("creators"),
+}
+
+#: The largest creator spread accepted: tau = 3 puts 90% of creators within a factor of
+#: 140 either side of the level (on the odds or the value), beyond any pool of one tier.
+MAX_CREATOR_SPREAD = 3.0
+
+
 class Source(Strict):
     figure: str
     source: str
@@ -69,6 +119,47 @@ class _Spec(Strict):
     base: ConversionBase | None = Field(
         None, description="conversion_rate only: what the rate is a fraction of"
     )
+    describes: Literal["level", "creators"] | None = Field(
+        None, description="what the range describes: the pool's level or individual creators"
+    )
+    creator_spread: NonNegativeNumber | None = Field(
+        None,
+        le=MAX_CREATOR_SPREAD,
+        description="level: sd of creators around the level, on the logit (rates) or log scale",
+    )
+    shared: Number | None = Field(
+        None, ge=0, le=1, description="creators: share of the normal-score variance shared"
+    )
+    shared_spearman: Number | None = Field(
+        None, ge=0, le=1, description="creators: `shared` given as two creators' rank correlation"
+    )
+    describes_note: str | None = Field(
+        None, description="why the range describes what it does; where the spread comes from"
+    )
+    persistent: Number | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of the level's (shared factor's) variance that persists",
+    )
+
+    @model_validator(mode="after")
+    def _check_pool_keys(self) -> _Spec:
+        if self.shared is not None and self.shared_spearman is not None:
+            raise ValueError("give `shared` (normal-score share) or `shared_spearman`, not both")
+        if self.describes == "creators" and self.creator_spread is not None:
+            raise ValueError(
+                "`creator_spread` is for `describes: level`; a creators prior is already "
+                "the creators' spread (use `shared` for what moves them together)"
+            )
+        if self.describes == "level" and (
+            self.shared is not None or self.shared_spearman is not None
+        ):
+            raise ValueError(
+                "`shared` is for `describes: creators`; a level is already shared by the "
+                "pool's creators (use `creator_spread` for how they differ)"
+            )
+        return self
 
     def build(self) -> dist.Distribution:
         raise NotImplementedError
@@ -295,5 +386,8 @@ class PriorsFile(Strict):
     name: str
     description: str | None = None
     shock_sigma: NonNegativeNumber = 0.0
+    shock_persistent: Number = Field(
+        0.5, ge=0, le=1, description="share of the shock's log-variance that persists"
+    )
     shock_note: str | None = None
     tiers: dict[str, TierPriors]

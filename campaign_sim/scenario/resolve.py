@@ -14,8 +14,17 @@ from pydantic import ValidationError
 
 from campaign_sim.errors import InputError, Problem, shown
 from campaign_sim.random import distributions as dist
+from campaign_sim.random.levels import pearson_of_spearman
 from campaign_sim.scenario.plan import Prior
-from campaign_sim.scenario.priors_schema import QUANTITIES, PriorsFile, QuantityPriors, TierPriors
+from campaign_sim.scenario.priors_schema import (
+    POOL_DEFAULTS,
+    QUANTITIES,
+    SCALES,
+    PoolDefault,
+    PriorsFile,
+    QuantityPriors,
+    TierPriors,
+)
 from campaign_sim.scenario.reading import MAX_FILE_BYTES, locate, problems_of, read_document
 from campaign_sim.scenario.strict import suggest
 from campaign_sim.scenario.warnings import UnusedOverrideWarning
@@ -226,7 +235,8 @@ def merge_priors(
             built = fit(
                 item.spec, item.path, problems, origin=None if item.origin == where else item.origin
             )
-            if built is not None:
+            pool = _pool_model(item.spec, quantity, item.path, problems, item.origin, where)
+            if built is not None and pool is not None:
                 out[tier][(on_platform, quantity)] = Prior(
                     quantity=quantity,
                     tier=tier,
@@ -238,6 +248,7 @@ def merge_priors(
                     base=item.spec.base,
                     origin=item.origin,
                     key_path=item.path,
+                    **pool,
                 )
     if problems and not collect:
         raise InputError(None, problems)
@@ -252,6 +263,100 @@ def _state(
         spec = getattr(priors, quantity)
         if spec is not None:
             table[(platform, quantity)] = _Stated(spec, origin, f"{path}.{quantity}")
+
+
+def _pool_model(
+    spec: Any, quantity: str, path: str, problems: list[Problem], origin: str, where: str
+) -> dict[str, Any] | None:
+    """What a prior describes, its creator spread, shared share and persistent share, with
+    the quantity's defaults (:data:`POOL_DEFAULTS`) where it does not say; None after adding to
+    ``problems`` a key that cannot apply."""
+    default = POOL_DEFAULTS[quantity]
+    describes = spec.describes or default.describes
+    location = path if origin == where else f"{origin}: {path}"
+    stated = [
+        key
+        for key in ("describes", "creator_spread", "shared", "shared_spearman", "persistent")
+        if getattr(spec, key) is not None
+    ]
+    if quantity == "delivery_probability":
+        if stated:
+            problems.append(
+                Problem(
+                    f"{location}.{stated[0]}",
+                    "a delivery probability is one number per creator: it has no level, "
+                    "spread or shared part",
+                )
+            )
+            return None
+        return {"describes": "creators"}
+    if describes == "level":
+        if spec.shared is not None or spec.shared_spearman is not None:
+            key = "shared" if spec.shared is not None else "shared_spearman"
+            problems.append(
+                Problem(
+                    f"{location}.{key}",
+                    f"a {quantity} prior describes the pool's level by default, which every "
+                    "creator of the pool already shares: set `describes: creators` to give a "
+                    "shared share, or `creator_spread` for how creators differ",
+                )
+            )
+            return None
+        spread = spec.creator_spread
+        if spread is None and default.describes != "level" and spec.family != "fixed":
+            problems.append(
+                Problem(
+                    f"{location}.describes",
+                    f"a {quantity} level needs `creator_spread` (how creators differ around "
+                    f"it, on the {SCALES[quantity]} scale): {quantity} describes creators by "
+                    "default and has no default spread",
+                )
+            )
+            return None
+        if spread is None:
+            # A bare number (or family: fixed) is every creator's value unless it says otherwise.
+            spread = 0.0 if spec.family == "fixed" else default.creator_spread
+        return {
+            "describes": "level",
+            "creator_spread": spread,
+            "persistent": _persistent(spec, default, "level"),
+        }
+    if spec.creator_spread is not None:
+        problems.append(
+            Problem(
+                f"{location}.creator_spread",
+                f"a {quantity} prior describes individual creators by default: its range is "
+                "already their spread; set `describes: level` to spread creators around it",
+            )
+        )
+        return None
+    if spec.shared_spearman is not None:
+        shared = pearson_of_spearman(spec.shared_spearman)
+    elif spec.shared is not None:
+        shared = spec.shared
+    else:
+        shared = default.shared if default.describes == "creators" else 0.0
+    if shared == 0 and spec.persistent:
+        problems.append(
+            Problem(
+                f"{location}.persistent",
+                "nothing to split: this prior has no shared part (describes creators with "
+                "shared 0); give `shared` first",
+            )
+        )
+        return None
+    persistent = _persistent(spec, default, "creators")
+    return {"describes": "creators", "shared": shared, "persistent": persistent if shared else 0.0}
+
+
+#: The persistent share of a level or shared factor whose quantity has no default of that kind.
+OTHER_KIND_PERSISTENT = 0.5
+
+
+def _persistent(spec: Any, default: PoolDefault, describes: str) -> float:
+    if spec.persistent is not None:
+        return float(spec.persistent)
+    return default.persistent if default.describes == describes else OTHER_KIND_PERSISTENT
 
 
 def fit(

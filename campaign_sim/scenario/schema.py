@@ -53,6 +53,9 @@ class Economics(Strict):
 
 class Shock(Strict):
     sigma: NonNegativeNumber | None = Field(None, description="lognormal sigma; median is 1")
+    persistent: Number | None = Field(
+        None, ge=0, le=1, description="share of the shock's log-variance that persists"
+    )
 
 
 class Correlations(Strict):
