@@ -336,7 +336,9 @@ def _pool_model(
         shared = spec.shared
     else:
         shared = default.shared if default.describes == "creators" else 0.0
-    if shared == 0 and spec.persistent:
+    # A persistent share beside an explicit `shared: 0` is a switched-off factor (sweeps do
+    # that); without any `shared`, it is a mistake.
+    if shared == 0 and spec.persistent and spec.shared is None and spec.shared_spearman is None:
         problems.append(
             Problem(
                 f"{location}.persistent",
