@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from campaign_sim import __version__
+from campaign_sim.cli.commands.horizon import horizon
 from campaign_sim.cli.commands.inspect import priors, schema, validate
 from campaign_sim.cli.commands.plan import plan
 from campaign_sim.cli.commands.report import report
@@ -95,5 +96,17 @@ def main() -> None:
     ROI intervals and risk profiles from scenario files."""
 
 
-for command in (validate, plan, run, compare, sweep, timeline, sensitivity, report, priors, schema):
+for command in (
+    validate,
+    plan,
+    run,
+    compare,
+    horizon,
+    sweep,
+    timeline,
+    sensitivity,
+    report,
+    priors,
+    schema,
+):
     main.add_command(command)
