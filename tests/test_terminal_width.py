@@ -41,6 +41,7 @@ COMMANDS: dict[str, list[str]] = {
         "-q",
     ],
     "timeline": ["timeline", COFFEE, "-n", "64", "-q"],
+    "horizon": ["horizon", COFFEE, "--horizon", "4", "--brands", "8", "-q"],
     "sensitivity": ["sensitivity", COFFEE, "-n", "64", "--top", "6", "-q"],
     "priors": ["priors", COFFEE],
     "plan": ["plan", COFFEE],
@@ -129,7 +130,9 @@ def test_tables_fit_the_terminal(command: str, width: int, out: Path):
     assert not split_intervals(lines), split_intervals(lines)[:5]
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "sensitivity", "timeline", "priors", "plan"])
+@pytest.mark.parametrize(
+    "command", ["run", "sweep", "sensitivity", "timeline", "horizon", "priors", "plan"]
+)
 def test_wide_terminals_get_one_table_per_table(command: str, out: Path):
     # From 120 columns nothing is split into a second table (80 may split).
     for width in (120, 200):
