@@ -195,7 +195,9 @@ def run_scenario(
 
 @dataclass(frozen=True)
 class SensitivityResult:
-    """What drives an output: ranked inputs, swings (the tornado) and Sobol indices."""
+    """What drives an output: ranked inputs, swings (the tornado), the variance split into
+    what a pilot could learn, campaign-to-campaign variation and creator luck, and Sobol
+    indices."""
 
     scenario: Scenario
     output: str
@@ -208,6 +210,7 @@ class SensitivityResult:
     sobol: pd.DataFrame | None
     timings: dict[str, float]
     executor: str = "serial"  # where it ran (the manifest's record)
+    split: pd.DataFrame | None = None  # variance_split: pilot / campaign / creator luck
 
 
 def analyse_sensitivity(
@@ -219,6 +222,7 @@ def analyse_sensitivity(
     seed: int | None = None,
     sampling: str | None = None,
     sobol: bool = False,
+    split: bool = True,
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
     executor: Executor | str | None = None,
@@ -226,10 +230,12 @@ def analyse_sensitivity(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SensitivityResult:
     """Rank every input of ``strategies`` (default: all) by its effect on ``output``, swing
-    each scenario-level input from P10 to P90, and (``sobol``) Sobol indices.
+    each scenario-level input from P10 to P90, split the variance into what a pilot could
+    learn, campaign-to-campaign variation and creator luck (``split``), and (``sobol``)
+    Sobol indices.
 
-    ``progress(step, done, total)`` with step "rank" (campaigns), "swing" (simulations) or
-    "sobol" (campaigns).
+    ``progress(step, done, total)`` with step "rank" (campaigns), "swing" (simulations),
+    "split" or "sobol" (campaigns).
     """
     from campaign_sim.analysis.sensitivity import (
         collect_drivers,
@@ -237,6 +243,7 @@ def analyse_sensitivity(
         sobol_indices,
         swing,
         swing_inputs,
+        variance_split,
     )
 
     check_outcome(output)
@@ -257,7 +264,7 @@ def analyse_sensitivity(
         min_campaigns=8,
         usage="drivers",
     ) as run:
-        if sobol:  # the last step, checked before the first
+        if sobol or split:  # the last steps, checked before the first
             check_run(
                 scenario,
                 campaigns=campaigns,
@@ -300,6 +307,14 @@ def analyse_sensitivity(
         )
         swung = swung[swung["strategy"].isin(chosen)] if not swung.empty else swung
         timings["swing"] = round(time.perf_counter() - started, 3)
+        shares = None
+        if split:
+            started = time.perf_counter()
+            shares = variance_split(
+                scenario, output=output, progress=step("split", run.campaigns), **common
+            )
+            shares = shares[shares["strategy"].isin(chosen)] if not shares.empty else shares
+            timings["split"] = round(time.perf_counter() - started, 3)
         indices = None
         if sobol:
             started = time.perf_counter()
@@ -320,6 +335,7 @@ def analyse_sensitivity(
             indices,
             timings,
             run.executor.label,
+            shares,
         )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "GroupDraws",
     "Layout",
     "PoolDraws",
+    "PARTS",
     "PoolLevel",
     "cheapest_fee",
     "draw_chunk",
@@ -44,6 +45,10 @@ BUDGET_CAP_QUANTILE = 1e-6
 BUDGET_TOLERANCE = 1e-9
 #: With fees that share a pool part, that part's quantile in the budget cap (see cheapest_fee).
 POOL_CAP_QUANTILE = 1e-12
+#: The three parts of a campaign's random numbers (MODEL.md §8): the persistent parts of every
+#: level, shared factor and the shock; the campaign parts of those and the order value; every
+#: creator's own draws. :func:`draw_chunk` can take each from other seed blocks.
+PARTS = ("persistent", "campaign", "creators")
 
 
 @dataclass(frozen=True)
@@ -182,22 +187,23 @@ class _PoolSampler:
         self,
         plan: GroupPlan,
         seed: int,
-        blocks: list[tuple[int, int, int]],
+        parts: dict[str, list[tuple[int, int, int]]],
         sampling: Sampling = RANDOM,
         horizon: int = 1,
     ) -> None:
         self.plan = plan
         self.seed = seed
-        self.blocks = blocks
+        self.parts = parts  # part (PARTS) -> the seed blocks it is drawn from
         self.sampling = sampling
         self.horizon = horizon
         self.stream = pool_stream(plan.pool)
-        self.campaigns = sum(size for _, _, size in blocks)
+        self.campaigns = sum(size for _, _, size in parts["creators"])
         self.levels: dict[str, PoolLevel] = {}
         self._pool_u: dict[str, np.ndarray] = {}
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
-        return uniforms(self.seed, self.blocks, self.stream, quantity, rows, sampling=self.sampling)
+        blocks = self.parts["creators"]
+        return uniforms(self.seed, blocks, self.stream, quantity, rows, sampling=self.sampling)
 
     def level(self, quantity: str) -> PoolLevel | None:
         """The pool's campaign-level draw of ``quantity`` (None if its prior has none)."""
@@ -207,7 +213,7 @@ class _PoolSampler:
         if quantity not in self.levels:
             campaign = uniforms(
                 self.seed,
-                self.blocks,
+                self.parts["campaign"],
                 self.stream,
                 f"{quantity}.pool",
                 None,
@@ -215,7 +221,7 @@ class _PoolSampler:
             )
             persistent = brand_uniforms(
                 self.seed,
-                self.blocks,
+                self.parts["persistent"],
                 self.stream,
                 f"{quantity}.persistent",
                 self.horizon,
@@ -257,23 +263,36 @@ def draw_chunk(
     *,
     sampling: Sampling = RANDOM,
     horizon: int = 1,
+    parts: dict[str, list[tuple[int, int, int]]] | None = None,
 ) -> ChunkDraws:
     """Draw everything for consecutive seed ``blocks`` of campaigns.
 
     ``horizon``: campaigns per brand. The ``horizon`` consecutive campaigns ``c`` with the
     same ``c // horizon`` share the persistent parts of every level, shared factor and the
     shock (MODEL.md §8); 1 (a run of independent next campaigns) draws them per campaign.
+
+    ``parts``: other consecutive seed blocks, of the same campaigns in all, for some of the
+    :data:`PARTS` (the others come from ``blocks``): what pick-freeze estimators need to mix
+    the parts of two independent samples. Without it every part is drawn from ``blocks``.
     """
     n = sum(size for _, _, size in blocks)
+    part = {name: blocks for name in PARTS} | (parts or {})
+    if set(part) != set(PARTS) or any(sum(s for *_, s in b) != n for b in part.values()):
+        raise ValueError(f"parts(={parts!r}) must be some of {PARTS}, each of {n} campaigns")
 
     def campaign_uniforms(quantity: str) -> np.ndarray:
-        return uniforms(seed, blocks, CAMPAIGN_STREAM, quantity, None, sampling=sampling)
+        return uniforms(seed, part["campaign"], CAMPAIGN_STREAM, quantity, None, sampling=sampling)
 
     campaign = _campaign_draws(
         scenario,
         campaign_uniforms("shock"),
         brand_uniforms(
-            seed, blocks, CAMPAIGN_STREAM, "shock.persistent", horizon, sampling=sampling
+            seed,
+            part["persistent"],
+            CAMPAIGN_STREAM,
+            "shock.persistent",
+            horizon,
+            sampling=sampling,
         )
         if scenario.shock_persistent > 0 and scenario.shock_sigma
         else None,
@@ -283,7 +302,7 @@ def draw_chunk(
     groups: list[GroupDraws] = []
     for pool, cap in layout.pools.items():
         members = [s for s in layout.slots if s.group.pool == pool]
-        sampler = _PoolSampler(members[0].group, seed, blocks, sampling, horizon)
+        sampler = _PoolSampler(members[0].group, seed, part, sampling, horizon)
         # Fees first: they decide how many creators budget groups hire, hence how many rows
         # of everything else this chunk needs. Row k of every array is the same however many
         # rows are drawn, so fees are drawn for a first guess of rows and again for twice as

@@ -80,6 +80,7 @@ def sensitivity_document(result: SensitivityResult) -> dict[str, Any]:
         "output": result.output,
         "sensitivity": result.ranked.to_dict(orient="records"),
         "swing": result.swung.to_dict(orient="records"),
+        "split": None if result.split is None else result.split.to_dict(orient="records"),
         "sobol": None if result.sobol is None else result.sobol.to_dict(orient="records"),
     }
 
@@ -87,14 +88,17 @@ def sensitivity_document(result: SensitivityResult) -> dict[str, Any]:
 def write_sensitivity(
     out: str | Path, result: SensitivityResult, *, settings: dict[str, Any] | None = None
 ) -> Path:
-    """sensitivity.csv/.parquet, swing.csv/.parquet (the tornado), sobol.csv (when computed),
-    priors.csv and manifest.json, atomically at ``out``."""
+    """sensitivity.csv/.parquet, swing.csv/.parquet (the tornado), split.csv (the variance
+    split: pilot, campaign, creator luck), sobol.csv (each when computed), priors.csv and
+    manifest.json, atomically at ``out``."""
     out = Path(out)
     with results_folder(out) as writer:
         writer.csv("sensitivity.csv", result.ranked)
         writer.parquet("sensitivity.parquet", result.ranked)
         writer.csv("swing.csv", result.swung)
         writer.parquet("swing.parquet", result.swung)
+        if result.split is not None:
+            writer.csv("split.csv", result.split)
         if result.sobol is not None:
             writer.csv("sobol.csv", result.sobol)
         writer.csv("priors.csv", priors_frame(used_priors(result.scenario)))
@@ -112,6 +116,7 @@ def write_sensitivity(
                     "sampling": result.sampling.method,
                     "antithetic": result.sampling.antithetic,
                     "swing_quantiles": [0.1, 0.9],
+                    "split": result.split is not None,
                     "sobol": result.sobol is not None,
                     "executor": result.executor,
                     **(settings or {}),

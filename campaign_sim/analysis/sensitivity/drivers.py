@@ -1,19 +1,30 @@
-"""Every uncertain input of every campaign, beside its outcomes: what the ranking reads."""
+"""Every uncertain input of every campaign, beside its outcomes: what the ranking reads.
+
+The inputs of a strategy: the order value and the shock; each pool's campaign-level draws
+(its **level** of a quantity, the pool's mean creator, or its **shared factor**, e.g. the fee
+market; MODEL.md §8); and per group aggregates of its hired creators' **own draws**. For a
+quantity with a pool draw, the own draws are the creators' values with the pool's draw held at
+its median (what is left of them once the level or shared factor is taken out), so that the
+ranking credits the pool's draw and the creators' luck apart instead of twice.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from scipy import special
 
 from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, PoolDraws, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import METRICS, chunk_outcomes
+from campaign_sim.random.levels import LOGIT_SCALE, level_centre, normal_scores
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.scenario.plan import GroupPlan, Scenario
+from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario
 
 __all__ = ["Driver", "Drivers", "collect_drivers", "drivers_kernel", "group_label"]
 
@@ -23,9 +34,11 @@ class Driver:
     """One uncertain input of a strategy, per campaign."""
 
     input: str  # human label, unique within a strategy
-    group: str  # "campaign" or the group's label
+    group: str  # "campaign", a pool ("nano/instagram") or a group's label
     quantity: str  # aov, shock, followers, engagement_rate, ..., creators, delivered
-    aggregate: str  # value, total, mean of hired creators, share of hired creators
+    # value, pool level, shared factor (a pool's draws); total, total real audience, mean of
+    # own draws, total of own draws, share of hired creators (a group's creators)
+    aggregate: str
 
 
 @dataclass(frozen=True)
@@ -50,8 +63,38 @@ def group_label(group: GroupPlan, index: int) -> str:
     return f"{group.pool} #{index + 1} ({size})"
 
 
+def own_draws(prior: Prior, values: np.ndarray, pool: PoolDraws) -> np.ndarray:
+    """Creators' ``values`` (rows, campaigns) with their pool's draw of ``prior``'s quantity
+    held at its median: ``g^-1(centre(L_median) + g(x) - centre(L_c))`` around a level (the
+    creator's own ``tau eta``), ``F^-1(Phi(z - sqrt(rho) Z_c))`` with a shared factor (the
+    creator's own part of its normal score ``z``). Unchanged without a pool draw."""
+    level = pool.levels.get(prior.quantity)
+    if level is None or prior.dist.is_fixed:
+        return values
+    if prior.describes == "level":
+        tau, scale = prior.creator_spread, prior.scale
+        g, g_inv = (special.logit, special.expit) if scale == LOGIT_SCALE else (np.log, np.exp)
+        median = level_centre(np.array([prior.dist.median()]), tau, scale)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g_inv(median + g(values) - level_centre(level.value, tau, scale))
+    p, rho = prior.persistent, prior.shared
+    common = math.sqrt(p) * level.persistent + math.sqrt(1 - p) * level.campaign
+    scores = normal_scores(np.clip(prior.dist.cdf(values), 0.0, 1.0 - 2.0**-53))
+    return prior.dist.score_sampler()(scores - math.sqrt(rho) * common)
+
+
+def _pool_inputs(
+    pool: PoolDraws, priors: dict[str, Prior]
+) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(quantity, aggregate, values per campaign) of a pool's levels and shared factors."""
+    for quantity, level in pool.levels.items():
+        kind = "pool level" if priors[quantity].describes == "level" else "shared factor"
+        yield quantity, kind, level.value
+
+
 def _group_inputs(pool: PoolDraws, group: GroupDraws) -> Iterator[tuple[str, str, np.ndarray]]:
-    """(quantity, aggregate, values per campaign) of one group's hired creators."""
+    """(quantity, aggregate, values per campaign) of one group's hired creators' own draws."""
+    priors = group.slots.group.priors
     rows = group.rows
     n = pool.fee.shape[1]
     hired = (
@@ -61,22 +104,40 @@ def _group_inputs(pool: PoolDraws, group: GroupDraws) -> Iterator[tuple[str, str
     k = group.slots.group.deliverables
 
     def total(a: np.ndarray) -> np.ndarray:
-        return np.einsum("ij,ij->j", a[rows], hired)
+        return _total(a[rows], hired)
 
     def mean(a: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return total(a) / count
+        return _mean(a[rows], hired, count)
+
+    def own(quantity: str, values: np.ndarray) -> np.ndarray:
+        return own_draws(priors[quantity], values[rows], pool)
 
     if group.hired is not None:
         yield "creators", "total", count
+    # Real audience: followers are never pooled by default; a pooled one's level is an input.
     yield "followers", "total real audience", total(pool.audience)
-    yield "engagement_rate", "mean of hired creators", mean(pool.engagement_rate)
-    yield "reach_rate", "mean of hired creators", mean(pool.reach_rate)
-    yield "conversion_rate", "mean of hired creators", mean(pool.conversion_rate)
-    yield "fee", "total", k * total(pool.fee)
+    for quantity in ("engagement_rate", "reach_rate", "conversion_rate"):
+        values = getattr(pool, quantity)
+        if quantity in pool.levels:
+            yield quantity, "mean of own draws", _mean(own(quantity, values), hired, count)
+        else:
+            yield quantity, "mean of hired creators", mean(values)
+    if "fee" in pool.levels:
+        yield "fee", "total of own draws", k * _total(own("fee", pool.fee), hired)
+    else:
+        yield "fee", "total", k * total(pool.fee)
     if not group.slots.group.dist("overhead").is_fixed:  # else it is creators x a constant
         yield "overhead", "total", total(pool.overhead)
     yield "delivered", "share of hired creators", mean(pool.delivered.astype(float))
+
+
+def _total(a: np.ndarray, hired: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->j", a, hired)
+
+
+def _mean(a: np.ndarray, hired: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _total(a, hired) / count
 
 
 def _chunk_drivers(
@@ -89,6 +150,13 @@ def _chunk_drivers(
         if scenario.shock_sigma > 0:
             found.append(Driver("shock (product appeal)", "campaign", "shock", "value"))
             values.append(draws.campaign.shock)
+        pools = dict.fromkeys(g.pool for g in strategy.groups)
+        for pool_name in pools:
+            priors = next(g for g in strategy.groups if g.pool == pool_name).priors
+            for quantity, aggregate, array in _pool_inputs(draws.pools[pool_name], priors):
+                name = f"{pool_name}: {quantity.replace('_', ' ')} ({aggregate})"
+                found.append(Driver(name, pool_name, quantity, aggregate))
+                values.append(array)
         for group in draws.groups:
             if group.slots.strategy != strategy.name:
                 continue

@@ -1,4 +1,14 @@
-"""One-at-a-time swings of each scenario-level input from its P10 to its P90 (the tornado)."""
+"""One-at-a-time swings of each scenario-level input from its P10 to its P90 (the tornado).
+
+A scenario-level input is one value per campaign, not one per creator (MODEL.md §8): the
+order value, the shock, a pool's **level** of a quantity (a ``describes: level`` prior: fixing
+the prior at its P10 fixes the pool's mean creator there, and the creators still spread around
+it by ``creator_spread``), and a pool's **shared factor** (a ``describes: creators`` prior with
+``shared`` > 0: its campaign-level normal score is fixed at the P10's, and every creator keeps
+its own part). A creators prior without a shared part (followers, by default) is no such
+input: moving every creator to its P10 at once is not a scenario anyone is unsure about, and
+its spread is creator luck (the variance split measures it), so it is left out of the swing.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +16,11 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from campaign_sim.analysis.mcse import mean_error
 from campaign_sim.engine.draws import CampaignDraws, Layout, draw_chunk
@@ -17,29 +29,91 @@ from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.metrics import check_outcome
 from campaign_sim.random import distributions as dist
+from campaign_sim.random.levels import normal_scores
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
 
-__all__ = ["SWING_QUANTILES", "SwingInput", "swing", "swing_inputs", "swing_kernel"]
+__all__ = [
+    "SWING_QUANTILES",
+    "GivenFactor",
+    "SwingInput",
+    "swing",
+    "swing_inputs",
+    "swing_kernel",
+]
 
 #: The ends of a one-at-a-time swing: P10 and P90 of the input's distribution.
 SWING_QUANTILES = (0.10, 0.90)
+#: What a swing input is: a campaign-level input, a pool's level, a pool's shared factor.
+CAMPAIGN, LEVEL, SHARED = "campaign", "level", "shared factor"
 
 
 @dataclass(frozen=True)
 class SwingInput:
-    """A scenario-level input a swing fixes: the order value, the shock, or one prior."""
+    """A scenario-level input a swing fixes: the order value, the shock, a pool's level or
+    shared factor (one prior)."""
 
     input: str
     quantity: str
     key: str  # "economics.aov", "shock", or the prior's key path
-    distribution: dist.Distribution
+    distribution: dist.Distribution  # of the value per campaign: P10 and P90 are its ends
     prior: Prior | None = None
+    kind: str = CAMPAIGN  # CAMPAIGN, LEVEL or SHARED
+    where: str = ""  # the prior's tier or tier/platform
+
+
+@dataclass(frozen=True)
+class GivenFactor(dist.Distribution):
+    """A creator's value when its pool's shared factor sits at normal score ``score``:
+    ``F^-1(Phi(sqrt(rho) score + sqrt(1 - rho) e))``, ``e ~ N(0, 1)`` the creator's own part,
+    drawn as the engine draws it (``e`` the normal score of the creator's own uniform)."""
+
+    family: ClassVar[str] = "given shared factor"
+    base: dist.Distribution
+    score: float
+    shared: float
+
+    def _affine(self) -> tuple[float, float]:
+        return math.sqrt(self.shared) * self.score, math.sqrt(1 - self.shared)
+
+    def sampler(self) -> Any:
+        shift, scale = self._affine()
+        marginal = self.base.score_sampler()
+        return lambda u: marginal(shift + scale * normal_scores(u))
+
+    def ppf(self, q: Any) -> np.ndarray:
+        shift, scale = self._affine()
+        return self.base.ppf(special.ndtr(shift + scale * special.ndtri(q)))
+
+    quantile = ppf
+
+    def cdf(self, x: Any) -> np.ndarray:
+        shift, scale = self._affine()
+        return np.asarray(special.ndtr((special.ndtri(self.base.cdf(x)) - shift) / scale))
+
+    def mean(self) -> float:
+        shift, scale = self._affine()
+        nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+        values = self.base.score_sampler()(shift + scale * nodes)
+        return float(values @ weights / weights.sum())
+
+    def median(self) -> float:
+        return float(self.ppf(0.5))
+
+    def support(self) -> tuple[float, float]:
+        return self.base.support()
+
+    def params(self) -> dict[str, float]:
+        return {"score": self.score, "shared": self.shared}
+
+    def describe(self) -> str:
+        return f"{self.base.describe()} given its shared factor at score {self.score:.4g}"
 
 
 def swing_inputs(scenario: Scenario) -> list[SwingInput]:
     """Every uncertain scenario-level input: AOV, the shock, and each non-fixed prior that a
-    strategy's group uses (a tier-wide prior once, for every platform that uses it)."""
+    strategy's group uses and that has a pool draw, as a level or a shared factor (a
+    tier-wide prior once, for every platform that uses it)."""
     found = []
     if not scenario.aov.is_fixed:
         found.append(SwingInput("order value (AOV)", "aov", "economics.aov", scenario.aov))
@@ -50,12 +124,17 @@ def swing_inputs(scenario: Scenario) -> list[SwingInput]:
     for strategy in scenario.strategies:
         for group in strategy.groups:
             for quantity, prior in group.priors.items():
-                if prior.dist.is_fixed or (prior.origin, prior.key_path) in seen:
+                if prior.dist.is_fixed or not prior.pooled:
+                    continue
+                if (prior.origin, prior.key_path) in seen:
                     continue
                 seen.add((prior.origin, prior.key_path))
                 where = f"{prior.tier}/{prior.platform}" if prior.platform else prior.tier
-                label = f"{where} {quantity.replace('_', ' ')} prior"
-                found.append(SwingInput(label, quantity, prior.key_path, prior.dist, prior))
+                kind = LEVEL if prior.describes == "level" else SHARED
+                label = f"{where} {quantity.replace('_', ' ')} {kind}"
+                found.append(
+                    SwingInput(label, quantity, prior.key_path, prior.dist, prior, kind, where)
+                )
     return found
 
 
@@ -66,13 +145,19 @@ def _uses(strategy: StrategyPlan, item: SwingInput) -> bool:
     )
 
 
-def _fixed(scenario: Scenario, item: SwingInput, value: float) -> Scenario:
-    """The scenario with ``item`` fixed at ``value`` (the shock is fixed in the draws)."""
+def _fixed(scenario: Scenario, item: SwingInput, q: float) -> Scenario:
+    """The scenario with ``item`` at its quantile ``q`` (the shock is fixed in the draws): a
+    level prior fixed there (its creators still spread around it), a shared factor's normal
+    score fixed at ``Phi^-1(q)`` (each creator keeps its own part)."""
     if item.quantity == "aov":
-        return replace(scenario, aov=dist.Fixed(value))
+        return replace(scenario, aov=dist.Fixed(float(item.distribution.ppf(q))))
     if item.prior is None:
         return scenario
-    fixed = replace(item.prior, dist=dist.Fixed(value))
+    if item.kind == SHARED:
+        given = GivenFactor(item.prior.dist, float(special.ndtri(q)), item.prior.shared)
+        fixed = replace(item.prior, dist=given, shared=0.0, persistent=0.0)
+    else:
+        fixed = replace(item.prior, dist=dist.Fixed(float(item.distribution.ppf(q))))
 
     def swap(group: GroupPlan) -> GroupPlan:
         if group.priors.get(item.quantity) is not item.prior:
@@ -123,7 +208,9 @@ def swing(
 ) -> pd.DataFrame:
     """One-at-a-time swing of every :func:`swing_inputs` input, for every strategy.
 
-    A row per strategy and input: the input's value at each end (P10, P90), the mean output
+    A row per strategy and input: its ``kind`` (campaign, level, shared factor) and ``where``
+    (the prior's tier or tier/platform), the input's value at each end (P10, P90; for a shared
+    factor, the value ``F^-1(Phi(Z_c))`` at that normal score), the mean output
     with everything random (``base``), at each end (``at_low``, ``at_high``), ``swing`` =
     at_high - at_low and its standard error (paired over the same campaigns: common random
     numbers; from block replicates under stratified sampling, :mod:`campaign_sim.analysis.mcse`).
@@ -154,8 +241,8 @@ def swing(
         for item in swing_inputs(scenario):
             values = [float(item.distribution.ppf(q)) for q in quantiles]
             ends = []
-            for value in values:
-                fixed = _fixed(scenario, item, value)
+            for q, value in zip(quantiles, values, strict=True):
+                fixed = _fixed(scenario, item, q)
                 shock = value if item.quantity == "shock" else None
                 ends.append(outputs(fixed, shock))
                 if progress is not None:
@@ -172,6 +259,8 @@ def swing(
                         "output": output,
                         "input": item.input,
                         "quantity": item.quantity,
+                        "kind": item.kind,
+                        "where": item.where,
                         "key": item.key,
                         "low_quantile": quantiles[0],
                         "high_quantile": quantiles[1],

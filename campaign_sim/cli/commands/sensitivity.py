@@ -40,6 +40,7 @@ OUTPUTS = (
 STEPS = {
     "rank": "ranking inputs (campaigns)",
     "swing": "swings (simulations)",
+    "split": "variance split (campaigns)",
     "sobol": "Sobol indices (campaigns)",
 }
 
@@ -79,6 +80,13 @@ STEPS = {
     help="Sampling of the ranked run and the swings [default: the scenario's].",
 )
 @click.option(
+    "--split/--no-split",
+    default=True,
+    show_default=True,
+    help="Split the variance into what a pilot could learn, campaign-to-campaign variation "
+    "and creator luck (Sobol indices of three groups; costs 5 x campaigns evaluations).",
+)
+@click.option(
     "--sobol",
     is_flag=True,
     help="Also Sobol indices of order value, shock and creator draws (needs SALib: the "
@@ -105,17 +113,20 @@ def sensitivity(
     scheduler: str | None,
     chunk_size: int,
     sampling: str | None,
+    split: bool,
     sobol: bool,
     top: int,
     fmt: str,
     quiet: bool,
 ) -> Path:
-    """What drives OUTPUT (ROI by default) in SCENARIO: every uncertain input ranked by
-    Spearman correlation and contribution to variance, and a one-at-a-time swing of each
-    scenario-level input (order value, shock, each prior) from its P10 to its P90.
+    """What drives OUTPUT (ROI by default) in SCENARIO: its variance split into what a pilot
+    could learn, campaign-to-campaign variation and creator luck; every uncertain input ranked
+    by Spearman correlation and contribution to variance; and a one-at-a-time swing of each
+    scenario-level input (order value, shock, each pool level and shared factor) from its P10
+    to its P90.
 
-    Writes sensitivity.csv/.parquet, swing.csv/.parquet (the tornado chart), sobol.csv with
-    --sobol, priors.csv and manifest.json.
+    Writes split.csv, sensitivity.csv/.parquet, swing.csv/.parquet (the tornado chart),
+    sobol.csv with --sobol, priors.csv and manifest.json.
     """
     from campaign_sim.engine.limits import OPTIONS, check_run
     from campaign_sim.pipeline import analyse_sensitivity
@@ -125,7 +136,7 @@ def sensitivity(
 
     plan = load_scenario(scenario)
     out = check_out(out or default_out(plan.source, "sensitivity"))
-    for usage in ("drivers", "sobol") if sobol else ("drivers",):
+    for usage in ("drivers", "sobol") if sobol or split else ("drivers",):
         check_run(
             plan,
             campaigns=campaigns,
@@ -145,6 +156,7 @@ def sensitivity(
             seed=seed,
             sampling=sampling,
             sobol=sobol,
+            split=split,
             chunk_size=chunk_size,
             workers=workers,
             executor=executor,
@@ -161,5 +173,7 @@ def sensitivity(
         from campaign_sim.cli.tables.sensitivity import sensitivity_tables
 
         labels = {s.name: s.label for s in plan.strategies if s.name in result.strategies}
-        sensitivity_tables(result.ranked, result.swung, result.sobol, labels, stdout(), top=top)
+        sensitivity_tables(
+            result.ranked, result.swung, result.sobol, labels, stdout(), top=top, split=result.split
+        )
     return target
