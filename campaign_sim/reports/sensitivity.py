@@ -1,6 +1,7 @@
-"""The report of a sensitivity analysis: a tornado chart of one-at-a-time swings, the ranked
-drivers with their rank correlation, and which input moves the output most. Reads swing.csv
-and sensitivity.csv."""
+"""The report of a sensitivity analysis: how much of the output's variance a pilot could learn
+(against campaign-to-campaign variation and creator luck), a tornado chart of one-at-a-time
+swings, the ranked drivers with their rank correlation, and which input moves the output most.
+Reads split.csv, swing.csv and sensitivity.csv."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def input_name(row: dict, text: Text) -> str:
     name, quantity = str(row.get("input", "")), str(row.get("quantity", ""))
     if quantity in ("aov", "shock"):
         return text(f"input.{quantity}")
+    kind, where = row.get("kind"), row.get("where")
+    if kind in ("level", "shared factor") and isinstance(where, str) and where:
+        key = "input.level" if kind == "level" else "input.shared"
+        return text(key, where=where, quantity=text.quantity(quantity))
     aggregate = row.get("aggregate")
     if isinstance(aggregate, str) and isinstance(row.get("group"), str):
         key = "aggregate." + aggregate.replace(" ", "_")
@@ -146,8 +151,20 @@ def _value(value: Any, output: str, text: Text) -> str:
 
 
 def headline(results: Results, text: Text) -> str | None:
-    """The first strategy's largest contributor to the output's variance (from the ranking),
-    else its widest swing."""
+    """The first strategy's variance split (what a pilot could learn, campaign to campaign,
+    creator luck; first-order shares), else its largest contributor to the output's variance
+    (from the ranking), else its widest swing."""
+    shares = _split(results)
+    if shares:
+        name, share = next(iter(shares.items()))
+        return text(
+            "headline.sensitivity_split",
+            s=results.label(name),
+            metric=text.metric(_output(results)),
+            pilot=text.pct(share.get("persistent", 0.0)),
+            campaign=text.pct(share.get("campaign", 0.0)),
+            luck=text.pct(share.get("creators", 0.0)),
+        )
     frame = results.table("sensitivity.csv")
     if frame is not None and "contribution" in frame and not frame.empty:
         name = _strategies(results, frame)[0]
@@ -161,6 +178,17 @@ def headline(results: Results, text: Text) -> str | None:
         )
     swing = _swing_sentence(results, text)
     return swing[0] if swing else None
+
+
+def _split(results: Results) -> dict[str, dict[str, float]]:
+    """Per strategy (report order), each part's first-order share, from split.csv."""
+    split = results.table("split.csv")
+    if split is None or split.empty or "s1" not in split:
+        return {}
+    return {
+        name: {row.part: float(row.s1) for row in split[split["strategy"] == name].itertuples()}
+        for name in _strategies(results, split)
+    }
 
 
 def _swing_sentence(results: Results, text: Text) -> list[str]:
@@ -188,7 +216,18 @@ def points(results: Results, text: Text) -> list[str]:
     frame = results.table("sensitivity.csv")
     if frame is None or "contribution" not in frame:
         return []
-    out = []
+    out = [
+        text(
+            "bullet.split",
+            s=results.label(name),
+            metric=text.metric(_output(results)),
+            pilot=text.pct(share.get("persistent", 0.0)),
+            campaign=text.pct(share.get("campaign", 0.0)),
+            luck=text.pct(share.get("creators", 0.0)),
+            rest=text.pct(1 - sum(share.values())),
+        )
+        for name, share in _split(results).items()
+    ]
     for name in _strategies(results, frame):
         part = frame[frame["strategy"] == name].sort_values("rank").head(3)
         items = text.list_sep().join(
