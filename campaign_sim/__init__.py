@@ -20,6 +20,7 @@ __version__ = "0.3.0"
 
 if TYPE_CHECKING:
     from campaign_sim.analysis.compare import Comparison, compare
+    from campaign_sim.analysis.horizon import HorizonResult, simulate_horizon
     from campaign_sim.analysis.stats import Summary, summarize
     from campaign_sim.analysis.timeline import TimelineResult
     from campaign_sim.engine.timeline import simulate_timeline
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 _HOMES = {
     "Comparison": "campaign_sim.analysis.compare",
     "compare": "campaign_sim.analysis.compare",
+    "HorizonResult": "campaign_sim.analysis.horizon",
+    "simulate_horizon": "campaign_sim.analysis.horizon",
     "Summary": "campaign_sim.analysis.stats",
     "summarize": "campaign_sim.analysis.stats",
     "TimelineResult": "campaign_sim.analysis.timeline",
@@ -57,6 +60,7 @@ __all__ = [
     "METRICS",
     "ArgumentError",
     "Comparison",
+    "HorizonResult",
     "InputError",
     "Outcomes",
     "RunResult",
@@ -70,6 +74,7 @@ __all__ = [
     "run_scenario",
     "scenario_from_dict",
     "simulate",
+    "simulate_horizon",
     "simulate_timeline",
     "summarize",
     "write_run",
