@@ -149,12 +149,18 @@ def test_swing_of_a_shared_factor_keeps_each_creators_own_part(write_scenario):
     z = Phi^-1(0.1), then Phi^-1(0.9); each creator keeps its own part e_j, so every fee is
     median x exp(s (sqrt(rho) z + sqrt(1 - rho) e_j)) and fees at P90 are those at P10 times
     exp(s sqrt(rho) (z90 - z10)), campaign by campaign. Cost = 2 x sum of 3 fees + 2,500.
-    Followers (creators, no shared part) are creator luck: no swing."""
+    Followers (creators, no shared part) are moved for all creators at once, and marked so."""
     followers = {"family": "loguniform", "low": 1000, "high": 10000}
     plan = _plan(write_scenario, {"fee": FEE, "followers": followers})
     items = swing_inputs(plan)
-    assert [(i.input, i.kind) for i in items] == [("nano fee shared factor", "shared factor")]
-    row = swing(plan, campaigns=2048, output="cost").iloc[0]
+    assert [(i.input, i.kind) for i in items] == [
+        ("nano followers prior", "all creators"),
+        ("nano fee shared factor", "shared factor"),
+    ]
+    items = items[1:]
+    table = swing(plan, campaigns=2048, output="cost").set_index("input")
+    assert table.loc["nano followers prior", "swing"] == 0  # followers do not enter the cost
+    row = table.loc["nano fee shared factor"]
     prior = items[0].prior
     s, z10, z90 = prior.dist.sigma, special.ndtri(0.1), special.ndtri(0.9)
     ratio = math.exp(s * math.sqrt(0.5) * (z90 - z10))
@@ -199,9 +205,10 @@ def test_swing_lists_a_prior_only_for_strategies_that_use_it():
     nano = table[table["strategy"] == "nano_heavy"]
     assert "micro/youtube fee shared factor" not in set(nano["input"])
     assert "nano/instagram fee shared factor" in set(nano["input"])
-    # Followers describe creators with no shared part: creator luck, not a swing.
-    assert not (table["quantity"] == "followers").any()
-    assert set(table["kind"]) == {"campaign", "level", "shared factor"}
+    # Followers describe creators with no shared part: moved for all creators at once, as
+    # before levels existed, and marked so (the tables and the tornado leave them out).
+    assert set(table.loc[table["quantity"] == "followers", "kind"]) == {"all creators"}
+    assert set(table["kind"]) == {"campaign", "level", "shared factor", "all creators"}
     # Reach does not enter ROI when conversions are per engagement: exactly no swing.
     reach = table[table["quantity"] == "reach_rate"]
     assert not reach.empty and (reach["swing"] == 0).all()

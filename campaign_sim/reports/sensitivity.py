@@ -57,6 +57,10 @@ def _swings(results: Results) -> Any:
     frame = results.table("swing.csv")
     if frame is None or frame.empty:
         return None
+    if "kind" in frame:  # every creator at once is no pool-level uncertainty (swing.py)
+        frame = frame[frame["kind"] != "all creators"]
+        if frame.empty:
+            return None
     frame = frame.copy()
     frame["reach"] = (frame["at_high"] - frame["at_low"]).abs()
     return frame

@@ -7,7 +7,9 @@ it by ``creator_spread``), and a pool's **shared factor** (a ``describes: creato
 ``shared`` > 0: its campaign-level normal score is fixed at the P10's, and every creator keeps
 its own part). A creators prior without a shared part (followers, by default) is no such
 input: moving every creator to its P10 at once is not a scenario anyone is unsure about, and
-its spread is creator luck (the variance split measures it), so it is left out of the swing.
+its spread is creator luck (the variance split measures it). Its swing is still computed, as
+before levels existed (every creator's draw at the value), but marked :data:`ALL_CREATORS`:
+the tables, the tornado chart and the report leave it out.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
 
 __all__ = [
     "SWING_QUANTILES",
+    "ALL_CREATORS",
     "GivenFactor",
     "SwingInput",
     "swing",
@@ -44,8 +47,10 @@ __all__ = [
 
 #: The ends of a one-at-a-time swing: P10 and P90 of the input's distribution.
 SWING_QUANTILES = (0.10, 0.90)
-#: What a swing input is: a campaign-level input, a pool's level, a pool's shared factor.
-CAMPAIGN, LEVEL, SHARED = "campaign", "level", "shared factor"
+#: What a swing input is: a campaign-level input, a pool's level, a pool's shared factor, or
+#: a creators prior without a shared part moved for all creators at once (not a pool-level
+#: uncertainty: kept in swing.csv, left out of the tornado).
+CAMPAIGN, LEVEL, SHARED, ALL_CREATORS = "campaign", "level", "shared factor", "all creators"
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class SwingInput:
     key: str  # "economics.aov", "shock", or the prior's key path
     distribution: dist.Distribution  # of the value per campaign: P10 and P90 are its ends
     prior: Prior | None = None
-    kind: str = CAMPAIGN  # CAMPAIGN, LEVEL or SHARED
+    kind: str = CAMPAIGN  # CAMPAIGN, LEVEL, SHARED or ALL_CREATORS
     where: str = ""  # the prior's tier or tier/platform
 
 
@@ -112,8 +117,8 @@ class GivenFactor(dist.Distribution):
 
 def swing_inputs(scenario: Scenario) -> list[SwingInput]:
     """Every uncertain scenario-level input: AOV, the shock, and each non-fixed prior that a
-    strategy's group uses and that has a pool draw, as a level or a shared factor (a
-    tier-wide prior once, for every platform that uses it)."""
+    strategy's group uses, as a level, a shared factor, or (no pool draw) all creators at
+    once (a tier-wide prior once, for every platform that uses it)."""
     found = []
     if not scenario.aov.is_fixed:
         found.append(SwingInput("order value (AOV)", "aov", "economics.aov", scenario.aov))
@@ -124,14 +129,18 @@ def swing_inputs(scenario: Scenario) -> list[SwingInput]:
     for strategy in scenario.strategies:
         for group in strategy.groups:
             for quantity, prior in group.priors.items():
-                if prior.dist.is_fixed or not prior.pooled:
-                    continue
-                if (prior.origin, prior.key_path) in seen:
+                if prior.dist.is_fixed or (prior.origin, prior.key_path) in seen:
                     continue
                 seen.add((prior.origin, prior.key_path))
                 where = f"{prior.tier}/{prior.platform}" if prior.platform else prior.tier
-                kind = LEVEL if prior.describes == "level" else SHARED
-                label = f"{where} {quantity.replace('_', ' ')} {kind}"
+                kind = (
+                    (LEVEL if prior.describes == "level" else SHARED)
+                    if prior.pooled
+                    else ALL_CREATORS
+                )
+                # As before levels existed: "nano followers prior" (every creator's draw).
+                named = "prior" if kind == ALL_CREATORS else kind
+                label = f"{where} {quantity.replace('_', ' ')} {named}"
                 found.append(
                     SwingInput(label, quantity, prior.key_path, prior.dist, prior, kind, where)
                 )
@@ -148,7 +157,8 @@ def _uses(strategy: StrategyPlan, item: SwingInput) -> bool:
 def _fixed(scenario: Scenario, item: SwingInput, q: float) -> Scenario:
     """The scenario with ``item`` at its quantile ``q`` (the shock is fixed in the draws): a
     level prior fixed there (its creators still spread around it), a shared factor's normal
-    score fixed at ``Phi^-1(q)`` (each creator keeps its own part)."""
+    score fixed at ``Phi^-1(q)`` (each creator keeps its own part), every creator's draw of
+    an :data:`ALL_CREATORS` prior at that value."""
     if item.quantity == "aov":
         return replace(scenario, aov=dist.Fixed(float(item.distribution.ppf(q))))
     if item.prior is None:
@@ -208,7 +218,8 @@ def swing(
 ) -> pd.DataFrame:
     """One-at-a-time swing of every :func:`swing_inputs` input, for every strategy.
 
-    A row per strategy and input: its ``kind`` (campaign, level, shared factor) and ``where``
+    A row per strategy and input: its ``kind`` (campaign, level, shared factor, all creators:
+    :data:`ALL_CREATORS`, which tables and charts leave out) and ``where``
     (the prior's tier or tier/platform), the input's value at each end (P10, P90; for a shared
     factor, the value ``F^-1(Phi(Z_c))`` at that normal score), the mean output
     with everything random (``base``), at each end (``at_low``, ``at_high``), ``swing`` =

@@ -72,6 +72,8 @@ def sensitivity_tables(
 
 def _swing_table(swing: pd.DataFrame, name: str, label: str, console: Console, top: int) -> None:
     rows = swing[swing["strategy"] == name] if not swing.empty else swing
+    if "kind" in rows:  # every creator at once is no pool-level uncertainty: swing.csv only
+        rows = rows[rows["kind"] != "all creators"]
     if rows.empty:
         return
     output = rows["output"].iloc[0]
@@ -88,8 +90,9 @@ def _swing_table(swing: pd.DataFrame, name: str, label: str, console: Console, t
         f"one input at a time (base {fmt(rows['base'].iloc[0], output)})",
         caption="A level at P10 puts the pool's mean creator there (creators still spread "
         "around it); a shared factor at P10 moves every creator's fee (or other draw) by the "
-        "pool's part only. Creators priors without a shared part are creator luck, not in this "
-        "table. ± is the 95% estimate interval (paired).",
+        "pool's part only. Priors of creators without a shared part (followers) are creator "
+        "luck: in swing.csv as 'all creators', not here. ± is the 95% estimate interval "
+        "(paired).",
     )
     for row in rows.head(top).itertuples():
         table.add_row(
