@@ -44,10 +44,12 @@ COMMANDS: dict[str, list[str]] = {
     "horizon": ["horizon", COFFEE, "--horizon", "4", "--brands", "8", "-q"],
     "sensitivity": ["sensitivity", COFFEE, "-n", "64", "--top", "6", "-q"],
     "priors": ["priors", COFFEE],
+    "priors-set": ["priors"],
+    "priors-all": ["priors", COFFEE, "--all"],
     "plan": ["plan", COFFEE],
 }
 #: Commands without a results folder.
-NO_FOLDER = {"priors", "plan"}
+NO_FOLDER = {"priors", "priors-set", "priors-all", "plan"}
 
 #: A number as printed: sign, digits with thousands separators, decimals, exponent, percent.
 NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]\d+)?%?")
@@ -131,7 +133,9 @@ def test_tables_fit_the_terminal(command: str, width: int, out: Path):
 
 
 @pytest.mark.parametrize(
-    "command", ["run", "sweep", "sensitivity", "timeline", "horizon", "priors", "plan"]
+    "command",
+    ["run", "sweep", "sensitivity", "timeline", "horizon", "priors", "priors-set", "priors-all"]
+    + ["plan"],
 )
 def test_wide_terminals_get_one_table_per_table(command: str, out: Path):
     # From 120 columns nothing is split into a second table (80 may split).

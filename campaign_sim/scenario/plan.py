@@ -36,6 +36,7 @@ class Prior:
     creator_spread: float = 0.0  # level: tau on the quantity's scale (logit or log)
     shared: float = 0.0  # creators: rho, the pool's shared share of the normal-score variance
     persistent: float = 0.0  # share of the level's or shared factor's variance that persists
+    describes_note: str | None = None  # why the range describes what it does
 
     @property
     def scale(self) -> str:

@@ -1,5 +1,6 @@
-"""Listing priors (family, parameters, mean, median, P5/P95, sources) and the scenario-level
-assumptions beside them (order value, margin, costs, shock, correlations), without simulating."""
+"""Listing priors (family, parameters, mean, median, P5/P95, what the range describes, sources)
+and the scenario-level assumptions beside them (order value, margin, costs, shock,
+correlations), without simulating."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from statistics import NormalDist
 
 import pandas as pd
 
+from campaign_sim.random.levels import spearman_of_pearson
 from campaign_sim.scenario.plan import Prior, Scenario
 from campaign_sim.scenario.priors_schema import QUANTITIES
 
-__all__ = ["assumptions_frame", "priors_frame", "used_priors"]
+__all__ = ["assumptions_frame", "describes_text", "priors_frame", "used_priors"]
 
 _Z95 = NormalDist().inv_cdf(0.95)
 
@@ -64,6 +66,12 @@ def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
             shock_range,
         ),
         (
+            "campaign shock: persistent share",
+            "shock.persistent",
+            f"{scenario.shock_persistent:.0%} of its log-variance",
+            "",
+        ),
+        (
             "followers–fee rank correlation",
             "correlations.followers_fee",
             f"{scenario.rho_followers_fee:g}",
@@ -91,10 +99,21 @@ def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
 
 
 def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
-    """One row per prior, in tier / platform / quantity order."""
+    """One row per prior, in tier / platform / quantity order.
+
+    Besides the distribution: ``describes`` (``level`` or ``creators``, MODEL.md §8),
+    ``scale`` (``logit`` for rates, ``log`` for money and counts), ``creator_spread`` (a
+    level's tau: the sd of creators around it on ``scale``; empty for creators), ``shared``
+    and ``shared_spearman`` (creators: the share rho of the normal-score variance common to
+    the pool in a campaign, and two creators' rank correlation ``(6/pi) asin(rho/2)``; empty
+    for a level), ``persistent`` (the share of the level's or shared factor's variance that
+    persists across a brand's campaigns; empty when the pool has no campaign-level draw) and
+    ``describes_note`` (why, as the priors file says).
+    """
     rows = []
     for p in priors:
         p5, p50, p95 = (float(v) for v in p.dist.ppf([0.05, 0.5, 0.95]))
+        level = p.describes == "level"
         rows.append(
             {
                 "tier": p.tier,
@@ -108,10 +127,31 @@ def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
                 "p5": p5,
                 "p95": p95,
                 "conversion_base": p.base or "",
+                "describes": p.describes,
+                "scale": p.scale,
+                "creator_spread": p.creator_spread if level else math.nan,
+                "shared": math.nan if level else p.shared,
+                "shared_spearman": math.nan if level else spearman_of_pearson(p.shared),
+                "persistent": p.persistent if p.pooled else math.nan,
                 "assumption": p.assumption,
                 "sources": "; ".join(f"{figure} ({source})" for figure, source in p.sources),
                 "note": p.note or "",
+                "describes_note": p.describes_note or "",
                 "origin": p.origin,
             }
         )
     return pd.DataFrame(rows)
+
+
+def describes_text(prior: pd.Series | dict) -> str:
+    """What a row of :func:`priors_frame` describes, in a few words: ``level ±0.5 logit, 50%
+    persistent``, ``creators, 20% shared, 25% persistent`` or ``creators``."""
+    if prior["describes"] == "level":
+        parts = [f"level ±{prior['creator_spread']:g} {prior['scale']}"]
+    else:
+        shared = prior["shared"]
+        parts = ["creators"] + ([f"{shared:.0%} shared"] if shared > 0 else [])
+    persistent = prior["persistent"]
+    if not math.isnan(persistent) and persistent > 0:
+        parts.append(f"{persistent:.0%} persistent")
+    return ", ".join(parts)

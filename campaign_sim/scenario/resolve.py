@@ -244,6 +244,7 @@ def merge_priors(
                     dist=built,
                     sources=tuple((s.figure, s.source) for s in item.spec.sources),
                     note=item.spec.note,
+                    describes_note=item.spec.describes_note,
                     assumption=item.spec.assumption,
                     base=item.spec.base,
                     origin=item.origin,

@@ -143,9 +143,11 @@ def schema() -> None:
 @format_option("csv", "json")
 def priors(scenario: Path | None, prior_set: str, show_all: bool, fmt: str) -> None:
     """List the priors SCENARIO draws from — only the tiers and platforms its strategies hire
-    (--all: the whole prior set) — with family, parameters, mean, median, P5/P95 and sources,
-    and the scenario-level assumptions beside them (order value, gross margin, fixed cost,
-    shock, correlations, fee terms, budgets); without SCENARIO, every prior of a prior set.
+    (--all: the whole prior set) — with family, parameters, mean, median, P5/P95, what each
+    range describes (a pool's level and the creators' spread around it, or creators and the
+    share they have in common; the persistent share) and sources, and the scenario-level
+    assumptions beside them (order value, gross margin, fixed cost, shock and its persistent
+    share, correlations, fee terms, budgets); without SCENARIO, every prior of a prior set.
     Nothing is simulated. JSON: {"assumptions": [...], "priors": [...]} for a scenario, the
     list of priors for a prior set; CSV: the priors."""
     from campaign_sim.scenario.loading import load_prior_set, load_scenario
@@ -172,7 +174,7 @@ def priors(scenario: Path | None, prior_set: str, show_all: bool, fmt: str) -> N
             )
     else:
         from campaign_sim.cli.tables.assumptions import assumptions_table
-        from campaign_sim.cli.tables.summary import priors_table
+        from campaign_sim.cli.tables.priors import priors_table
 
         if plan is not None:
             assumptions_table(assumptions_frame(plan), stdout())
