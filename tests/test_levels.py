@@ -426,7 +426,7 @@ def test_persistent_without_a_shared_part_is_refused(write_scenario):
 def test_a_level_of_a_creators_quantity_needs_its_spread(write_scenario):
     fee = {"family": "lognormal", "range": FEE_RANGE, "describes": "level"}
     data = deep_update(FIXED_SCENARIO, {"priors": {"tiers": {"nano": {"fee": fee}}}})
-    with pytest.raises(InputError, match=r"fee\.describes: a fee level needs `creator_spread`"):
+    with pytest.raises(InputError, match=r"fee\.describes: this fee level needs `creator_spread`"):
         load_scenario(write_scenario(data))
 
 

@@ -297,7 +297,7 @@ def _pool_model(
             problems.append(
                 Problem(
                     f"{location}.{key}",
-                    f"a {quantity} prior describes the pool's level by default, which every "
+                    f"this {quantity} prior describes the pool's level by default, which every "
                     "creator of the pool already shares: set `describes: creators` to give a "
                     "shared share, or `creator_spread` for how creators differ",
                 )
@@ -308,7 +308,7 @@ def _pool_model(
             problems.append(
                 Problem(
                     f"{location}.describes",
-                    f"a {quantity} level needs `creator_spread` (how creators differ around "
+                    f"this {quantity} level needs `creator_spread` (how creators differ around "
                     f"it, on the {SCALES[quantity]} scale): {quantity} describes creators by "
                     "default and has no default spread",
                 )
@@ -326,7 +326,7 @@ def _pool_model(
         problems.append(
             Problem(
                 f"{location}.creator_spread",
-                f"a {quantity} prior describes individual creators by default: its range is "
+                f"this {quantity} prior describes individual creators by default: its range is "
                 "already their spread; set `describes: level` to spread creators around it",
             )
         )
