@@ -14,13 +14,19 @@ import numpy as np
 from scipy import special
 
 from campaign_sim.random.levels import (
-    combine_scores,
     creator_part_pearson,
     creator_values,
+    pool_draw,
     uniforms_of_scores,
 )
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.random.streams import CAMPAIGN_STREAM, brand_uniforms, pool_stream, uniforms
+from campaign_sim.random.streams import (
+    CAMPAIGN_STREAM,
+    POOL_ROWS,
+    brand_uniforms,
+    pool_stream,
+    uniforms,
+)
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario
 
 __all__ = [
@@ -199,7 +205,8 @@ class _PoolSampler:
         self.stream = pool_stream(plan.pool)
         self.campaigns = sum(size for _, _, size in parts["creators"])
         self.levels: dict[str, PoolLevel] = {}
-        self._pool_u: dict[str, np.ndarray] = {}
+        self._pool: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # quantity -> (value, Z_c)
+        self._rows: dict[str, np.ndarray] = {}  # "pool", "pool.persistent" -> (rows, campaigns)
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
         blocks = self.parts["creators"]
@@ -211,29 +218,47 @@ class _PoolSampler:
         if not prior.pooled or (prior.describes == "level" and prior.dist.is_fixed):
             return None
         if quantity not in self.levels:
-            campaign = uniforms(
-                self.seed,
-                self.parts["campaign"],
-                self.stream,
-                f"{quantity}.pool",
-                None,
-                sampling=self.sampling,
-            )
-            persistent = brand_uniforms(
-                self.seed,
-                self.parts["persistent"],
-                self.stream,
-                f"{quantity}.persistent",
-                self.horizon,
-                sampling=self.sampling,
-            )
-            u = combine_scores(persistent, campaign, prior.persistent)
+            row = POOL_ROWS[quantity]
+            campaign = self._pool_rows("pool")[row]
+            persistent = self._pool_rows("pool.persistent")[row] if prior.persistent else None
+            u, z, z_persistent, z_campaign = pool_draw(persistent, campaign, prior.persistent)
             value = prior.dist.sampler()(u)
-            self.levels[quantity] = PoolLevel(
-                value, special.ndtri(persistent), special.ndtri(campaign)
-            )
-            self._pool_u[quantity] = u
+            self.levels[quantity] = PoolLevel(value, z_persistent, z_campaign)
+            self._pool[quantity] = (value, z)
         return self.levels[quantity]
+
+    def _pool_rows(self, key: str) -> np.ndarray:
+        """The pool's campaign-level uniforms, a row per quantity (``POOL_ROWS``, up to the
+        last one used), drawn once: one generator per seed block for every level and shared
+        factor of the pool."""
+        if key not in self._rows:
+            priors = self.plan.priors
+            used = [
+                POOL_ROWS[q]
+                for q, prior in priors.items()
+                if prior.pooled and (key == "pool" or prior.persistent > 0)
+            ]
+            rows = max(used) + 1
+            if key == "pool":
+                self._rows[key] = uniforms(
+                    self.seed,
+                    self.parts["campaign"],
+                    self.stream,
+                    key,
+                    rows,
+                    sampling=self.sampling,
+                )
+            else:
+                self._rows[key] = brand_uniforms(
+                    self.seed,
+                    self.parts["persistent"],
+                    self.stream,
+                    key,
+                    self.horizon,
+                    rows,
+                    sampling=self.sampling,
+                )
+        return self._rows[key]
 
     def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
         """Every creator's value of ``quantity`` for ``rows`` slots, from the creators' own
@@ -242,17 +267,16 @@ class _PoolSampler:
         if prior.dist.is_fixed and not (prior.describes == "level" and prior.creator_spread):
             return np.full((rows, self.campaigns), prior.dist.mean())
         creator_u = self.uniforms(quantity, rows) if u is None else u
-        pool_u = self._pool_u.get(quantity) if self.level(quantity) is not None else None
-        values, _ = creator_values(
+        pool = self._pool.get(quantity) if self.level(quantity) is not None else None
+        return creator_values(
             prior.dist,
             prior.describes,
             prior.scale,
             prior.creator_spread,
             prior.shared,
-            pool_u,
+            pool,
             creator_u,
         )
-        return values
 
 
 def draw_chunk(

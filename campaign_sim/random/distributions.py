@@ -278,6 +278,16 @@ class Normal(Distribution):
         a, b = (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
+    def ppf(self, q: Any) -> np.ndarray:
+        """Exact quantiles; untruncated in closed form (no scipy object per call)."""
+        if math.isinf(self.low) and math.isinf(self.high) and self.sd > 0:
+            from scipy.special import ndtri
+
+            return np.asarray(self.mean_ + self.sd * ndtri(q), dtype=float)
+        return super().ppf(q)
+
+    quantile = ppf
+
     def support(self) -> tuple[float, float]:
         return self.low, self.high
 

@@ -33,11 +33,11 @@ from campaign_sim.random.ppf_table import table_for
 __all__ = [
     "LOG_SCALE",
     "LOGIT_SCALE",
-    "combine_scores",
     "creator_part_pearson",
     "creator_values",
     "level_centre",
     "normal_scores",
+    "pool_draw",
     "pearson_of_spearman",
     "spearman_of_pearson",
     "uniforms_of_scores",
@@ -85,22 +85,22 @@ def uniforms_of_scores(z: np.ndarray) -> np.ndarray:
     return np.minimum(special.ndtr(z), _BELOW_ONE)
 
 
-def combine_scores(
-    persistent: np.ndarray | None, campaign: np.ndarray | None, share: float
-) -> np.ndarray:
-    """Uniforms of ``sqrt(share) Z_persistent + sqrt(1 - share) Z_campaign`` from the two
-    parts' uniforms. ``share`` 0 or 1 returns that part's uniforms unchanged (exactly)."""
+def pool_draw(
+    persistent: np.ndarray | None, campaign: np.ndarray, share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A pool's campaign-level draw from its parts' uniforms: the uniforms ``u`` and normal
+    score ``z`` of ``sqrt(share) Z_persistent + sqrt(1 - share) Z_campaign``, and the two
+    parts' scores (zeros for an absent part). ``share`` 0 or 1 keeps that part's uniforms
+    unchanged (exactly); ``persistent`` may be None when ``share`` is 0."""
+    z_campaign = special.ndtri(campaign) if share < 1 else np.zeros_like(campaign)
     if share == 0:
-        assert campaign is not None
-        return campaign
+        return campaign, z_campaign, np.zeros_like(campaign), z_campaign
+    assert persistent is not None
+    z_persistent = special.ndtri(persistent)
     if share == 1:
-        assert persistent is not None
-        return persistent
-    assert persistent is not None and campaign is not None
-    z = math.sqrt(share) * special.ndtri(persistent) + math.sqrt(1 - share) * special.ndtri(
-        campaign
-    )
-    return uniforms_of_scores(z)
+        return persistent, z_persistent, z_persistent, z_campaign
+    z = math.sqrt(share) * z_persistent + math.sqrt(1 - share) * z_campaign
+    return uniforms_of_scores(z), z, z_persistent, z_campaign
 
 
 def creator_values(
@@ -109,29 +109,28 @@ def creator_values(
     scale: str,
     spread: float,
     shared: float,
-    pool_u: np.ndarray | None,
+    pool: tuple[np.ndarray, np.ndarray] | None,
     creator_u: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Every creator's value, shape ``creator_u.shape`` (rows, campaigns), and the pool's
-    campaign-level value (the level ``L_c``, or the shared factor as a value ``F^-1(Phi(Z_c))``;
-    None when there is none).
+) -> np.ndarray:
+    """Every creator's value, shape ``creator_u.shape`` (rows, campaigns).
 
-    ``pool_u``: the campaign-level uniforms (shape (campaigns,)) of the level or the shared
-    factor; ``creator_u``: each creator's own uniforms. ``spread`` (tau) is on ``scale``.
+    ``pool``: the pool's campaign-level value (the level ``L_c``, or ``F^-1(Phi(Z_c))`` of a
+    shared factor) and normal score ``Z_c``, each of shape (campaigns,), or None when it has
+    none; ``creator_u``: each creator's own uniforms. ``spread`` (tau) is on ``scale``.
     """
     rows, n = creator_u.shape
     if describes == "level":
-        level = _values(dist, pool_u, n)
+        level = np.full(n, dist.mean()) if pool is None else pool[0]
         if spread == 0:
-            return np.broadcast_to(level, (rows, n)).copy(), level
-        return _spread(level, spread, normal_scores(creator_u), scale), level
+            return np.broadcast_to(level, (rows, n)).copy()
+        return _spread(level, spread, creator_u, scale)
     if shared == 0:
-        return _values(dist, creator_u, n), None
-    assert pool_u is not None
-    common = special.ndtri(pool_u)
-    z = math.sqrt(shared) * common + math.sqrt(1 - shared) * normal_scores(creator_u)
-    values = np.full(z.shape, dist.mean()) if dist.is_fixed else dist.score_sampler()(z)
-    return values, _values(dist, pool_u, n)
+        return _values(dist, creator_u, n)
+    assert pool is not None
+    z = normal_scores(creator_u)
+    z *= math.sqrt(1 - shared)
+    z += math.sqrt(shared) * pool[1]
+    return np.full(z.shape, dist.mean()) if dist.is_fixed else dist.score_sampler()(z)
 
 
 def _values(dist: Distribution, u: np.ndarray | None, n: int) -> np.ndarray:
@@ -142,30 +141,49 @@ def _values(dist: Distribution, u: np.ndarray | None, n: int) -> np.ndarray:
     return dist.sampler()(u)
 
 
-def _spread(level: np.ndarray, spread: float, eta: np.ndarray, scale: str) -> np.ndarray:
+def _spread(level: np.ndarray, spread: float, creator_u: np.ndarray, scale: str) -> np.ndarray:
     """Creators ``g^-1(centre(L) + tau eta)`` around levels ``L`` (shape (campaigns,)), with
-    ``g`` the logit or the log and the centre placed so that the creators' mean is ``L``."""
-    centre = level_centre(level, spread, scale)
-    shift = spread * eta
-    if scale == LOGIT_SCALE:
-        return special.expit(centre + shift)
-    return np.exp(centre + shift)
+    ``g`` the logit or the log and the centre placed so that the creators' mean is ``L``;
+    ``eta`` the normal scores of ``creator_u``. Computed in place: a few passes per value."""
+    x = table_for(Normal(0.0, spread))(creator_u)  # tau eta
+    x += level_centre(level, spread, scale)
+    if scale == LOGIT_SCALE:  # expit(x) = 1 / (1 + exp(-x)), faster than scipy's on arrays
+        np.negative(x, out=x)
+        np.exp(x, out=x)
+        x += 1.0
+        return np.reciprocal(x, out=x)
+    return np.exp(x, out=x)
 
 
 def level_centre(level: np.ndarray, spread: float, scale: str) -> np.ndarray:
     """Where on the logit or log scale creators centre so that their mean is ``level``.
 
     Log scale: ``log L - tau^2 / 2`` (the lognormal mean). Logit scale: ``m`` with
-    ``E[expit(m + tau eta)] = L``, read from a table of that mean over ``m`` (Gauss-Hermite,
-    accurate to about 1e-7 relative). ``tau = 0`` is ``g(L)`` itself.
+    ``E[expit(m + tau eta)] = L``, read from a table of ``m`` over ``logit L`` on an even grid
+    (built by Gauss-Hermite quadrature; accurate to about 1e-7 relative). ``tau = 0`` is
+    ``g(L)`` itself.
     """
     with np.errstate(divide="ignore"):
         if scale == LOG_SCALE:
             return np.log(level) - spread * spread / 2
-        if spread == 0:
-            return special.logit(level)
-        grid, means = _logit_means(spread)
-        return np.interp(special.logit(level), means, grid, left=-np.inf, right=np.inf)
+        y = special.logit(level)
+    if spread == 0:
+        return y
+    start, step, centres = _centre_table(spread)
+    position = np.clip((y - start) / step, 0.0, centres.size - 1.000001)
+    index = position.astype(np.intp)
+    low = centres[index]
+    out = low + (position - index) * (centres[index + 1] - low)
+    # Beyond the table (levels within ~e^-40 of 0 or 1) the centre is the logit's own sign.
+    return np.where(np.isfinite(y), out, y)
+
+
+@functools.lru_cache(maxsize=64)
+def _centre_table(spread: float) -> tuple[float, float, np.ndarray]:
+    """``(start, step, centres)``: the centre ``m`` for ``logit L`` on an even grid."""
+    grid, means = _logit_means(spread)
+    targets = np.linspace(-38.0, 38.0, 30_401)
+    return float(targets[0]), float(targets[1] - targets[0]), np.interp(targets, means, grid)
 
 
 @functools.lru_cache(maxsize=64)

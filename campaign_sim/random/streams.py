@@ -21,6 +21,7 @@ from campaign_sim.random.sampling import RANDOM, Sampling, block_uniforms
 __all__ = [
     "BLOCK",
     "CAMPAIGN_STREAM",
+    "POOL_ROWS",
     "QUANTITY_IDS",
     "block_ranges",
     "brand_uniforms",
@@ -45,9 +46,9 @@ _CREATOR_IDS = {
 }
 
 #: Stable ids of the quantities, for spawn keys. Never renumber: it would change every result.
-#: ``<quantity>.pool`` is a pool's campaign-level draw of a quantity (its level, or its shared
-#: factor) and ``<quantity>.persistent`` the persistent part of it, drawn per brand
-#: (:func:`brand_uniforms`); ``shock.persistent`` likewise for the campaign shock.
+#: ``pool`` holds a pool's campaign-level draws (its levels and shared factors, MODEL.md §8),
+#: one row per creator quantity (:data:`POOL_ROWS`), and ``pool.persistent`` their persistent
+#: parts, drawn per brand (:func:`brand_uniforms`); ``shock.persistent`` likewise for the shock.
 QUANTITY_IDS = {
     **_CREATOR_IDS,
     "shock": 101,
@@ -55,8 +56,28 @@ QUANTITY_IDS = {
     "shock.persistent": 103,
     # Timeline engine only (ids >= 200), so the vectorized engine's numbers never move.
     "production_days": 201,
-    **{f"{name}.pool": 300 + qid for name, qid in _CREATOR_IDS.items()},
-    **{f"{name}.persistent": 400 + qid for name, qid in _CREATOR_IDS.items()},
+    "pool": 300,
+    "pool.persistent": 400,
+}
+
+#: The row of each creator quantity in a pool's ``pool`` and ``pool.persistent`` draws: fixed,
+#: so a quantity's campaign-level numbers never depend on which others have one (row ``k`` is
+#: the same however many rows are drawn). The quantities that have one by default come first,
+#: so a pool draws only the rows up to the last it uses.
+POOL_ROWS = {
+    name: row
+    for row, name in enumerate(
+        (
+            "engagement_rate",
+            "reach_rate",
+            "conversion_rate",
+            "fee",
+            "followers",
+            "fake_share",
+            "overhead",
+            "delivery_probability",
+        )
+    )
 }
 
 
@@ -108,20 +129,22 @@ def brand_uniforms(
     stream: int,
     quantity: str,
     horizon: int,
+    rows: int | None = None,
     *,
     sampling: Sampling = RANDOM,
 ) -> np.ndarray:
     """Campaign-level uniforms shared by the ``horizon`` consecutive campaigns of one brand:
-    campaign ``c`` gets brand ``c // horizon``'s number, shape ``(campaigns,)``. Brands are
-    numbered and blocked like campaigns, so ``horizon=1`` is :func:`uniforms` exactly."""
+    campaign ``c`` gets brand ``c // horizon``'s numbers, shape ``(campaigns,)`` or ``(rows,
+    campaigns)``. Brands are numbered and blocked like campaigns, so ``horizon=1`` is
+    :func:`uniforms` exactly."""
     if horizon == 1:
-        return uniforms(seed, blocks, stream, quantity, None, sampling=sampling)
+        return uniforms(seed, blocks, stream, quantity, rows, sampling=sampling)
     campaigns = np.concatenate([np.arange(first, first + size) for _, first, size in blocks])
     brands = campaigns // horizon
     first_block, last = int(brands[0]) // BLOCK, int(brands[-1])
+    # Whole blocks of brands: a brand's numbers must not depend on which brands a chunk holds.
     brand_blocks = [
-        (block, block * BLOCK, min(BLOCK, last + 1 - block * BLOCK))
-        for block in range(first_block, last // BLOCK + 1)
+        (block, block * BLOCK, BLOCK) for block in range(first_block, last // BLOCK + 1)
     ]
-    values = uniforms(seed, brand_blocks, stream, quantity, None, sampling=sampling)
-    return values[brands - first_block * BLOCK]
+    values = uniforms(seed, brand_blocks, stream, quantity, rows, sampling=sampling)
+    return values[..., brands - first_block * BLOCK]
