@@ -152,21 +152,25 @@ def test_timeline_report_in_chinese(timeline_report):
 
 
 def test_sensitivity_report_names_the_top_contributor_and_the_widest_swing(sensitivity_report):
-    """The headline answers "what explains most of the variance?"; the swing answers its own,
+    """The headline splits the variance into what a pilot could learn, campaign to campaign and
+    creator luck (split.csv); the swing answers its own,
     labelled question ("what if this input sat at its P10 or P90?") in the bullets."""
     folder, report = sensitivity_report
     assert _charts(report) == {"tornado", "drivers"}
     results = load_results(folder)
     first = results.ordered_strategies[0]
-    ranked = pd.read_csv(folder / "sensitivity.csv")
-    leader = ranked[ranked["strategy"] == first].sort_values("rank").iloc[0]
+    split = pd.read_csv(folder / "split.csv")
+    shares = split[split["strategy"] == first].set_index("part")["s1"]
     text = Text("en", "TWD")
     assert _headline(report) == (
-        f"For {results.label(first)}, the largest share of the variance of ROI comes from "
-        f"{leader['input']}: {text.pct(leader['contribution'])}."
+        f"For {results.label(first)}, {text.pct(shares['persistent'])} of the variance of ROI "
+        "is what a pilot could learn (the brand's own pool levels, fee markets and product "
+        f"appeal), {text.pct(shares['campaign'])} varies from campaign to campaign and "
+        f"{text.pct(shares['creators'])} is creator luck."
     )
     swing = pd.read_csv(folder / "swing.csv")
-    part = swing[swing["strategy"] == first]
+    # Priors of independent creators swung all at once are not pool-level inputs: not reported.
+    part = swing[(swing["strategy"] == first) & (swing["kind"] != "all creators")]
     top = part.loc[(part["at_high"] - part["at_low"]).abs().idxmax()]
     (name,) = [f for f in report.files if f.endswith(".pptx")]
     deck = PPTX.Presentation(report.folder / name)

@@ -344,6 +344,14 @@ SENSITIVITY_FILES: tuple[File, ...] = (
         rows=False,
     ),
     Table(
+        "split.csv",
+        columns=("strategy", "output", "part", "input", "s1", "st"),
+        numbers=("s1", "st"),
+        strategies=("strategy",),
+        rows=False,  # every input fixed: no variance to split
+        optional=True,  # sensitivity --no-split, or a folder of version 0.2
+    ),
+    Table(
         "sobol.csv",
         columns=("strategy", "input", "s1", "st"),
         numbers=("s1", "st"),
