@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import FIXED_SCENARIO, FIXED_TIER, deep_update
+from helpers import FIXED_SCENARIO, FIXED_TIER, ROOT, deep_update
 from scipy import special, stats
 
 from campaign_sim.engine.draws import Layout, cheapest_fee, draw_chunk
@@ -20,6 +20,7 @@ from campaign_sim.scenario.loading import load_scenario
 from campaign_sim.scenario.priors_schema import QUANTITIES
 
 ER_RANGE = [0.05, 0.088]
+ROOT_COFFEE = ROOT / "scenarios" / "coffee-launch.yaml"
 FEE_RANGE = [5000, 20000]
 
 
@@ -446,3 +447,78 @@ def test_bad_shock_persistent_exits_2(write_scenario, value, message):
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert "shock.persistent" in result.output and message in result.output
+
+
+# --- overriding only the pool keys ------------------------------------------------------------
+
+
+@pytest.mark.exact
+def test_a_scenario_may_change_only_a_priors_pool_keys(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\neconomics: {aov: 800, gross_margin: 0.5}\n"
+        "strategies:\n  a: {groups: [{tier: nano, platform: instagram, count: 3}]}\n"
+        "priors:\n  tiers:\n    nano:\n      engagement_rate: {persistent: 0.9}\n"
+        "      platforms:\n        instagram:\n          fee: {shared_spearman: 0.5}\n",
+        encoding="utf-8",
+    )
+    base = load_scenario(ROOT_COFFEE).strategies[0].groups[0].priors
+    priors = load_scenario(path).strategies[0].groups[0].priors
+    er, fee = priors["engagement_rate"], priors["fee"]
+    # The base prior's distribution, sources and spread, with the one key changed.
+    assert er.dist == base["engagement_rate"].dist
+    assert er.sources == base["engagement_rate"].sources
+    assert (er.describes, er.creator_spread, er.persistent) == ("level", 0.5, 0.9)
+    assert fee.dist == base["fee"].dist
+    assert fee.shared == pytest.approx(pearson_of_spearman(0.5), rel=1e-15)
+    assert fee.persistent == base["fee"].persistent
+    assert er.key_path == "priors.tiers.nano.engagement_rate"
+
+
+@pytest.mark.exact
+def test_switching_what_a_prior_describes_drops_the_other_kinds_keys(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\neconomics: {aov: 800, gross_margin: 0.5}\n"
+        "strategies:\n  a: {groups: [{tier: nano, platform: instagram, count: 3}]}\n"
+        "priors:\n  tiers:\n    nano:\n      engagement_rate: {describes: creators}\n",
+        encoding="utf-8",
+    )
+    er = load_scenario(path).strategies[0].groups[0].priors["engagement_rate"]
+    assert (er.describes, er.creator_spread, er.shared) == ("creators", 0.0, 0.0)
+
+
+@pytest.mark.cli
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ("{creator_sprad: 1}", r"unknown key 'creator_sprad' \(did you mean 'creator_spread'\?\)"),
+        ("{rnage: [1, 2]}", r"needs `family`.*only pool keys"),
+        ("{creator_spread: 0.2}", r"fee\.creator_spread: this fee prior describes individual"),
+        ("{persistent: .nan}", r"fee\.persistent: must be a finite number"),
+    ],
+)
+def test_bad_pool_key_updates_exit_2(tmp_path, update, message):
+    from click.testing import CliRunner
+
+    from campaign_sim.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\neconomics: {aov: 800, gross_margin: 0.5}\n"
+        "strategies:\n  a: {groups: [{tier: nano, platform: instagram, count: 3}]}\n"
+        "priors:\n  tiers:\n    nano:\n      platforms:\n        instagram:\n"
+        f"          fee: {update}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert __import__("re").search(message, result.output), result.output
+
+
+@pytest.mark.exact
+def test_a_pool_update_in_a_priors_file_has_nothing_to_change(write_scenario):
+    priors = priors_with(engagement_rate={"persistent": 0.5})
+    with pytest.raises(InputError, match=r"engagement_rate: changes only the pool keys"):
+        load_scenario(write_scenario(priors=priors))

@@ -30,7 +30,10 @@ __all__ = [
     "POOL_DEFAULTS",
     "QUANTITIES",
     "SCALES",
+    "POOL_KEYS",
     "PoolDefault",
+    "PoolUpdate",
+    "PriorSpec",
     "SPEC_TAGS",
     "ConversionBase",
     "DistributionSpec",
@@ -110,15 +113,9 @@ Range = Annotated[tuple[Number, Number], Field(description="[lo, hi], a central 
 Coverage = Annotated[Number, Field(gt=0, le=1, description="probability mass inside `range`")]
 
 
-class _Spec(Strict):
-    """Fields every prior may carry besides its parameters."""
+class _PoolKeys(Strict):
+    """What a prior's range describes and how a pool's creators move together (MODEL.md §8)."""
 
-    sources: tuple[Source, ...] = ()
-    note: str | None = None
-    assumption: Flag = False
-    base: ConversionBase | None = Field(
-        None, description="conversion_rate only: what the rate is a fraction of"
-    )
     describes: Literal["level", "creators"] | None = Field(
         None, description="what the range describes: the pool's level or individual creators"
     )
@@ -144,7 +141,7 @@ class _Spec(Strict):
     )
 
     @model_validator(mode="after")
-    def _check_pool_keys(self) -> _Spec:
+    def _check_pool_keys(self) -> _PoolKeys:
         if self.shared is not None and self.shared_spearman is not None:
             raise ValueError("give `shared` (normal-score share) or `shared_spearman`, not both")
         if self.describes == "creators" and self.creator_spread is not None:
@@ -161,8 +158,31 @@ class _Spec(Strict):
             )
         return self
 
+
+#: The keys a scenario may override alone, keeping the base prior's distribution.
+POOL_KEYS = tuple(_PoolKeys.model_fields)
+
+
+class _Spec(_PoolKeys):
+    """Fields every prior may carry besides its parameters."""
+
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    assumption: Flag = False
+    base: ConversionBase | None = Field(
+        None, description="conversion_rate only: what the rate is a fraction of"
+    )
+
     def build(self) -> dist.Distribution:
         raise NotImplementedError
+
+
+class PoolUpdate(_PoolKeys):
+    """A scenario's override of only a prior's pool keys (``engagement_rate: {persistent:
+    0.8}``): the base prior's distribution, sources and notes with these keys changed
+    (:func:`campaign_sim.scenario.resolve.merge_priors`)."""
+
+    family: Literal["pool"] = Field("pool", exclude=True)
 
 
 class _RangeSpec(_Spec):
@@ -361,19 +381,50 @@ DistributionSpec = Annotated[
     BeforeValidator(_number_is_fixed),
 ]
 
+
+def _prior_value(value: Any) -> Any:
+    """A mapping of pool keys only is a :class:`PoolUpdate`; anything else a distribution."""
+    if isinstance(value, dict) and value and "family" not in value:
+        # Pool keys, or near misses of them (then the update names the typo): a PoolUpdate.
+        if all(isinstance(k, str) and (k in POOL_KEYS or suggest(k, POOL_KEYS)) for k in value):
+            return {"family": "pool", **value}
+        raise PydanticCustomError(
+            "missing_family",
+            "a distribution needs `family` (one of: {families}); a scenario may also give "
+            "only pool keys ({keys}) to change those of the base prior",
+            {"families": ", ".join(dist.FAMILIES), "keys": ", ".join(POOL_KEYS)},
+        )
+    return _number_is_fixed(value)
+
+
+#: A prior: a distribution with its metadata, or (in a scenario) an update of its pool keys.
+PriorSpec = Annotated[
+    BetaSpec
+    | LogNormalSpec
+    | UniformSpec
+    | LogUniformSpec
+    | NormalSpec
+    | TriangularSpec
+    | PertSpec
+    | FixedSpec
+    | PoolUpdate,
+    Field(discriminator="family"),
+    BeforeValidator(_prior_value),
+]
+
 #: Union tags, left out of key paths in error messages.
-SPEC_TAGS = frozenset(dist.FAMILIES)
+SPEC_TAGS = frozenset({*dist.FAMILIES, "pool"})
 
 
 class QuantityPriors(Strict):
-    followers: DistributionSpec | None = None
-    fake_share: DistributionSpec | None = None
-    delivery_probability: DistributionSpec | None = None
-    engagement_rate: DistributionSpec | None = None
-    reach_rate: DistributionSpec | None = None
-    conversion_rate: DistributionSpec | None = None
-    fee: DistributionSpec | None = None
-    overhead: DistributionSpec | None = None
+    followers: PriorSpec | None = None
+    fake_share: PriorSpec | None = None
+    delivery_probability: PriorSpec | None = None
+    engagement_rate: PriorSpec | None = None
+    reach_rate: PriorSpec | None = None
+    conversion_rate: PriorSpec | None = None
+    fee: PriorSpec | None = None
+    overhead: PriorSpec | None = None
 
 
 class TierPriors(QuantityPriors):

@@ -21,6 +21,7 @@ from campaign_sim.scenario.priors_schema import (
     QUANTITIES,
     SCALES,
     PoolDefault,
+    PoolUpdate,
     PriorsFile,
     QuantityPriors,
     TierPriors,
@@ -232,6 +233,16 @@ def merge_priors(
     for tier, table in stated.items():
         out[tier] = {}
         for (on_platform, quantity), item in table.items():
+            if isinstance(item.spec, PoolUpdate):
+                where_ = item.path if item.origin == where else f"{item.origin}: {item.path}"
+                problems.append(
+                    Problem(
+                        where_,
+                        f"changes only the pool keys of a {quantity} prior, but there is none "
+                        f"for tier {tier} to change: give a distribution (`family`, ...)",
+                    )
+                )
+                continue
             built = fit(
                 item.spec, item.path, problems, origin=None if item.origin == where else item.origin
             )
@@ -259,11 +270,33 @@ def merge_priors(
 def _state(
     table: _StatedTable, platform: str | None, priors: QuantityPriors, origin: str, path: str
 ) -> None:
-    """Record in ``table`` each quantity that ``priors`` states, and where."""
+    """Record in ``table`` each quantity that ``priors`` states, and where. An update of
+    pool keys alone (:class:`PoolUpdate`) changes the prior it would replace: the entry for
+    the same platform, else the tier's; with none, it is recorded as it is and reported."""
     for quantity in QUANTITIES:
         spec = getattr(priors, quantity)
-        if spec is not None:
-            table[(platform, quantity)] = _Stated(spec, origin, f"{path}.{quantity}")
+        if spec is None:
+            continue
+        if isinstance(spec, PoolUpdate):
+            under = table.get((platform, quantity)) or table.get((None, quantity))
+            if under is not None and not isinstance(under.spec, PoolUpdate):
+                spec = _updated(under.spec, spec)
+        table[(platform, quantity)] = _Stated(spec, origin, f"{path}.{quantity}")
+
+
+def _updated(spec: Any, update: PoolUpdate) -> Any:
+    """``spec`` with ``update``'s pool keys; stating ``describes`` drops the other kind's keys
+    the base prior had (a level's spread means nothing for creators, and back)."""
+    changes = update.model_dump(exclude_unset=True, exclude={"family"})
+    if "describes" in changes:
+        for key in ("creator_spread", "shared", "shared_spearman", "persistent"):
+            changes.setdefault(key, None)
+    for one, other in (("shared", "shared_spearman"), ("shared_spearman", "shared")):
+        if one in changes:
+            changes.setdefault(other, None)
+    # Each value was validated in the update; what cannot go with the base prior's kind,
+    # _pool_model reports at the update's key path.
+    return spec.model_copy(update=changes)
 
 
 def _pool_model(
