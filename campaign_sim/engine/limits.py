@@ -77,12 +77,16 @@ BLOCK_BYTES = 200
 #: Values kept per campaign and strategy by each kind of run (8 bytes each): ``outcomes``
 #: (run, compare, a sweep point: the 14 engine metrics), ``precision`` (runs to a precision:
 #: the batches and their join), ``drivers`` (sensitivity: outcomes, shock, order value and
-#: :data:`DRIVERS_PER_GROUP` inputs per group), ``swing`` (three outputs), ``sobol`` (one
+#: :data:`DRIVERS_PER_GROUP` inputs per group and :data:`DRIVERS_PER_POOL` per pool: its
+#: levels and shared factors), ``swing`` (three outputs), ``sobol`` (one
 #: output per input and base matrix, 5 at most; it draws two sets per chunk) and ``timeline``
 #: (series and totals, counted from the horizon).
 USAGES = ("outcomes", "precision", "drivers", "swing", "sobol", "timeline")
 _KEPT = {"outcomes": 14, "precision": 28, "drivers": 16, "swing": 3, "sobol": 5, "timeline": 20}
 DRIVERS_PER_GROUP = 8
+#: A pool's campaign-level inputs at most: engagement, reach, conversion, fee, followers, fake
+#: share and overhead can each have a level or shared factor.
+DRIVERS_PER_POOL = 7
 #: Arrays of campaigns the statistics copy beyond the kept outcomes (one metric at a time:
 #: its finite values, a sorted copy, the tail).
 SUMMARY_COPIES = 3
@@ -382,6 +386,9 @@ def footprint(
     kept_by = _Sized(campaigns, campaigns_key, runs)
     if usage == "drivers":
         kept_values += DRIVERS_PER_GROUP * max(len(s.groups) for s in scenario.strategies)
+        kept_values += DRIVERS_PER_POOL * max(
+            len({g.pool for g in s.groups}) for s in scenario.strategies
+        )
     if timeline_run:
         horizon = float(timeline.horizon_days)
         longest = max(("window_days", "attribution_days"), key=lambda k: getattr(timeline, k))
