@@ -368,7 +368,7 @@ def _number_is_fixed(value: Any) -> Any:
     return value
 
 
-DistributionSpec = Annotated[
+_Distribution = (
     BetaSpec
     | LogNormalSpec
     | UniformSpec
@@ -376,9 +376,11 @@ DistributionSpec = Annotated[
     | NormalSpec
     | TriangularSpec
     | PertSpec
-    | FixedSpec,
-    Field(discriminator="family"),
-    BeforeValidator(_number_is_fixed),
+    | FixedSpec
+)
+
+DistributionSpec = Annotated[
+    _Distribution, Field(discriminator="family"), BeforeValidator(_number_is_fixed)
 ]
 
 
@@ -399,17 +401,7 @@ def _prior_value(value: Any) -> Any:
 
 #: A prior: a distribution with its metadata, or (in a scenario) an update of its pool keys.
 PriorSpec = Annotated[
-    BetaSpec
-    | LogNormalSpec
-    | UniformSpec
-    | LogUniformSpec
-    | NormalSpec
-    | TriangularSpec
-    | PertSpec
-    | FixedSpec
-    | PoolUpdate,
-    Field(discriminator="family"),
-    BeforeValidator(_prior_value),
+    _Distribution | PoolUpdate, Field(discriminator="family"), BeforeValidator(_prior_value)
 ]
 
 #: Union tags, left out of key paths in error messages.
