@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from campaign_sim import __version__
+from campaign_sim.cli.commands.check import check
 from campaign_sim.cli.commands.horizon import horizon
 from campaign_sim.cli.commands.inspect import priors, schema, validate
 from campaign_sim.cli.commands.plan import plan
@@ -107,6 +108,7 @@ for command in (
     sensitivity,
     report,
     priors,
+    check,
     schema,
 ):
     main.add_command(command)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from campaign_sim.errors import shown
@@ -19,6 +19,7 @@ from campaign_sim.scenario.strict import (
     Flag,
     NonNegativeNumber,
     Number,
+    PositiveInteger,
     PositiveNumber,
     Strict,
     suggest,
@@ -35,6 +36,9 @@ __all__ = [
     "PoolUpdate",
     "PriorSpec",
     "SPEC_TAGS",
+    "STATED_METRICS",
+    "StatedFigure",
+    "StatedGroup",
     "ConversionBase",
     "DistributionSpec",
     "PriorsFile",
@@ -423,6 +427,66 @@ class TierPriors(QuantityPriors):
     platforms: dict[str, QuantityPriors] = {}
 
 
+#: The per-campaign outcomes a stated figure may be about (engine outcomes, docs/priors.md).
+StatedMetric = Literal["reach", "engagements", "conversions", "cost", "cpm", "cpe", "cpa", "roas"]
+STATED_METRICS: tuple[str, ...] = get_args(StatedMetric)
+
+
+class StatedGroup(Strict):
+    """A group of a stated figure's mix, as a strategy's count group; ``followers``: bounds
+    stated narrower than the tier's, drawn log-uniform for this check only."""
+
+    tier: str
+    platform: str
+    count: PositiveInteger
+    deliverables: PositiveInteger = 1
+    followers: tuple[PositiveNumber, PositiveNumber] | None = Field(
+        None, description="[low, high] followers: a log-uniform for this check only"
+    )
+
+    @model_validator(mode="after")
+    def _check_followers(self) -> StatedGroup:
+        if self.followers is not None and not self.followers[0] < self.followers[1]:
+            low, high = self.followers
+            raise ValueError(f"followers [{low:g}, {high:g}] must have low < high")
+        return self
+
+
+class StatedFigure(Strict):
+    """A figure a source states about one campaign mix (a plausibility check, not a prior):
+    exactly one of ``range`` ([lo, hi]), ``value`` or ``at_least`` (a lower bound)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+    figure: str
+    source: str
+    metric: StatedMetric
+    range: tuple[Number, Number] | None = None
+    value: Number | None = None
+    at_least: Number | None = None
+    mix: tuple[StatedGroup, ...] = Field(min_length=1)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_figure(self) -> StatedFigure:
+        given = [k for k in ("range", "value", "at_least") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of `range`, `value` or `at_least`"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range [{self.range[0]:g}, {self.range[1]:g}] must have lo < hi")
+        pools: dict[tuple[str, str], Any] = {}
+        for group in self.mix:
+            pool = (group.tier, group.platform)
+            if pools.setdefault(pool, group.followers) != group.followers:
+                raise ValueError(
+                    f"two {group.tier}/{group.platform} groups state different `followers`: "
+                    "one pool has one follower prior"
+                )
+        return self
+
+
 class PriorsFile(Strict):
     """A set of priors, such as the shipped ``article`` set."""
 
@@ -434,3 +498,15 @@ class PriorsFile(Strict):
     )
     shock_note: str | None = None
     tiers: dict[str, TierPriors]
+    stated: tuple[StatedFigure, ...] = Field(
+        (), description="figures the sources state about whole mixes (`campaign-sim check`)"
+    )
+
+    @field_validator("stated")
+    @classmethod
+    def _check_stated_names(cls, stated: tuple[StatedFigure, ...]) -> tuple[StatedFigure, ...]:
+        names = [s.name for s in stated]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"stated figures need distinct names; repeated: {', '.join(twice)}")
+        return stated
