@@ -235,3 +235,33 @@ def test_cli_with_a_scenario_takes_its_economics(write_scenario) -> None:
     data = json.loads(result.output)
     assert data["priors"] == "fixed" and data["checks"] == []
     assert "scenario.yaml" in data["economics"]
+
+
+@pytest.mark.exact
+def test_a_scenarios_prior_overrides_apply_to_its_check(tmp_path: Path) -> None:
+    # The all-fixed creator's fee 10,000 (+ overhead 500) gives CPM 7,000; a scenario that
+    # overrides the fee to 4,000 gives 1000 x 4,500 / 1,500 = 3,000 exactly.
+    overrides = {"nano": {"platforms": {"instagram": {"fee": 4000}}, "followers": 5000}}
+    (check,) = _check(tmp_path, _figure(value=3000), overrides=overrides).checks
+    assert (check.p5, check.p50, check.p95) == (3000, 3000, 3000)
+    assert check.verdict == "inside"
+
+
+@pytest.mark.cli
+def test_cli_with_a_scenario_applies_its_overrides(tmp_path: Path) -> None:
+    priors = _priors(tmp_path, _figure(value=3000))
+    data = {
+        "name": "s",
+        "economics": {"aov": 1000, "gross_margin": 0.5},
+        "strategies": {"a": {"groups": [{"tier": "nano", "platform": "instagram", "count": 1}]}},
+        "priors": {
+            "base": Path(priors).name,
+            "tiers": {"nano": {"platforms": {"instagram": {"fee": 4000}}}},
+        },
+    }
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "-n", "50", "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    (check,) = json.loads(result.output)["checks"]
+    assert check["p50"] == 3000 and check["verdict"] == "inside"

@@ -12,7 +12,9 @@ Nothing here changes a prior: the check measures the model, it does not tune it.
 
 from __future__ import annotations
 
+import copy
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from campaign_sim.scenario.loading import scenario_from_dict
 from campaign_sim.scenario.plan import GroupPlan, Scenario
 from campaign_sim.scenario.priors_schema import StatedFigure
 from campaign_sim.scenario.resolve import load_priors_file
+from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
 __all__ = [
     "DEFAULT_CAMPAIGNS",
@@ -209,28 +212,34 @@ def mix_scenario(
     priors_path: str,
     *,
     economics: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
     campaigns: int = DEFAULT_CAMPAIGNS,
     seed: int = DEFAULT_SEED,
 ) -> Scenario:
     """A one-strategy scenario of ``figure``'s mix on the priors file ``priors_path``, with
-    ``economics`` (default :data:`DEFAULT_ECONOMICS`). A group's stated ``followers`` replace
-    the follower prior of its tier and platform by a log-uniform on those bounds."""
+    ``economics`` (default :data:`DEFAULT_ECONOMICS`) and a scenario's prior ``overrides``
+    (its ``priors.tiers``). A group's stated ``followers`` replace the follower prior of its
+    tier and platform by a log-uniform on those bounds."""
     groups = [
         {"tier": g.tier, "platform": g.platform, "count": g.count, "deliverables": g.deliverables}
         for g in figure.mix
     ]
-    tiers: dict[str, Any] = {}
+    used = {g.tier for g in figure.mix}
+    # Overrides of tiers this mix does not hire would only warn that they change nothing.
+    tiers: dict[str, Any] = copy.deepcopy({t: v for t, v in (overrides or {}).items() if t in used})
     for g in figure.mix:
         if g.followers is not None:
-            platforms = tiers.setdefault(g.tier, {"platforms": {}})["platforms"]
+            platforms = tiers.setdefault(g.tier, {}).setdefault("platforms", {})
+            platforms.setdefault(g.platform, {})
             platforms[g.platform] = {
+                **platforms[g.platform],
                 "followers": {
                     "family": "loguniform",
                     "low": g.followers[0],
                     "high": g.followers[1],
                     "describes": "creators",
                     "shared": 0.0,
-                }
+                },
             }
     data = {
         "name": f"stated: {figure.name}",
@@ -239,7 +248,10 @@ def mix_scenario(
         "priors": {"base": str(Path(priors_path).resolve()), "tiers": tiers},
         "simulation": {"campaigns": campaigns, "seed": seed},
     }
-    return scenario_from_dict(data)
+    with warnings.catch_warnings():
+        # A platform override of a hired tier that this mix does not use changes nothing here.
+        warnings.simplefilter("ignore", UnusedOverrideWarning)
+        return scenario_from_dict(data)
 
 
 def _mix_problems(exc: InputError, index: int) -> list[Problem]:
@@ -258,12 +270,14 @@ def check_stated(
     relative_to: Path | None = None,
     economics: dict[str, Any] | None = None,
     economics_from: str | None = None,
+    overrides: dict[str, Any] | None = None,
     campaigns: int = DEFAULT_CAMPAIGNS,
     seed: int = DEFAULT_SEED,
     progress: Callable[[int], None] | None = None,
 ) -> StatedResult:
     """Check every stated figure of the prior set ``priors`` (shipped name or path).
 
+    ``overrides``: a scenario's ``priors.tiers``, applied to every mix that hires the tier.
     ``campaigns`` per figure, the same ``seed`` for each; ``progress(campaigns)`` as chunks
     finish. An InputError names the priors file and ``stated[i]...`` for a mix it cannot
     simulate (an unknown tier or platform, a budget problem)."""
@@ -274,7 +288,14 @@ def check_stated(
     for index, figure in enumerate(model.stated):
         try:
             scenarios.append(
-                mix_scenario(figure, origin, economics=economics, campaigns=campaigns, seed=seed)
+                mix_scenario(
+                    figure,
+                    origin,
+                    economics=economics,
+                    overrides=overrides,
+                    campaigns=campaigns,
+                    seed=seed,
+                )
             )
         except InputError as exc:
             problems += _mix_problems(exc, index)

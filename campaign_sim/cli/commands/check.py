@@ -53,9 +53,9 @@ def check(
     fee prior's P5 – P95 divided by the stated range is the reach (engagements) a post needs;
     against the follower prior, a pair of figures that cannot both hold is named.
 
-    With SCENARIO, its prior set (the base, without its overrides) and its economics (order
-    value, margin, conversion base); without, the prior set of --set and the coffee launch's
-    economics. Only ROAS and CPA depend on the economics.
+    With SCENARIO, its prior set with its overrides and its economics (order value, margin,
+    conversion base); without, the prior set of --set and the coffee launch's economics. Only
+    ROAS and CPA depend on the economics.
     """
     from campaign_sim.analysis.stated import DEFAULT_ECONOMICS, check_stated
     from campaign_sim.scenario.loading import load_scenario
@@ -63,12 +63,14 @@ def check(
     economics: dict[str, Any] = DEFAULT_ECONOMICS
     economics_from = "the coffee launch's (default)"
     relative_to = None
+    overrides: dict[str, Any] = {}
     if scenario is not None:
         plan = load_scenario(scenario)
         prior_set = plan.model.priors.base
         relative_to = scenario.parent
         economics = {**plan.data.get("economics", {}), "fixed_cost": 0}
         economics_from = f"{scenario}'s (fixed cost 0)"
+        overrides = plan.data.get("priors", {}).get("tiers", {})
     from campaign_sim.scenario.resolve import load_priors_file
 
     n = campaigns or DEFAULT_CAMPAIGNS
@@ -86,6 +88,7 @@ def check(
             relative_to=relative_to,
             economics=economics,
             economics_from=economics_from,
+            overrides=overrides,
             campaigns=n,
             seed=DEFAULT_SEED if seed is None else seed,
             progress=advance,
