@@ -369,6 +369,8 @@ BAD_POOL_KEYS = [
     ),
     ("spread on creators", {"describes": "creators", "creator_spread": 0.3}, r"creator_spread"),
     ("unknown key", {"creator_sprad": 0.3}, r"did you mean 'creator_spread'"),
+    ("level_is typo", {"level_is": "medain"}, r"level_is: .*'mean' or 'median'"),
+    ("level_is on creators", {"describes": "creators", "level_is": "median"}, r"level_is"),
 ]
 
 
@@ -522,3 +524,29 @@ def test_a_pool_update_in_a_priors_file_has_nothing_to_change(write_scenario):
     priors = priors_with(engagement_rate={"persistent": 0.5})
     with pytest.raises(InputError, match=r"engagement_rate: changes only the pool keys"):
         load_scenario(write_scenario(priors=priors))
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize("scale_case", ["rate", "money"])
+def test_a_median_level_is_the_pools_median_creator(write_scenario, scale_case):
+    """``level_is: median`` is MODEL.md §8's formula as written, x = g^-1(g(L) + tau eta): the
+    pool's median creator is the level; the default (mean) centres creators so that their
+    mean is."""
+    if scale_case == "rate":
+        spec = {"family": "fixed", "value": 0.06, "describes": "level", "creator_spread": 1.0}
+        quantity, g = "engagement_rate", special.logit
+    else:
+        spec = {"family": "fixed", "value": 10000, "describes": "level", "creator_spread": 1.0}
+        quantity, g = "fee", np.log
+    level = spec["value"]
+    median, _ = pool_of(
+        scenario_with(write_scenario, **{quantity: {**spec, "level_is": "median"}}), 4096
+    )
+    mean, _ = pool_of(scenario_with(write_scenario, **{quantity: spec}), 4096)
+    a, b = getattr(median, quantity).ravel(), getattr(mean, quantity).ravel()
+    # Median reading: g(x) - g(L) is exactly tau eta, standard normal after / tau.
+    assert stats.kstest(g(a) - g(level), "norm").pvalue > 1e-3
+    # Mean reading: the same creators, shifted so that their mean is the level.
+    assert abs(b.mean() / level - 1) < 4 * b.std() / level / math.sqrt(b.size)
+    assert np.median(a) == pytest.approx(level, rel=0.05)
+    assert a.mean() > 1.1 * level  # the median reading's mean is well above the level

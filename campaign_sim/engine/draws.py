@@ -16,6 +16,7 @@ from scipy import special
 from campaign_sim.random.levels import (
     creator_part_pearson,
     creator_values,
+    level_centre,
     pool_draw,
     uniforms_of_scores,
 )
@@ -113,7 +114,8 @@ def cheapest_fee(prior: Prior) -> float:
     if prior.describes == "level":
         level = float(fee.ppf(POOL_CAP_QUANTILE)) if not fee.is_fixed else fee.mean()
         tau = prior.creator_spread
-        return float(math.exp(math.log(level) - tau * tau / 2 + tau * z))
+        centre = float(level_centre(np.array([level]), tau, "log", prior.level_is)[0])
+        return float(math.exp(centre + tau * z))
     if prior.shared == 0:
         return float(fee.ppf(BUDGET_CAP_QUANTILE))
     score = (
@@ -276,6 +278,7 @@ class _PoolSampler:
             prior.shared,
             pool,
             creator_u,
+            prior.level_is,
         )
 
 

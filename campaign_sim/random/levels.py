@@ -111,8 +111,12 @@ def creator_values(
     shared: float,
     pool: tuple[np.ndarray, np.ndarray] | None,
     creator_u: np.ndarray,
+    level_is: str = "mean",
 ) -> np.ndarray:
     """Every creator's value, shape ``creator_u.shape`` (rows, campaigns).
+
+    ``level_is``: whether a level is the pool's ``mean`` creator (the default) or its
+    ``median`` one (MODEL.md §8's ``g(L_c)``), see :func:`level_centre`.
 
     ``pool``: the pool's campaign-level value (the level ``L_c``, or ``F^-1(Phi(Z_c))`` of a
     shared factor) and normal score ``Z_c``, each of shape (campaigns,), or None when it has
@@ -123,7 +127,7 @@ def creator_values(
         level = np.full(n, dist.mean()) if pool is None else pool[0]
         if spread == 0:
             return np.broadcast_to(level, (rows, n)).copy()
-        return _spread(level, spread, creator_u, scale)
+        return _spread(level, spread, creator_u, scale, level_is)
     if shared == 0:
         return _values(dist, creator_u, n)
     assert pool is not None
@@ -141,12 +145,14 @@ def _values(dist: Distribution, u: np.ndarray | None, n: int) -> np.ndarray:
     return dist.sampler()(u)
 
 
-def _spread(level: np.ndarray, spread: float, creator_u: np.ndarray, scale: str) -> np.ndarray:
+def _spread(
+    level: np.ndarray, spread: float, creator_u: np.ndarray, scale: str, level_is: str
+) -> np.ndarray:
     """Creators ``g^-1(centre(L) + tau eta)`` around levels ``L`` (shape (campaigns,)), with
     ``g`` the logit or the log and the centre placed so that the creators' mean is ``L``;
     ``eta`` the normal scores of ``creator_u``. Computed in place: a few passes per value."""
     x = table_for(Normal(0.0, spread))(creator_u)  # tau eta
-    x += level_centre(level, spread, scale)
+    x += level_centre(level, spread, scale, level_is)
     if scale == LOGIT_SCALE:  # expit(x) = 1 / (1 + exp(-x)), faster than scipy's on arrays
         np.negative(x, out=x)
         np.exp(x, out=x)
@@ -155,8 +161,11 @@ def _spread(level: np.ndarray, spread: float, creator_u: np.ndarray, scale: str)
     return np.exp(x, out=x)
 
 
-def level_centre(level: np.ndarray, spread: float, scale: str) -> np.ndarray:
-    """Where on the logit or log scale creators centre so that their mean is ``level``.
+def level_centre(
+    level: np.ndarray, spread: float, scale: str, level_is: str = "mean"
+) -> np.ndarray:
+    """Where on the logit or log scale creators centre so that their mean is ``level``
+    (``level_is="median"``: so that their median is, which is ``g(level)`` itself).
 
     Log scale: ``log L - tau^2 / 2`` (the lognormal mean). Logit scale: ``m`` with
     ``E[expit(m + tau eta)] = L``, read from a table of ``m`` over ``logit L`` on an even grid
@@ -165,9 +174,9 @@ def level_centre(level: np.ndarray, spread: float, scale: str) -> np.ndarray:
     """
     with np.errstate(divide="ignore"):
         if scale == LOG_SCALE:
-            return np.log(level) - spread * spread / 2
+            return np.log(level) - (spread * spread / 2 if level_is == "mean" else 0.0)
         y = special.logit(level)
-    if spread == 0:
+    if spread == 0 or level_is == "median":
         return y
     start, step, centres = _centre_table(spread)
     position = np.clip((y - start) / step, 0.0, centres.size - 1.000001)

@@ -34,6 +34,7 @@ class Prior:
     key_path: str  # where in that file
     describes: str = "creators"  # "level" or "creators" (MODEL.md §8)
     creator_spread: float = 0.0  # level: tau on the quantity's scale (logit or log)
+    level_is: str = "mean"  # level: the pool's "mean" or "median" creator
     shared: float = 0.0  # creators: rho, the pool's shared share of the normal-score variance
     persistent: float = 0.0  # share of the level's or shared factor's variance that persists
     describes_note: str | None = None  # why the range describes what it does

@@ -102,7 +102,8 @@ def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
     """One row per prior, in tier / platform / quantity order.
 
     Besides the distribution: ``describes`` (``level`` or ``creators``, MODEL.md §8),
-    ``scale`` (``logit`` for rates, ``log`` for money and counts), ``creator_spread`` (a
+    ``scale`` (``logit`` for rates, ``log`` for money and counts), ``level_is`` (``mean``
+    or ``median``: which creator of the pool a level is), ``creator_spread`` (a
     level's tau: the sd of creators around it on ``scale``; empty for creators), ``shared``
     and ``shared_spearman`` (creators: the share rho of the normal-score variance common to
     the pool in a campaign, and two creators' rank correlation ``(6/pi) asin(rho/2)``; empty
@@ -130,6 +131,7 @@ def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
                 "describes": p.describes,
                 "scale": p.scale,
                 "creator_spread": p.creator_spread if level else math.nan,
+                "level_is": p.level_is if level else "",
                 "shared": math.nan if level else p.shared,
                 "shared_spearman": math.nan if level else spearman_of_pearson(p.shared),
                 "persistent": p.persistent if p.pooled else math.nan,
@@ -147,7 +149,8 @@ def describes_text(prior: pd.Series | dict) -> str:
     """What a row of :func:`priors_frame` describes, in a few words: ``level ±0.5 logit, 50%
     persistent``, ``creators, 20% shared, 25% persistent`` or ``creators``."""
     if prior["describes"] == "level":
-        parts = [f"level ±{prior['creator_spread']:g} {prior['scale']}"]
+        kind = "level" if prior.get("level_is", "mean") != "median" else "level (median)"
+        parts = [f"{kind} ±{prior['creator_spread']:g} {prior['scale']}"]
     else:
         shared = prior["shared"]
         parts = ["creators"] + ([f"{shared:.0%} shared"] if shared > 0 else [])

@@ -123,6 +123,9 @@ class _PoolKeys(Strict):
     describes: Literal["level", "creators"] | None = Field(
         None, description="what the range describes: the pool's level or individual creators"
     )
+    level_is: Literal["mean", "median"] | None = Field(
+        None, description="level: the pool's mean creator (default) or its median one"
+    )
     creator_spread: NonNegativeNumber | None = Field(
         None,
         le=MAX_CREATOR_SPREAD,
@@ -148,6 +151,8 @@ class _PoolKeys(Strict):
     def _check_pool_keys(self) -> _PoolKeys:
         if self.shared is not None and self.shared_spearman is not None:
             raise ValueError("give `shared` (normal-score share) or `shared_spearman`, not both")
+        if self.describes == "creators" and self.level_is is not None:
+            raise ValueError("`level_is` is for `describes: level`")
         if self.describes == "creators" and self.creator_spread is not None:
             raise ValueError(
                 "`creator_spread` is for `describes: level`; a creators prior is already "

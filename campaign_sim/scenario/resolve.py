@@ -289,7 +289,7 @@ def _updated(spec: Any, update: PoolUpdate) -> Any:
     the base prior had (a level's spread means nothing for creators, and back)."""
     changes = update.model_dump(exclude_unset=True, exclude={"family"})
     if "describes" in changes:
-        for key in ("creator_spread", "shared", "shared_spearman", "persistent"):
+        for key in ("creator_spread", "level_is", "shared", "shared_spearman", "persistent"):
             changes.setdefault(key, None)
     for one, other in (("shared", "shared_spearman"), ("shared_spearman", "shared")):
         if one in changes:
@@ -310,7 +310,14 @@ def _pool_model(
     location = path if origin == where else f"{origin}: {path}"
     stated = [
         key
-        for key in ("describes", "creator_spread", "shared", "shared_spearman", "persistent")
+        for key in (
+            "describes",
+            "creator_spread",
+            "level_is",
+            "shared",
+            "shared_spearman",
+            "persistent",
+        )
         if getattr(spec, key) is not None
     ]
     if quantity == "delivery_probability":
@@ -353,12 +360,14 @@ def _pool_model(
         return {
             "describes": "level",
             "creator_spread": spread,
+            "level_is": spec.level_is or "mean",
             "persistent": _persistent(spec, default, "level"),
         }
-    if spec.creator_spread is not None:
+    if spec.creator_spread is not None or spec.level_is is not None:
+        key = "creator_spread" if spec.creator_spread is not None else "level_is"
         problems.append(
             Problem(
-                f"{location}.creator_spread",
+                f"{location}.{key}",
                 f"this {quantity} prior describes individual creators by default: its range is "
                 "already their spread; set `describes: level` to spread creators around it",
             )

@@ -74,9 +74,10 @@ def own_draws(prior: Prior, values: np.ndarray, pool: PoolDraws) -> np.ndarray:
     if prior.describes == "level":
         tau, scale = prior.creator_spread, prior.scale
         g, g_inv = (special.logit, special.expit) if scale == LOGIT_SCALE else (np.log, np.exp)
-        median = level_centre(np.array([prior.dist.median()]), tau, scale)
+        median = level_centre(np.array([prior.dist.median()]), tau, scale, prior.level_is)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g_inv(median + g(values) - level_centre(level.value, tau, scale))
+            centre = level_centre(level.value, tau, scale, prior.level_is)
+            return g_inv(median + g(values) - centre)
     p, rho = prior.persistent, prior.shared
     common = math.sqrt(p) * level.persistent + math.sqrt(1 - p) * level.campaign
     scores = normal_scores(np.clip(prior.dist.cdf(values), 0.0, 1.0 - 2.0**-53))
