@@ -795,3 +795,11 @@ def test_a_randomly_corrupted_folder_gives_a_clean_error_or_a_clean_report(folde
                 assert not (folder / "report-en").exists()
 
     check()
+
+
+@needs_openpyxl
+def test_a_horizon_folder_says_it_has_no_report_yet(copy):
+    folder = copy("run")
+    _edit_json(folder / "manifest.json", lambda d: d.update(command="horizon"))
+    message = refused(folder, "manifest.json: command: a horizon folder has no report yet")
+    assert "horizon.csv" in message

@@ -377,6 +377,10 @@ LAYOUTS: dict[str, Layout] = {
     "sensitivity": Layout(SENSITIVITY_FILES, SENSITIVITY_SETTINGS),
 }
 COMMANDS = tuple(LAYOUTS)
+#: Commands whose results folders have no report yet, and what to read instead.
+WITHOUT_REPORT = {
+    "horizon": "read horizon.csv and brands.csv, or `campaign-sim horizon --format table`",
+}
 
 #: What every manifest holds (the command's own settings come from its layout).
 MANIFEST_KEYS = (
@@ -516,6 +520,13 @@ def check_manifest(path: Path, manifest: Any) -> None:
     if not isinstance(command, str):
         raise InputError.single(
             path, "command", f"should be the name of a command, {known} (got {quote(command)})"
+        )
+    if command in WITHOUT_REPORT:
+        raise InputError.single(
+            path,
+            "command",
+            f"a {command} folder has no report yet ({WITHOUT_REPORT[command]}); reports are built "
+            f"from folders of {known}",
         )
     if command not in LAYOUTS:
         raise InputError.single(
