@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 from rich.console import Console
 
 from campaign_sim.analysis.compare import Comparison
@@ -12,7 +11,7 @@ from campaign_sim.analysis.stats import Summary
 from campaign_sim.cli.tables.layout import Col, Grid, band, with_interval
 from campaign_sim.metrics import REPORTED, kind_of
 
-__all__ = ["comparison_tables", "fmt", "priors_table", "summary_tables"]
+__all__ = ["comparison_tables", "fmt", "prior_value", "summary_tables"]
 
 
 def fmt(value: float, metric: str = "") -> str:
@@ -135,36 +134,6 @@ def diff(value: float, metric: str) -> str:
         return f"{100 * value:+.1f} pts"
     text = fmt(value, metric)
     return text if text.startswith("-") or text == "n/a" else "+" + text
-
-
-def priors_table(frame: pd.DataFrame, console: Console) -> None:
-    table = Grid(
-        [
-            Col("tier", justify="left", key=True, stack="pool"),
-            Col("platform", justify="left", key=True, stack="pool"),
-            Col("quantity", justify="left", key=True, text=True),
-            Col("family", justify="left", stack="family"),
-            Col("parameters", justify="left", text=True, stack="family"),
-            Col("mean", stack="centre"),
-            Col("median", stack="centre"),
-            Col("P5", stack="tails"),
-            Col("P95", stack="tails"),
-            Col("sources", justify="left", text=True, floor=24),
-        ],
-        title="Priors",
-    )
-    for row in frame.itertuples():
-        marker = " (assumption)" if row.assumption else ""
-        table.add_row(
-            row.tier,
-            row.platform,
-            row.quantity,
-            row.family,
-            row.parameters,
-            *(prior_value(v, row.unit) for v in (row.mean, row.median, row.p5, row.p95)),
-            (row.sources or "—") + marker,
-        )
-    table.print(console)
 
 
 def prior_value(value: float, unit: str) -> str:
