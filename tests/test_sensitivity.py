@@ -396,3 +396,28 @@ def test_cli_sensitivity_rejects_an_unknown_strategy(tmp_path):
     )
     assert result.exit_code == 2
     assert "did you mean 'nano_heavy'" in result.output
+
+
+@pytest.mark.statistical
+def test_the_pilot_share_agrees_with_brands_sharing_their_persistent_parts():
+    """Two estimators of Var E[ROI | persistent parts] / Var ROI: the split's pick-freeze index,
+    and the between-brand variance of a horizon run (brands of M campaigns share the persistent
+    parts; their mean ROI's variance less the within-brand noise / M). Tolerance: 4 combined
+    standard errors (the split's from its bootstrap interval, the brands' by a bootstrap)."""
+    plan = load_scenario(ROOT / "scenarios" / "coffee-launch.yaml")
+    split = variance_split(plan, campaigns=8192, seed=3)
+    brands, per_brand = 400, 50
+    roi = simulate(plan, campaigns=brands * per_brand, horizon=per_brand, seed=4).values
+    rng = np.random.default_rng(0)
+    for name in ("nano_heavy", "micro_heavy"):
+        row = split[(split["strategy"] == name) & (split["part"] == "persistent")].iloc[0]
+        se_split = (row["s1_ci_high"] - row["s1_ci_low"]) / (2 * 1.96)
+        r = roi[name]["roi"].reshape(brands, per_brand)
+
+        def share(rows: np.ndarray) -> float:
+            within = rows.var(axis=1, ddof=1).mean()
+            return (rows.mean(axis=1).var(ddof=1) - within / per_brand) / rows.var()
+
+        boots = [share(r[rng.integers(0, brands, brands)]) for _ in range(200)]
+        tolerance = 4 * math.hypot(se_split, float(np.std(boots)))
+        assert abs(share(r) - row["s1"]) < tolerance, (name, share(r), row["s1"], tolerance)
