@@ -71,9 +71,15 @@ def check(
         economics = {**plan.data.get("economics", {}), "fixed_cost": 0}
         economics_from = f"{scenario}'s (fixed cost 0)"
         overrides = plan.data.get("priors", {}).get("tiers", {})
-    from campaign_sim.scenario.resolve import load_priors_file
+    from campaign_sim.scenario.resolve import load_priors_file, shipped_prior_sets
 
     n = campaigns or DEFAULT_CAMPAIGNS
+    if scenario is None and prior_set not in shipped_prior_sets() and not Path(prior_set).is_file():
+        raise click.BadParameter(
+            f"{prior_set!r} is neither a shipped prior set ({', '.join(shipped_prior_sets())}) "
+            "nor a priors file",
+            param_hint="--set",
+        )
     stated = load_priors_file(prior_set, relative_to)[0].stated
     done = 0
     with progress_bar("checking stated figures", n * len(stated), quiet=quiet) as bar:
