@@ -289,40 +289,63 @@ def analyse_sensitivity(
 
             return advance
 
-        timings = {}
-        started = time.perf_counter()
-        drivers = collect_drivers(
-            scenario, sampling=run.sampling, progress=step("rank", run.campaigns), **common
-        )
-        ranked = rank_sensitivity(drivers, output=output, strategies=chosen)
-        timings["rank"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        advance = step("swing", 2 * len(swing_inputs(scenario)))
-        swung = swing(
-            scenario,
-            output=output,
-            sampling=run.sampling,
-            progress=advance,
-            **common,
-        )
-        swung = swung[swung["strategy"].isin(chosen)] if not swung.empty else swung
-        timings["swing"] = round(time.perf_counter() - started, 3)
-        shares = None
-        if split:
+        timings: dict[str, float] = {}
+
+        def timed(name: str, compute: Callable[[], Any]) -> Any:
             started = time.perf_counter()
-            shares = variance_split(
-                scenario, output=output, progress=step("split", run.campaigns), **common
+            result = compute()
+            timings[name] = round(time.perf_counter() - started, 3)
+            return result
+
+        ranked = timed(
+            "rank",
+            lambda: rank_sensitivity(
+                collect_drivers(
+                    scenario, sampling=run.sampling, progress=step("rank", run.campaigns), **common
+                ),
+                output=output,
+                strategies=chosen,
+            ),
+        )
+        swung = timed(
+            "swing",
+            lambda: _of_strategies(
+                swing(
+                    scenario,
+                    output=output,
+                    sampling=run.sampling,
+                    progress=step("swing", 2 * len(swing_inputs(scenario))),
+                    **common,
+                ),
+                chosen,
+            ),
+        )
+        shares = (
+            timed(
+                "split",
+                lambda: _of_strategies(
+                    variance_split(
+                        scenario, output=output, progress=step("split", run.campaigns), **common
+                    ),
+                    chosen,
+                ),
             )
-            shares = shares[shares["strategy"].isin(chosen)] if not shares.empty else shares
-            timings["split"] = round(time.perf_counter() - started, 3)
-        indices = None
-        if sobol:
-            started = time.perf_counter()
-            indices = sobol_indices(
-                scenario, output=output, progress=step("sobol", run.campaigns), **common
+            if split
+            else None
+        )
+        indices = (
+            timed(
+                "sobol",
+                lambda: _of_strategies(
+                    sobol_indices(
+                        scenario, output=output, progress=step("sobol", run.campaigns), **common
+                    ),
+                    chosen,
+                ),
             )
-            indices = indices[indices["strategy"].isin(chosen)] if not indices.empty else indices
-            timings["sobol"] = round(time.perf_counter() - started, 3)
+            if sobol
+            else None
+        )
         return SensitivityResult(
             scenario,
             output,
@@ -348,3 +371,8 @@ def _need_salib() -> None:
             "--sobol",
             "Sobol indices need SALib: pip install 'campaign-sim[sensitivity]'",
         ) from None
+
+
+def _of_strategies(frame: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``frame`` about the ``chosen`` strategies (an empty table as it is)."""
+    return frame[frame["strategy"].isin(chosen)] if not frame.empty else frame
