@@ -287,3 +287,12 @@ def test_every_class_of_bad_input_exits_2_with_its_message(
     assert result.exit_code == 2, case
     assert re.search(message, result.stderr), result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.cli
+@pytest.mark.parametrize("command", ["priors", "check"])
+def test_an_unknown_prior_set_is_a_usage_error_naming_set(command):
+    result = CliRunner().invoke(main, [command, "--set", "nope"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--set': 'nope' is neither a shipped prior set" in result.output
+    assert "Traceback" not in result.output

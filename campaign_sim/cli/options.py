@@ -64,6 +64,25 @@ def out_option(default: str) -> Any:
     )
 
 
+def prior_set_option(help: str) -> Any:
+    """``--set NAME_OR_PATH``: a shipped prior set or a priors file, checked as a usage error
+    naming ``--set`` (its content is validated when it is read)."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        from campaign_sim.scenario.resolve import shipped_prior_sets
+
+        shipped = shipped_prior_sets()
+        if value in shipped or Path(value).is_file():
+            return value
+        raise click.BadParameter(
+            f"{value!r} is neither a shipped prior set ({', '.join(shipped)}) nor a priors file"
+        )
+
+    return click.option(
+        "--set", "prior_set", default="article", show_default=True, callback=check, help=help
+    )
+
+
 def format_option(*others: str) -> Any:
     """--format: a table by default, or one of ``others`` (json, csv) on stdout."""
     return click.option(

@@ -8,7 +8,13 @@ from typing import Any
 import click
 
 from campaign_sim.cli.help import examples
-from campaign_sim.cli.options import campaigns_option, format_option, quiet_option, seed_option
+from campaign_sim.cli.options import (
+    campaigns_option,
+    format_option,
+    prior_set_option,
+    quiet_option,
+    seed_option,
+)
 from campaign_sim.cli.output import echo_json, progress_bar, stdout
 
 #: The check's defaults (campaign_sim.analysis.stated, kept literal so --help imports no numpy).
@@ -25,13 +31,7 @@ DEFAULT_SEED = 1
     ),
 )
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "prior_set",
-    default="article",
-    show_default=True,
-    help="Prior set whose stated figures to check when no SCENARIO is given.",
-)
+@prior_set_option("Prior set whose stated figures to check when no SCENARIO is given.")
 @campaigns_option(f"Campaigns per stated figure [default: {DEFAULT_CAMPAIGNS:,}].")
 @seed_option(f"Random seed, the same for every figure [default: {DEFAULT_SEED}].")
 @format_option("json", "csv")
@@ -71,15 +71,9 @@ def check(
         economics = {**plan.data.get("economics", {}), "fixed_cost": 0}
         economics_from = f"{scenario}'s (fixed cost 0)"
         overrides = plan.data.get("priors", {}).get("tiers", {})
-    from campaign_sim.scenario.resolve import load_priors_file, shipped_prior_sets
+    from campaign_sim.scenario.resolve import load_priors_file
 
     n = campaigns or DEFAULT_CAMPAIGNS
-    if scenario is None and prior_set not in shipped_prior_sets() and not Path(prior_set).is_file():
-        raise click.BadParameter(
-            f"{prior_set!r} is neither a shipped prior set ({', '.join(shipped_prior_sets())}) "
-            "nor a priors file",
-            param_hint="--set",
-        )
     stated = load_priors_file(prior_set, relative_to)[0].stated
     done = 0
     with progress_bar("checking stated figures", n * len(stated), quiet=quiet) as bar:

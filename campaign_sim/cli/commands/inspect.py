@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from campaign_sim.cli.help import examples
-from campaign_sim.cli.options import format_option
+from campaign_sim.cli.options import format_option, prior_set_option
 from campaign_sim.cli.output import echo_json, stdout
 
 
@@ -127,13 +127,7 @@ def schema() -> None:
     ),
 )
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "prior_set",
-    default="article",
-    show_default=True,
-    help="Prior set to list when no SCENARIO is given (shipped name or path).",
-)
+@prior_set_option("Prior set to list when no SCENARIO is given (shipped name or path).")
 @click.option(
     "--all",
     "show_all",
