@@ -24,6 +24,9 @@ __all__ = [
     "better",
     "check_outcome",
     "kind_of",
+    "outcomes_for",
+    "reported_for",
+    "MECHANISMS",
 ]
 
 #: money: currency; fraction: shown as %; count: whole things (people, orders, days);
@@ -43,6 +46,7 @@ class Metric:
     reported: bool = False  # in summary tables and sweeps
     compared: bool = False  # in a paired comparison of two strategies
     timeline: bool = False  # a timeline total that sweeps report
+    needs: str | None = None  # shown only when the scenario uses this mechanism (MECHANISMS)
 
     @property
     def label_key(self) -> str:
@@ -66,18 +70,26 @@ METRICS: dict[str, Metric] = _metrics(
     Metric(
         "roi",
         "fraction",
-        "fraction: (gross profit - cost) / cost",
+        "fraction: (gross profit - cost) / cost, on first purchases",
         True,
         engine=True,
         reported=True,
         compared=True,
         timeline=True,
     ),
-    Metric("roas", "ratio", "revenue / cost", True, engine=True, reported=True, timeline=True),
+    Metric(
+        "roas",
+        "ratio",
+        "revenue / cost, first purchases",
+        True,
+        engine=True,
+        reported=True,
+        timeline=True,
+    ),
     Metric(
         "profit",
         "money",
-        "currency: gross profit - cost",
+        "currency: gross profit - cost, first purchases",
         True,
         engine=True,
         reported=True,
@@ -87,7 +99,7 @@ METRICS: dict[str, Metric] = _metrics(
     Metric(
         "revenue",
         "money",
-        "currency",
+        "currency: first purchases the campaign caused",
         True,
         engine=True,
         reported=True,
@@ -108,18 +120,26 @@ METRICS: dict[str, Metric] = _metrics(
     Metric(
         "conversions",
         "count",
-        "orders",
+        "first orders the campaign caused",
         True,
         engine=True,
         reported=True,
         compared=True,
         timeline=True,
     ),
-    Metric("engagements", "count", "engagements", True, engine=True, reported=True, timeline=True),
+    Metric(
+        "engagements",
+        "count",
+        "engagements, direct and amplified",
+        True,
+        engine=True,
+        reported=True,
+        timeline=True,
+    ),
     Metric(
         "reach",
         "count",
-        "people reached, summed over deliverables",
+        "people reached, summed over deliverables, direct and amplified",
         True,
         engine=True,
         reported=True,
@@ -130,6 +150,172 @@ METRICS: dict[str, Metric] = _metrics(
     Metric("cpa", "money", "currency per order", False, engine=True, reported=True),
     Metric("creators", "count", "creators hired", None, engine=True, reported=True),
     Metric("delivered", "count", "creators who delivered", True, engine=True),
+    # The funnel past first attributed orders (docs/model.md, Beyond first purchases).
+    Metric(
+        "amplified_reach",
+        "count",
+        "people reached by shares and user posts",
+        True,
+        engine=True,
+        reported=True,
+        needs="amplification",
+    ),
+    Metric(
+        "amplified_engagements",
+        "count",
+        "engagements from shares and user posts",
+        True,
+        engine=True,
+        reported=True,
+        needs="amplification",
+    ),
+    Metric(
+        "amplified_orders",
+        "count",
+        "first orders caused through shares and user posts",
+        True,
+        engine=True,
+        reported=True,
+        needs="amplification",
+    ),
+    Metric(
+        "unique_reach",
+        "count",
+        "different people reached at least once",
+        True,
+        engine=True,
+        reported=True,
+        needs="unique_reach",
+    ),
+    Metric(
+        "frequency",
+        "ratio",
+        "times each person reached saw the content: reach / unique reach",
+        None,
+        engine=True,
+        reported=True,
+        needs="unique_reach",
+    ),
+    Metric(
+        "cpm_unique",
+        "money",
+        "currency per 1,000 different people reached",
+        False,
+        engine=True,
+        reported=True,
+        needs="unique_reach",
+    ),
+    Metric(
+        "attributed_orders",
+        "count",
+        "first orders tracking attributes to the campaign",
+        None,
+        engine=True,
+        reported=True,
+        needs="attribution",
+    ),
+    Metric(
+        "attributed_revenue",
+        "money",
+        "currency: revenue of attributed first orders",
+        None,
+        engine=True,
+        reported=True,
+        needs="attribution",
+    ),
+    Metric(
+        "repeat_orders",
+        "count",
+        "repeat orders of the new customers over the horizon",
+        True,
+        engine=True,
+        reported=True,
+        needs="repeat",
+    ),
+    Metric(
+        "revenue_horizon",
+        "money",
+        "currency: first purchases and discounted repeat revenue over the horizon",
+        True,
+        engine=True,
+        reported=True,
+        compared=True,
+        needs="repeat",
+    ),
+    Metric(
+        "profit_horizon",
+        "money",
+        "currency: gross profit over the horizon - cost",
+        True,
+        engine=True,
+        reported=True,
+        compared=True,
+        needs="repeat",
+    ),
+    Metric(
+        "roi_horizon",
+        "fraction",
+        "fraction: (gross profit over the horizon - cost) / cost",
+        True,
+        engine=True,
+        reported=True,
+        compared=True,
+        needs="repeat",
+    ),
+    Metric(
+        "fees",
+        "money",
+        "currency: creators' fees",
+        False,
+        engine=True,
+        reported=True,
+        needs="cost_lines",
+    ),
+    Metric(
+        "commission",
+        "money",
+        "currency: agency commission on fees",
+        False,
+        engine=True,
+        reported=True,
+        needs="finance",
+    ),
+    Metric(
+        "fee_tax",
+        "money",
+        "currency: tax on fees",
+        False,
+        engine=True,
+        reported=True,
+        needs="finance",
+    ),
+    Metric(
+        "product_cost",
+        "money",
+        "currency: product and shipping of gifted creators",
+        False,
+        engine=True,
+        reported=True,
+        needs="gifted",
+    ),
+    Metric(
+        "gifted",
+        "count",
+        "creators on product-only deals",
+        None,
+        engine=True,
+        reported=True,
+        needs="gifted",
+    ),
+    Metric(
+        "overhead_cost",
+        "money",
+        "currency: overhead and fixed cost",
+        False,
+        engine=True,
+        reported=True,
+        needs="cost_lines",
+    ),
     # The timeline engine's own totals.
     Metric(
         "payback_day",
@@ -153,6 +339,17 @@ METRICS: dict[str, Metric] = _metrics(
     Metric("manager_hours", "count", "manager-hours used", None),
 )
 
+#: What a metric may need the scenario to use before tables show it (Scenario.mechanisms).
+MECHANISMS = (
+    "amplification",
+    "unique_reach",
+    "attribution",
+    "repeat",
+    "finance",
+    "gifted",
+    "cost_lines",  # with finance or gifted: every cost line
+)
+
 #: Outcomes of the vectorized engine, with their units (the engine computes these).
 ENGINE_OUTCOMES: dict[str, str] = {m.name: m.unit for m in METRICS.values() if m.engine}
 #: Metrics of summary tables and sweeps.
@@ -161,6 +358,22 @@ REPORTED: tuple[str, ...] = tuple(m.name for m in METRICS.values() if m.reported
 COMPARED: tuple[str, ...] = tuple(m.name for m in METRICS.values() if m.compared)
 #: Timeline totals a sweep on the timeline engine reports.
 TIMELINE_REPORTED: tuple[str, ...] = tuple(m.name for m in METRICS.values() if m.timeline)
+
+
+def reported_for(mechanisms: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The metrics tables and sweeps report for a scenario using ``mechanisms``."""
+    return tuple(
+        m.name
+        for m in METRICS.values()
+        if m.reported and (m.needs is None or m.needs in mechanisms)
+    )
+
+
+def outcomes_for(mechanisms: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The engine outcomes a run keeps for a scenario using ``mechanisms``."""
+    return tuple(
+        m.name for m in METRICS.values() if m.engine and (m.needs is None or m.needs in mechanisms)
+    )
 
 
 def kind_of(name: str) -> Kind:

@@ -11,7 +11,7 @@ from helpers import EXAMPLES, FIXED_SCENARIO, FIXED_TIER, deep_update
 from scipy import special, stats
 
 from campaign_sim.engine.draws import Layout, draw_chunk
-from campaign_sim.engine.vectorized import METRICS, simulate
+from campaign_sim.engine.vectorized import simulate
 from campaign_sim.random.streams import block_ranges
 from campaign_sim.scenario.loading import load_scenario
 
@@ -21,8 +21,12 @@ def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
     # 3 creators x 2 posts x 5,000 followers x 5% engagement = 1,500 engagements;
     # x 10% conversion = 150 orders x NT$1,000 = 150,000 revenue, 75,000 gross profit;
     # cost 3 x (2 x 10,000 + 500) + 1,000 = 62,500; ROI = 12,500 / 62,500 = 0.2.
-    outcomes = simulate(load_scenario(write_scenario()), campaigns=50, seed=3)
+    # Unique reach in a niche of 1,000,000 people: each creator reaches 5,000 x (1 - 0.7^2)
+    # = 2,550 different people, so 10^6 x (1 - (1 - 0.00255)^3) of them see at least one post.
+    data = deep_update(FIXED_SCENARIO, {"niche": {"people": {"default": 1_000_000}}})
+    outcomes = simulate(load_scenario(write_scenario(data)), campaigns=50, seed=3)
     v = outcomes.values["a"]
+    unique = 1e6 * (1 - (1 - 0.00255) ** 3)
     expected = {
         "engagements": 1500,
         "conversions": 150,
@@ -38,8 +42,11 @@ def test_all_fixed_campaign_matches_the_hand_computation(write_scenario):
         "cpa": 62_500 / 150,
         "creators": 3,
         "delivered": 3,
+        "unique_reach": unique,
+        "frequency": 9000 / unique,
+        "cpm_unique": 1000 * 62_500 / unique,
     }
-    assert set(expected) == set(METRICS)
+    assert set(expected) == set(v)
     for metric, value in expected.items():
         np.testing.assert_allclose(v[metric], value, rtol=1e-12, err_msg=metric)
 
@@ -189,7 +196,7 @@ def test_numbers_do_not_depend_on_chunk_size():
     for chunk in (3000, 4096, 100_000):
         other = simulate(scenario, campaigns=5000, seed=11, chunk_size=chunk)
         for name in scenario.strategies:
-            for metric in METRICS:
+            for metric in scenario.outcomes:
                 np.testing.assert_array_equal(
                     other.values[name.name][metric], reference.values[name.name][metric]
                 )
@@ -202,7 +209,7 @@ def test_numbers_do_not_depend_on_workers():
     serial = simulate(scenario, campaigns=6000, seed=2, chunk_size=2048, workers=1)
     parallel = simulate(scenario, campaigns=6000, seed=2, chunk_size=2048, workers=2)
     for name in serial.strategies:
-        for metric in METRICS:
+        for metric in scenario.outcomes:
             np.testing.assert_array_equal(
                 parallel.values[name][metric], serial.values[name][metric]
             )
@@ -293,10 +300,10 @@ def test_budget_rows_drawn_lazily_give_the_same_numbers(monkeypatch):
 
     scenario = load_scenario(EXAMPLES[0])
     reference = simulate(scenario, campaigns=3000, seed=4)
-    monkeypatch.setattr(draws, "_rows_guess", lambda slots: slots.offset + 1)
+    monkeypatch.setattr(draws, "_rows_guess", lambda slots, funnel: slots.offset + 1)
     retried = simulate(scenario, campaigns=3000, seed=4)
     for name in reference.strategies:
-        for metric in METRICS:
+        for metric in scenario.outcomes:
             np.testing.assert_array_equal(
                 retried.values[name][metric], reference.values[name][metric]
             )

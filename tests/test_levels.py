@@ -398,8 +398,8 @@ def test_bad_pool_keys_exit_2_with_the_file_and_key(write_scenario, case, keys, 
 @pytest.mark.parametrize(
     ("keys", "message"),
     [
-        ({"describes": "level"}, r"delivery probability is one number"),
-        ({"persistent": 0.5}, r"delivery probability is one number"),
+        ({"describes": "level"}, r"a probability is one number"),
+        ({"persistent": 0.5}, r"a probability is one number"),
     ],
 )
 def test_a_delivery_probability_has_no_level(write_scenario, keys, message):

@@ -21,6 +21,7 @@ from campaign_sim.scenario.priors import (
     priors_frame,
     used_priors,
 )
+from campaign_sim.scenario.priors_schema import OPTIONAL_QUANTITIES, SCALES
 
 ARTICLE = ROOT / "scenarios/priors/article.yaml"
 COFFEE = ROOT / "scenarios/coffee-launch.yaml"
@@ -78,6 +79,7 @@ def test_the_columns_carry_what_the_priors_file_states():
         "conversion_rate": ["logit"],
         "fee": ["log"],
         "overhead": ["log"],
+        **{q: [SCALES[q]] for q in OPTIONAL_QUANTITIES},
     }
 
 

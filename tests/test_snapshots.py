@@ -31,6 +31,8 @@ SNAPSHOTS = Path(__file__).with_name("snapshots")
 #: 0.2.0's outputs, before levels and shared factors: what the independent-creators model
 #: must still give (never updated).
 INDEPENDENT = SNAPSHOTS / "independent"
+#: Version 0.3.0's outputs, before the funnel past first attributed orders.
+VERSION_0_3 = SNAPSHOTS / "v0.3"
 #: Where the shipped prior sets are found (their path is the machine's, not the result's).
 PRIOR_SETS = ROOT / "campaign_sim" / "scenario" / "prior_sets"
 #: Keys that say when, where or by which version a result was produced, not what it is.
@@ -303,9 +305,33 @@ def test_independent_creators_reproduce_the_first_model(
     assert_close(_as_before(saved), _as_before(now, saved), case)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_funnel_switched_off_reproduces_version_0_3(
+    case: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch
+) -> None:
+    """Every mechanism past first attributed orders off (no amplification, expected orders,
+    no unique reach, no followers-fee correlation the scenario does not state): the numbers
+    of version 0.3.0, exactly. The saved outputs in ``snapshots/v0.3/`` are never updated."""
+    from campaign_sim.scenario import loading
+    from campaign_sim.scenario.plan import FunnelPlan
+
+    monkeypatch.setattr(loading, "_funnel", lambda model, problems: FunnelPlan())
+    monkeypatch.setattr(
+        loading, "_followers_fee", lambda model, base: model.correlations.followers_fee or 0.0
+    )
+    monkeypatch.chdir(ROOT)
+    args, files = CASES[case]
+    out = tmp_path_factory.mktemp(case) / "results"
+    saved = json.loads(saved_path(case, VERSION_0_3).read_text(encoding="utf-8"))
+    now = json.loads(json.dumps(capture(case, args, files, out)))
+    assert_close(_as_before(saved), _as_before(now, saved), case)
+
+
 def _as_before(value: Any, shape: Any = None) -> Any:
-    """``value`` without what 0.2.0 could not have written: the scenario's hash (the priors
-    file now states what each range describes) and keys 0.2.0's output (``shape``) lacks."""
+    """``value`` without what an older version could not have written: the scenario's hash
+    (the priors file now states more) and the keys and metrics the older output (``shape``)
+    lacks."""
     if isinstance(value, dict) and "columns" in value and "rows" in value:  # a CSV file
         names = value["columns"]
         keep = [
@@ -313,20 +339,16 @@ def _as_before(value: Any, shape: Any = None) -> Any:
             for i, name in enumerate(names)
             if "sha256" not in name and (shape is None or name in shape["columns"])
         ]
+        rows = value["rows"]
+        for key in ("metric", "quantity"):
+            if shape is not None and key in names and key in shape["columns"]:
+                # A long table: the rows of metrics (priors) the older output had.
+                at, was = names.index(key), shape["columns"].index(key)
+                known = {row[was] for row in shape["rows"]}
+                rows = [row for row in rows if row[at] in known]
         return {
             "columns": [names[i] for i in keep],
-            "rows": [[row[i] for i in keep] for row in value["rows"]],
-        }
-    if isinstance(value, dict) and "columns" in value and "rows" in value:  # a CSV file
-        names = value["columns"]
-        keep = [
-            i
-            for i, name in enumerate(names)
-            if "sha256" not in name and (shape is None or name in shape["columns"])
-        ]
-        return {
-            "columns": [names[i] for i in keep],
-            "rows": [[row[i] for i in keep] for row in value["rows"]],
+            "rows": [[row[i] for i in keep] for row in rows],
         }
     if isinstance(value, dict):
         return {

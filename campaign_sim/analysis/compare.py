@@ -153,6 +153,7 @@ def compare(outcomes: Outcomes, a: str, b: str, *, confidence: float = 0.95) -> 
                 better=METRICS[m].direction,
             )
             for m in COMPARED
+            if m in outcomes.values[a]
         },
         confidence,
     )

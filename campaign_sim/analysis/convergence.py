@@ -24,7 +24,7 @@ from campaign_sim.analysis.stats import MIN_FOR_ERROR, TAIL, Summary, proportion
 from campaign_sim.engine.draws import Layout
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, collect, run_settings
-from campaign_sim.engine.vectorized import METRICS, Outcomes, outcomes_kernel
+from campaign_sim.engine.vectorized import Outcomes, outcomes_kernel
 from campaign_sim.errors import ArgumentError
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK
@@ -131,7 +131,8 @@ def run_to_precision(
         max_campaigns, seed, sampling = run.campaigns, run.seed, run.sampling
         kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), seed, sampling)
         names = tuple(s.name for s in scenario.strategies)
-        parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in METRICS} for n in names}
+        kept = scenario.outcomes
+        parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in kept} for n in names}
         rows: list[dict] = []
         done, target = 0, min(max_campaigns, FIRST_BLOCKS * BLOCK)
         while True:
@@ -151,7 +152,7 @@ def run_to_precision(
                 progress=advance,
             )
             for name in names:
-                for metric in METRICS:
+                for metric in kept:
                     parts[name][metric].append(batch[name, metric])
             done = target
             worst = 0.0
@@ -169,7 +170,7 @@ def run_to_precision(
             needed = done * worst**2 * _SAFETY if math.isfinite(worst) else 2 * done
             aim = max(done + BLOCK, min(MAX_GROWTH * done, math.ceil(needed)))
             target = min(max_campaigns, -(-aim // BLOCK) * BLOCK)
-        values = {n: {m: np.concatenate(parts[n][m]) for m in METRICS} for n in names}
+        values = {n: {m: np.concatenate(parts[n][m]) for m in kept} for n in names}
         outcomes = Outcomes(names, values, done, seed, sampling)
         history = pd.DataFrame(rows)
         last = history[history["campaigns"] == done]

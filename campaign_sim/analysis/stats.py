@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.analysis.mcse import mean_error
-from campaign_sim.engine.vectorized import METRICS, Outcomes
+from campaign_sim.engine.vectorized import Outcomes
 from campaign_sim.random.sampling import RANDOM, Sampling
 
 __all__ = [
@@ -245,8 +245,8 @@ def summarize(
     """Summarise every strategy's outcomes."""
     metrics = {
         name: {
-            m: summarize_values(m, outcomes.values[name][m], confidence, sampling=outcomes.sampling)
-            for m in METRICS
+            m: summarize_values(m, values, confidence, sampling=outcomes.sampling)
+            for m, values in outcomes.values[name].items()
         }
         for name in outcomes.strategies
     }

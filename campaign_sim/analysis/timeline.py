@@ -13,8 +13,9 @@ from campaign_sim.scenario.timeline import TimelinePlan
 
 __all__ = ["DAILY_METRICS", "SERIES", "TOTALS", "TimelineResult"]
 
-#: Daily cumulative series kept per campaign (profit is derived from them).
-SERIES = ("cost", "revenue", "conversions")
+#: Daily cumulative series kept per campaign (profit is derived from them): revenue and gross
+#: profit hold first and repeat orders; conversions, first orders only.
+SERIES = ("cost", "revenue", "gross_profit", "conversions")
 #: Daily cumulative metrics in the fan-chart table.
 DAILY_METRICS = ("cost", "revenue", "profit", "conversions")
 
@@ -66,7 +67,7 @@ class TimelineResult:
         """Cumulative ``metric`` (one of :data:`DAILY_METRICS`), shape (campaigns, days)."""
         got = self.series[strategy]
         if metric == "profit":
-            return self.gross_margin * got["revenue"] - got["cost"]
+            return got["gross_profit"] - got["cost"]
         return got[metric]
 
     def daily_frame(self) -> pd.DataFrame:

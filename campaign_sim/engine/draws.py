@@ -25,21 +25,26 @@ from campaign_sim.random.streams import (
     CAMPAIGN_STREAM,
     POOL_ROWS,
     brand_uniforms,
+    platform_stream,
     pool_stream,
     uniforms,
 )
-from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario
+from campaign_sim.scenario.plan import FunnelPlan, GroupPlan, Prior, Scenario
 
 __all__ = [
     "CampaignDraws",
+    "Amplification",
     "ChunkDraws",
+    "FunnelDraws",
     "GroupDraws",
     "Layout",
     "PoolDraws",
     "PARTS",
     "PoolLevel",
     "cheapest_fee",
+    "cheapest_hire",
     "draw_chunk",
+    "mean_hire",
 ]
 
 #: A budget group cannot hire more creators than its budget buys at this quantile of the fee.
@@ -84,7 +89,9 @@ class Layout:
             used: dict[str, int] = {}
             for index, group in enumerate(strategy.groups):
                 offset = used.get(group.pool, 0)
-                rows = group.count if group.count is not None else _budget_cap(group)
+                rows = (
+                    group.count if group.count is not None else _budget_cap(group, scenario.funnel)
+                )
                 slots.append(GroupSlots(strategy.name, index, group, offset, rows))
                 used[group.pool] = offset + rows
             for pool, rows in used.items():
@@ -92,9 +99,36 @@ class Layout:
         return cls(pools, tuple(slots))
 
 
-def _budget_cap(group: GroupPlan) -> int:
-    cheapest = cheapest_fee(group.priors["fee"]) * group.deliverables
+def _budget_cap(group: GroupPlan, funnel: FunnelPlan) -> int:
+    cheapest = cheapest_hire(group, funnel)
     return math.floor(group.budget * (1 + BUDGET_TOLERANCE) / cheapest) + 1  # type: ignore[operator]
+
+
+def cheapest_hire(group: GroupPlan, funnel: FunnelPlan) -> float:
+    """What one creator of ``group`` costs at least, with a negligible probability of less
+    (:func:`cheapest_fee`): the deliverables' fees with commission and tax, or a gifted
+    creator's product cost (currency)."""
+    paid = cheapest_fee(group.priors["fee"]) * group.deliverables * funnel.fee_factor
+    if not _gifts(group):
+        return paid
+    gift = group.dist("gifted_cost")
+    product = gift.mean() if gift.is_fixed else float(gift.ppf(BUDGET_CAP_QUANTILE))
+    return min(paid, product) if product > 0 else paid
+
+
+def mean_hire(group: GroupPlan, funnel: FunnelPlan) -> float:
+    """What one creator of ``group`` costs on average (currency): fees with commission and
+    tax, or, for the share who take a product-only deal, its product cost."""
+    paid = group.dist("fee").mean() * group.deliverables * funnel.fee_factor
+    if not _gifts(group):
+        return paid
+    share = group.dist("gifted_share").mean()
+    return (1 - share) * paid + share * group.dist("gifted_cost").mean()
+
+
+def _gifts(group: GroupPlan) -> bool:
+    """True when some of the group's creators take product-only deals."""
+    return group.dist("gifted_share").mean() > 0
 
 
 def cheapest_fee(prior: Prior) -> float:
@@ -128,8 +162,22 @@ def cheapest_fee(prior: Prior) -> float:
 class CampaignDraws:
     shock: np.ndarray  # S_c, median 1, shape (campaigns,)
     aov: np.ndarray  # currency per order, shape (campaigns,)
+    funnel: FunnelDraws
     # The shock's persistent and campaign normal scores (sigma 0: absent).
     shock_parts: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class FunnelDraws:
+    """A campaign's draws past the creators' expected orders, shape (campaigns,) each."""
+
+    orders: np.ndarray | None  # uniforms of the whole direct orders (None: expected orders)
+    amplified_orders: np.ndarray | None  # and of the amplified ones
+    incrementality: np.ndarray  # share of attributed orders the campaign caused
+    leakage: np.ndarray  # share of attributed orders through leaked codes
+    repeat_share: np.ndarray | None  # of new customers who buy again (None: no repeats)
+    repeat_rate: np.ndarray | None  # orders per month of a repeating customer
+    niche: dict[str, np.ndarray]  # platform -> people in the niche (unique reach)
 
 
 @dataclass(frozen=True)
@@ -159,6 +207,21 @@ class PoolDraws:
     fee: np.ndarray  # currency per deliverable
     overhead: np.ndarray  # currency per creator
     levels: dict[str, PoolLevel] = field(default_factory=dict)  # quantity -> pool draw
+    amplified: Amplification | None = None  # None: reach stops at the followers
+    # Who takes a product-only deal (bool) and its cost (currency); None: nobody does.
+    gifts: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class Amplification:
+    """Per-slot draws of the funnel past a creator's followers, shape (rows, campaigns)."""
+
+    share_rate: np.ndarray  # shares per engagement
+    reach_per_share: np.ndarray  # people per share
+    user_post_rate: np.ndarray  # user posts per engagement
+    reach_per_user_post: np.ndarray  # people per user post
+    engagement_rate: np.ndarray  # engagements per amplified person
+    conversion_rate: np.ndarray  # on the amplified conversion base
 
 
 @dataclass(frozen=True)
@@ -324,6 +387,7 @@ def draw_chunk(
         if scenario.shock_persistent > 0 and scenario.shock_sigma
         else None,
         scenario.aov.sampler()(campaign_uniforms("aov")),
+        _funnel_draws(scenario, layout, seed, part, sampling),
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
@@ -334,10 +398,11 @@ def draw_chunk(
         # of everything else this chunk needs. Row k of every array is the same however many
         # rows are drawn, so fees are drawn for a first guess of rows and again for twice as
         # many while some budget group could still hire past the rows drawn.
-        rows = min(cap, max(_rows_guess(s) for s in members))
+        rows = min(cap, max(_rows_guess(s, scenario.funnel) for s in members))
         while True:
             u_followers, fee = _fees(scenario, sampler, rows)
-            hires = _hire(members, fee, rows)
+            gifts = _gifts_of(sampler, rows)
+            hires = _hire(members, fee, gifts, scenario.funnel.fee_factor, rows)
             if hires is not None or rows == cap:
                 break
             rows = min(cap, 2 * rows)
@@ -350,18 +415,20 @@ def draw_chunk(
             fee[:needed],
             None if u_followers is None else u_followers[:needed],
             scenario.rho_engagement_conversion,
+            None if gifts is None else (gifts[0][:needed], gifts[1][:needed]),
+            scenario.funnel.amplification,
         )
     order = {(s.strategy, s.index): i for i, s in enumerate(layout.slots)}
     groups.sort(key=lambda g: order[(g.slots.strategy, g.slots.index)])
     return ChunkDraws(n, campaign, pools, tuple(groups))
 
 
-def _rows_guess(slots: GroupSlots) -> int:
+def _rows_guess(slots: GroupSlots, funnel: FunnelPlan) -> int:
     """Rows a group most likely needs: its count, or twice what its budget buys on average."""
     group = slots.group
     if group.budget is None:
         return slots.offset + slots.rows
-    typical = group.budget / (group.deliverables * group.dist("fee").mean())
+    typical = group.budget / mean_hire(group, funnel)
     return slots.offset + min(slots.rows, math.ceil(2 * typical) + 8)
 
 
@@ -378,8 +445,25 @@ def _fees(
     return u_followers, sampler.sample("fee", rows, u_fee)
 
 
-def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDraws] | None:
-    """Each group's rows and hires, or None if ``rows`` drawn rows may be too few."""
+def _gifts_of(sampler: _PoolSampler, rows: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which of ``rows`` slots take a product-only deal, and its cost (None: nobody does)."""
+    share = sampler.plan.dist("gifted_share").mean()
+    if share == 0:
+        return None
+    gifted = sampler.uniforms("gifted", rows) < share
+    return gifted, sampler.sample("gifted_cost", rows)
+
+
+def _hire(
+    members: list[GroupSlots],
+    fee: np.ndarray,
+    gifts: tuple[np.ndarray, np.ndarray] | None,
+    fee_factor: float,
+    rows: int,
+) -> list[GroupDraws] | None:
+    """Each group's rows and hires, or None if ``rows`` drawn rows may be too few. A budget
+    group pays each creator's fees with commission and tax (``fee_factor``), or a gifted
+    creator's product cost."""
     out = []
     for slots in members:
         drawn = min(slots.rows, rows - slots.offset)
@@ -389,7 +473,12 @@ def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDr
             out.append(GroupDraws(slots, slice(slots.offset, slots.offset + slots.rows), None))
             continue
         drawn = max(drawn, 0)
-        fees = fee[slots.offset : slots.offset + drawn] * slots.group.deliverables
+        part = slice(slots.offset, slots.offset + drawn)
+        fees = fee[part] * slots.group.deliverables
+        if fee_factor != 1:
+            fees = fees * fee_factor
+        if gifts is not None:
+            fees = np.where(gifts[0][part], gifts[1][part], fees)
         hired = np.cumsum(fees, axis=0) <= slots.group.budget * (1 + BUDGET_TOLERANCE)
         last = int(hired.sum(axis=0).max(initial=0))
         if drawn < slots.rows and last == drawn:
@@ -399,19 +488,69 @@ def _hire(members: list[GroupSlots], fee: np.ndarray, rows: int) -> list[GroupDr
 
 
 def _campaign_draws(
-    scenario: Scenario, u_shock: np.ndarray, u_persistent: np.ndarray | None, aov: np.ndarray
+    scenario: Scenario,
+    u_shock: np.ndarray,
+    u_persistent: np.ndarray | None,
+    aov: np.ndarray,
+    funnel: FunnelDraws,
 ) -> CampaignDraws:
-    """The shock ``S_c = exp(sigma (sqrt(p) Z_persistent + sqrt(1 - p) Z_campaign))`` and the
-    order value; with no persistent part, ``Z_campaign`` alone (exactly)."""
+    """The shock ``S_c = exp(sigma (sqrt(p) Z_persistent + sqrt(1 - p) Z_campaign))``, the
+    order value and the funnel's draws; with no persistent part, ``Z_campaign`` alone."""
     sigma, share = scenario.shock_sigma, scenario.shock_persistent
     if sigma == 0:
-        return CampaignDraws(np.ones_like(u_shock), aov)
+        return CampaignDraws(np.ones_like(u_shock), aov, funnel)
     campaign = special.ndtri(u_shock)
     if u_persistent is None:
-        return CampaignDraws(np.exp(sigma * campaign), aov, (np.zeros_like(campaign), campaign))
+        parts = (np.zeros_like(campaign), campaign)
+        return CampaignDraws(np.exp(sigma * campaign), aov, funnel, parts)
     persistent = special.ndtri(u_persistent)
     score = math.sqrt(share) * persistent + math.sqrt(1 - share) * campaign
-    return CampaignDraws(np.exp(sigma * score), aov, (persistent, campaign))
+    return CampaignDraws(np.exp(sigma * score), aov, funnel, (persistent, campaign))
+
+
+def _funnel_draws(
+    scenario: Scenario,
+    layout: Layout,
+    seed: int,
+    part: dict[str, list[tuple[int, int, int]]],
+    sampling: Sampling,
+) -> FunnelDraws:
+    """The uniforms of whole orders (a creators' part: the luck of who buys) and the campaign
+    parts of incrementality, leakage, repeat buying and each platform's niche audience."""
+    funnel = scenario.funnel
+
+    def drawn(quantity: str, blocks: str, stream: int = CAMPAIGN_STREAM) -> np.ndarray:
+        return uniforms(seed, part[blocks], stream, quantity, None, sampling=sampling)
+
+    def value(distribution, quantity: str) -> np.ndarray:
+        if distribution.is_fixed:
+            return np.full(n, distribution.mean())
+        return distribution.sampler()(drawn(quantity, "campaign"))
+
+    n = sum(size for *_, size in part["creators"])
+    counted = funnel.orders != "expected"
+    repeat = funnel.repeat
+    platforms = sorted({slots.group.platform for slots in layout.slots})
+    niche = {}
+    for platform in platforms:
+        people = funnel.niche(platform)
+        if people is not None:
+            niche[platform] = (
+                np.full(n, people.mean())
+                if people.is_fixed
+                else people.sampler()(drawn("niche_people", "campaign", platform_stream(platform)))
+            )
+    return FunnelDraws(
+        orders=drawn("orders", "creators") if counted else None,
+        amplified_orders=drawn("orders.amplified", "creators") if counted else None,
+        incrementality=value(funnel.incrementality, "incrementality"),
+        leakage=value(funnel.attribution_leakage, "attribution_leakage"),
+        repeat_share=None if repeat is None else value(repeat.share, "repeat_share"),
+        repeat_rate=None
+        if repeat is None
+        else value(repeat.orders_per_month, "repeat_orders_per_month"),
+        niche=niche,
+    )
 
 
 def _draw_pool(
@@ -420,6 +559,8 @@ def _draw_pool(
     fee: np.ndarray,
     u_followers: np.ndarray | None,
     rho_er_cr: float,
+    gifts: tuple[np.ndarray, np.ndarray] | None,
+    amplification: bool,
 ) -> PoolDraws:
     followers = sampler.sample("followers", rows, u_followers)
     fake = sampler.plan.dist("fake_share")
@@ -451,5 +592,30 @@ def _draw_pool(
         conversion_rate=sampler.sample("conversion_rate", rows, u_cr),
         fee=fee,
         overhead=sampler.sample("overhead", rows),
+        amplified=_amplification(sampler, rows) if amplification else None,
+        gifts=gifts,
         levels=dict(sampler.levels),
+    )
+
+
+def _amplification(sampler: _PoolSampler, rows: int) -> Amplification | None:
+    """The pool's shares and user posts (None when its priors have neither)."""
+    plan = sampler.plan
+    shares = plan.dist("share_rate").mean() > 0 or not plan.dist("share_rate").is_fixed
+    posts = plan.dist("user_post_rate").mean() > 0 or not plan.dist("user_post_rate").is_fixed
+    if not (shares or posts):
+        return None
+
+    def draw(quantity: str, on: bool) -> np.ndarray:
+        if not on:
+            return np.zeros((rows, sampler.campaigns))
+        return sampler.sample(quantity, rows)
+
+    return Amplification(
+        share_rate=draw("share_rate", shares),
+        reach_per_share=draw("reach_per_share", shares),
+        user_post_rate=draw("user_post_rate", posts),
+        reach_per_user_post=draw("reach_per_user_post", posts),
+        engagement_rate=sampler.sample("amplified_engagement_rate", rows),
+        conversion_rate=sampler.sample("amplified_conversion_rate", rows),
     )

@@ -13,20 +13,27 @@ day-by-day cumulative cost, revenue and profit per campaign, and campaign totals
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import fields
 from functools import partial
+from typing import Any
 
 import numpy as np
 
 from campaign_sim.analysis.timeline import SERIES, TimelineResult
-from campaign_sim.engine.draws import ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.draws import Amplification, ChunkDraws, Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import Chunk, run_settings
 from campaign_sim.engine.schedule import schedule_campaign
-from campaign_sim.engine.vectorized import money_metrics
+from campaign_sim.engine.vectorized import (
+    amplified_terms,
+    attributed_orders,
+    money_metrics,
+    repeat_revenue,
+)
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK, pool_stream, uniforms
 from campaign_sim.scenario.plan import Scenario
-from campaign_sim.scenario.timeline import TimelinePlan, timeline_plan
+from campaign_sim.scenario.timeline import DAYS_PER_MONTH, TimelinePlan, timeline_plan
 
 __all__ = ["chunk_timeline", "simulate_timeline", "timeline_kernel"]
 
@@ -62,14 +69,26 @@ def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strateg
         base = {"engagements": engagements, "reach": reach, "followers": reached / k}[
             scenario.conversion_base
         ]
+        fee = pool.fee[rows] * scenario.funnel.fee_factor
+        product = np.zeros(engagements.shape)
+        if pool.gifts is not None:
+            gifted, cost = pool.gifts
+            fee = np.where(gifted[rows], 0.0, fee)
+            product = np.where(gifted[rows], cost[rows], 0.0)
+        amplified: dict[str, Any] = {"Ra": 0.0, "Ea": 0.0, "Ca": np.zeros(engagements.shape)}
+        if pool.amplified is not None:
+            part = replace_rows(pool.amplified, rows)
+            amplified = amplified_terms(scenario, part, engagements)
         columns = {
             "hired": np.ones(engagements.shape, bool) if group.hired is None else group.hired,
             "delivered": pool.delivered[rows],
-            "engagements": engagements,  # per deliverable
-            "reach": reach,  # per deliverable
+            "engagements": engagements + amplified["Ea"],  # per deliverable, with amplified
+            "reach": reach + amplified["Ra"],  # per deliverable, with amplified
             "conversions": base * pool.conversion_rate[rows],  # per deliverable, before shock
-            "fee": pool.fee[rows],  # per deliverable
+            "amplified_conversions": amplified["Ca"],  # per deliverable, before shock
+            "fee": fee,  # per deliverable, with commission and tax
             "overhead": pool.overhead[rows],
+            "product": product,  # per gifted creator
             "production": production[plan.pool][rows],  # days per deliverable
             "deliverables": np.full(engagements.shape[0], k),
             "platform": np.full(engagements.shape[0], plan.platform, dtype=object),
@@ -77,6 +96,11 @@ def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strateg
         for key, value in columns.items():
             parts.setdefault(key, []).append(value)
     return {key: np.concatenate(value) for key, value in parts.items()}
+
+
+def replace_rows(amplified: Amplification, rows: slice) -> Amplification:
+    """The pool's amplification draws of the slots ``rows``."""
+    return Amplification(**{f.name: getattr(amplified, f.name)[rows] for f in fields(amplified)})
 
 
 def _schedule(plan: TimelinePlan, creators: Arrays) -> tuple[np.ndarray, np.ndarray]:
@@ -120,14 +144,16 @@ def _accrue(
             at[where], weights=values[owner[slot[where]], campaign[where]], minlength=n * horizon
         ).reshape(n, horizon)
 
-    orders = np.zeros((n, horizon))
+    direct = np.zeros((n, horizon))
+    amplified = np.zeros((n, horizon))
     engagements = np.zeros(n)
     reach = np.zeros(n)
     for name in np.unique(platform):
         on = platform[slot] == name
-        orders += by_day(creators["conversions"], on) @ _toeplitz(
-            plan.conversion_kernel(name), horizon
-        )
+        spread = _toeplitz(plan.conversion_kernel(name), horizon)
+        direct += by_day(creators["conversions"], on) @ spread
+        if creators["amplified_conversions"].any():
+            amplified += by_day(creators["amplified_conversions"], on) @ spread
         # Engagements and reach after the horizon are not counted: cumulative decay share.
         seen = np.cumsum(plan.engagement_kernel(name))[horizon - 1 - day[on]]
         for total, key in ((engagements, "engagements"), (reach, "reach")):
@@ -136,14 +162,15 @@ def _accrue(
                 weights=creators[key][owner[slot[on]], campaign[on]] * seen,
                 minlength=n,
             )
-    orders *= draws.campaign.shock[:, None]
-    revenue = orders * draws.campaign.aov[:, None]
+    orders, counted = _whole_orders(scenario, draws, direct, amplified)
+    first_revenue = np.cumsum(orders * draws.campaign.aov[:, None], axis=1)
+    repeat = _repeat_orders(scenario, plan, draws, orders)
 
     cost = np.zeros((n, horizon))
     on_signing = 0.0 if scenario.fees_on_delivery else plan.fee_on_signing
     k = creators["deliverables"][:, None]
     cost[:, 0] = scenario.fixed_cost + (
-        hired * (creators["overhead"] + on_signing * k * creators["fee"])
+        hired * (creators["overhead"] + creators["product"] + on_signing * k * creators["fee"])
     ).sum(axis=0)
     rest = (1 - on_signing) * creators["fee"]
     everywhere = np.ones(slot.size, bool)
@@ -155,10 +182,104 @@ def _accrue(
 
     series = {
         "cost": np.cumsum(cost, axis=1),
-        "revenue": np.cumsum(revenue, axis=1),
+        "revenue": first_revenue,
+        "gross_profit": scenario.gross_margin * first_revenue,
         "conversions": np.cumsum(orders, axis=1),
     }
-    return series, _totals(scenario, plan, series, engagements, reach, posts, hired[owner], busy)
+    if repeat is not None:  # booked on the calendar as they come in: cash, not discounted
+        repeat_revenue = np.cumsum(repeat[1] * draws.campaign.aov[:, None], axis=1)
+        series["revenue"] = first_revenue + repeat_revenue
+        series["gross_profit"] += repeat[0] * repeat_revenue
+    totals = _totals(
+        scenario, plan, series, first_revenue[:, -1], engagements, reach, posts, hired[owner], busy
+    )
+    totals.update(_funnel_totals(scenario, draws, creators, totals, counted))
+    return series, totals
+
+
+def _whole_orders(
+    scenario: Scenario, draws: ChunkDraws, direct: np.ndarray, amplified: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Daily first orders the campaign caused (campaigns, days), from the expected daily
+    direct and amplified orders before the shock: each campaign's attributed orders drawn
+    whole as the vectorized engine draws them (from the expected orders counted inside the
+    attribution window), spread over the days in proportion to when they are expected, then
+    the share the campaign caused. Also the attributed orders counted (totals)."""
+    funnel = draws.campaign.funnel
+    shock = draws.campaign.shock[:, None]
+    counted = {}
+    daily = np.zeros(direct.shape)
+    for key, expected, u in (
+        ("direct", direct * shock, funnel.orders),
+        ("amplified", amplified * shock, funnel.amplified_orders),
+    ):
+        total = expected.sum(axis=1)
+        whole = attributed_orders(total, u, scenario)
+        counted[key] = whole
+        if u is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                expected = expected * np.where(total > 0, whole / total, 0.0)[:, None]
+        daily = daily + expected
+    caused = (funnel.incrementality * (1 - funnel.leakage))[:, None]
+    return daily * caused, counted
+
+
+def _repeat_orders(
+    scenario: Scenario, plan: TimelinePlan, draws: ChunkDraws, orders: np.ndarray
+) -> tuple[float, np.ndarray] | None:
+    """The repeat orders' margin and daily repeat orders (campaigns, days): each day's new
+    customers buy again each month after their first order, 30 days apart (docs/timeline.md,
+    Repeat buyers); None without repeat buyers."""
+    repeat = scenario.funnel.repeat
+    funnel = draws.campaign.funnel
+    if repeat is None or funnel.repeat_share is None or funnel.repeat_rate is None:
+        return None
+    out = np.zeros(orders.shape)
+    per_month = orders * (funnel.repeat_share * funnel.repeat_rate)[:, None]
+    for month in range(1, repeat.months + 1):
+        lag = DAYS_PER_MONTH * month
+        out[:, lag:] += per_month[:, : orders.shape[1] - lag]
+    return repeat.margin, out
+
+
+def _funnel_totals(
+    scenario: Scenario,
+    draws: ChunkDraws,
+    creators: Arrays,
+    totals: Arrays,
+    counted: dict[str, np.ndarray],
+) -> Arrays:
+    """The totals past first orders, computed as the vectorized engine does from this
+    calendar's counted orders: attributed and amplified orders, the repeat buyers' orders and
+    discounted revenue over the horizon, and the cost lines."""
+    funnel = draws.campaign.funnel
+    caused = funnel.incrementality * (1 - funnel.leakage)
+    attributed = counted["direct"] + counted["amplified"]
+    repeat_orders, repeat_value, repeat_margin = repeat_revenue(
+        scenario, draws.campaign, totals["conversions"]
+    )
+    over = money_metrics(
+        totals["revenue"] + repeat_value,
+        scenario.gross_margin,
+        totals["cost"],
+        (repeat_orders, repeat_value, repeat_margin),
+    )
+    hired = creators["hired"]
+    product = (hired * creators["product"]).sum(axis=0)
+    others = scenario.fixed_cost + (hired * creators["overhead"]).sum(axis=0) + product
+    fees = (totals["cost"] - others) / scenario.funnel.fee_factor  # what the calendar paid
+    return {
+        "attributed_orders": attributed,
+        "amplified_orders": counted["amplified"] * caused,
+        "repeat_orders": repeat_orders,
+        "revenue_horizon": over["revenue"],
+        "profit_horizon": over["profit"],
+        "roi_horizon": over["roi"],
+        "fees": fees,
+        "commission": scenario.funnel.agency_commission * fees,
+        "fee_tax": scenario.funnel.fee_tax * fees,
+        "product_cost": product,
+    }
 
 
 def _toeplitz(kernel: np.ndarray, horizon: int) -> np.ndarray:
@@ -172,16 +293,17 @@ def _totals(
     scenario: Scenario,
     plan: TimelinePlan,
     series: Arrays,
+    revenue: np.ndarray,
     engagements: np.ndarray,
     reach: np.ndarray,
     posts: np.ndarray,
     hired: np.ndarray,
     busy: np.ndarray,
 ) -> Arrays:
+    """Campaign totals; ``revenue``: of first orders (the daily series also hold repeats)."""
     cost = series["cost"][:, -1]
-    revenue = series["revenue"][:, -1]
     conversions = series["conversions"][:, -1]
-    in_red = scenario.gross_margin * series["revenue"] - series["cost"] < 0
+    in_red = series["gross_profit"] - series["cost"] < 0
     # Paid back: in the black from that day to the horizon. Never: a loss at the horizon.
     last_red = plan.horizon_days - 1 - np.argmax(in_red[:, ::-1], axis=1)
     payback = np.where(in_red.any(axis=1), last_red + 1.0, 0.0)

@@ -16,21 +16,34 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, draw_chunk
+from campaign_sim.engine.draws import (
+    Amplification,
+    CampaignDraws,
+    ChunkDraws,
+    GroupDraws,
+    Layout,
+    PoolDraws,
+    draw_chunk,
+)
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.metrics import ENGINE_OUTCOMES
+from campaign_sim.random.counts import count_quantile
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.plan import Scenario
 
 __all__ = [
     "METRICS",
     "Outcomes",
+    "amplified_terms",
+    "attributed_orders",
     "campaign_frame",
+    "campaign_metrics",
     "chunk_outcomes",
     "group_totals",
     "money_metrics",
     "outcomes_kernel",
+    "repeat_revenue",
     "simulate",
 ]
 
@@ -40,7 +53,8 @@ METRICS = ENGINE_OUTCOMES
 
 @dataclass(frozen=True)
 class Outcomes:
-    """Per-campaign outcomes of every strategy: ``values[strategy][metric]``, shape (campaigns,)."""
+    """Per-campaign outcomes of every strategy: ``values[strategy][metric]``, shape (campaigns,),
+    for the metrics the scenario keeps (``Scenario.outcomes``)."""
 
     strategies: tuple[str, ...]
     values: dict[str, dict[str, np.ndarray]]
@@ -59,7 +73,9 @@ class Outcomes:
     ) -> Outcomes:
         """From the runner's ``{(strategy, metric): outcomes}``."""
         names = tuple(s.name for s in scenario.strategies)
-        values = {name: {metric: arrays[name, metric] for metric in METRICS} for name in names}
+        values = {
+            name: {metric: arrays[name, metric] for metric in scenario.outcomes} for name in names
+        }
         return cls(names, values, campaigns, seed, sampling)
 
     def frame(self) -> pd.DataFrame:
@@ -81,74 +97,225 @@ def campaign_frame(
     return pd.concat(parts, ignore_index=True)
 
 
+#: Per-creator terms summed into group totals, and what each is counted per: ``k`` per
+#: deliverable, ``1`` per creator (conversions on followers count once per creator).
+_PER = {
+    "E": "k",
+    "R": "k",
+    "C": "k",
+    "Ea": "k",
+    "Ra": "k",
+    "Ca": "k",
+    "fee": "k",
+    "product": 1,
+    "gifted": 1,
+    "overhead": 1,
+    "creators": 1,
+    "delivered": 1,
+}
+
+
 def group_totals(
     scenario: Scenario, draws: ChunkDraws
 ) -> Iterator[tuple[GroupDraws, dict[str, np.ndarray]]]:
     """Every strategy group of a chunk with its per-campaign totals (shape (campaigns,)):
-    engagements E, reach R and conversions C before the shock, fees, overhead (currency),
-    creators hired and creators who delivered. The engine and the plan preview both add these."""
+    engagements E, reach R and conversions C before the shock, and their amplified parts Ea,
+    Ra, Ca; fees (currency, gifted creators excluded), their commission and tax, gifted
+    creators' product cost, overhead; creators hired, gifted and delivered; and ``unique``:
+    log P(a person of the group's platform niche is not reached by the group) (docs/model.md,
+    Unique reach). The engine and the plan preview both add these."""
     per_pool = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
+    funnel = scenario.funnel
     for group in draws.groups:
-        terms = per_pool[group.slots.group.pool]
-        k = group.slots.group.deliverables
+        plan = group.slots.group
+        terms = per_pool[plan.pool]
+        k = plan.deliverables
         sums = {}
-        for key, scale in (
-            ("E", k),
-            ("R", k),
-            ("C", 1 if scenario.conversion_base == "followers" else k),
-            ("fee", k),
-            ("overhead", 1),
-            ("creators", 1),
-            ("delivered", 1),
-        ):
-            rows = terms[key][group.rows]
-            summed = (
-                rows.sum(axis=0)
-                if group.hired is None
-                else np.einsum("ij,ij->j", rows, group.hired)
+        for key, per in _PER.items():
+            if key not in terms:
+                continue
+            scale = (
+                k
+                if per == "k" and not (key == "C" and scenario.conversion_base == "followers")
+                else 1
             )
-            sums[key] = scale * summed
+            sums[key] = scale * _summed(terms[key][group.rows], group.hired)
+        sums["commission"] = funnel.agency_commission * sums["fee"]
+        sums["fee_tax"] = funnel.fee_tax * sums["fee"]
+        niche = draws.campaign.funnel.niche.get(plan.platform)
+        if niche is not None:
+            sums["unique"] = _not_reached(terms, group, k, niche)
         yield group, sums
+
+
+def _summed(rows: np.ndarray, hired: np.ndarray | None) -> np.ndarray:
+    """Per-campaign sum of the hired creators' values (rows, campaigns)."""
+    return rows.sum(axis=0) if hired is None else np.einsum("ij,ij->j", rows, hired)
+
+
+def _not_reached(
+    terms: dict[str, np.ndarray], group: GroupDraws, k: int, niche: np.ndarray
+) -> np.ndarray:
+    """log P(a person of the niche is reached by none of the group's creators): each creator
+    reaches ``A (1 - (1 - RR)^k)`` different people over ``k`` deliverables, a random part
+    of the niche's ``niche`` people, independently of the other creators."""
+    audience, rate = terms["audience"][group.rows], terms["reach_rate"][group.rows]
+    logp = np.log1p(-np.minimum(rate, 1.0))  # one buffer, worked on in place
+    logp *= k
+    np.expm1(logp, out=logp)
+    logp *= audience  # minus the different people the creator reaches
+    logp /= -niche
+    np.minimum(logp, 1 - 1e-12, out=logp)  # a creator's share of the niche
+    np.log1p(np.negative(logp, out=logp), out=logp)
+    return _summed(logp, group.hired)
+
+
+#: Campaign totals a strategy adds over its groups.
+_TOTALS = (
+    "E",
+    "R",
+    "C",
+    "Ea",
+    "Ra",
+    "Ca",
+    "fees",
+    "commission",
+    "fee_tax",
+    "product",
+    "overhead",
+    "gifted",
+    "creators",
+    "delivered",
+    "cost",
+)
 
 
 def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str, np.ndarray]]:
     """Campaign totals of every strategy for one chunk of draws."""
     n = draws.campaigns
     totals: dict[str, dict[str, np.ndarray]] = {
-        s.name: {key: np.zeros(n) for key in ("E", "R", "C", "cost", "creators", "delivered")}
-        for s in scenario.strategies
+        s.name: {key: np.zeros(n) for key in _TOTALS} for s in scenario.strategies
     }
+    unique: dict[str, dict[str, np.ndarray]] = {s.name: {} for s in scenario.strategies}
     for group, sums in group_totals(scenario, draws):
         acc = totals[group.slots.strategy]
         for key, summed in sums.items():
-            if key in ("fee", "overhead"):
+            if key == "unique":
+                platform = group.slots.group.platform
+                seen = unique[group.slots.strategy]
+                seen[platform] = seen.get(platform, 0.0) + summed
+                continue
+            if key in ("fee", "commission", "fee_tax", "product", "overhead"):
                 acc["cost"] += summed
-            else:
-                acc[key] += summed
-    out = {}
-    for name, acc in totals.items():
-        conversions = acc["C"] * draws.campaign.shock
-        revenue = draws.campaign.aov * conversions
-        cost = acc["cost"] + scenario.fixed_cost
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[name] = {
-                **money_metrics(revenue, scenario.gross_margin, cost),
-                "conversions": conversions,
-                "engagements": acc["E"],
-                "reach": acc["R"],
-                "cpm": 1000 * cost / acc["R"],
-                "cpe": cost / acc["E"],
-                "cpa": cost / conversions,
-                "creators": acc["creators"],
-                "delivered": acc["delivered"],
-            }
-    return out
+            acc["fees" if key == "fee" else key] += summed
+    niche = draws.campaign.funnel.niche
+    return {
+        name: campaign_metrics(scenario, draws.campaign, acc, _unique_reach(unique[name], niche))
+        for name, acc in totals.items()
+    }
 
 
-def money_metrics(revenue: np.ndarray, margin: float, cost: np.ndarray) -> dict[str, np.ndarray]:
+def _unique_reach(
+    not_reached: dict[str, np.ndarray], niche: dict[str, np.ndarray]
+) -> np.ndarray | None:
+    """Different people reached directly: per platform niche, its people times P(reached)."""
+    if not not_reached:
+        return None
+    return sum(niche[p] * -np.expm1(logp) for p, logp in not_reached.items())
+
+
+def campaign_metrics(
+    scenario: Scenario,
+    campaign: CampaignDraws,
+    acc: dict[str, np.ndarray],
+    unique: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """A strategy's per-campaign outcomes from its totals ``acc`` (:data:`_TOTALS`): whole
+    attributed orders, the share the campaign caused, revenue, repeat revenue over the
+    horizon, cost lines and the ratios (docs/model.md)."""
+    drawn = campaign.funnel
+    direct = attributed_orders(acc["C"] * campaign.shock, drawn.orders, scenario)
+    amplified = attributed_orders(acc["Ca"] * campaign.shock, drawn.amplified_orders, scenario)
+    caused = drawn.incrementality * (1 - drawn.leakage)
+    attributed = direct + amplified
+    conversions = attributed * caused
+    revenue = campaign.aov * conversions
+    cost = acc["cost"] + scenario.fixed_cost
+    engagements = acc["E"] + acc["Ea"]
+    reach = acc["R"] + acc["Ra"]
+    unique_reach = np.full(cost.shape, np.nan) if unique is None else unique + acc["Ra"]
+    repeat = repeat_revenue(scenario, campaign, conversions)
+    first = money_metrics(revenue, scenario.gross_margin, cost)
+    over = money_metrics(revenue + repeat[1], scenario.gross_margin, cost, repeat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            **first,
+            "conversions": conversions,
+            "engagements": engagements,
+            "reach": reach,
+            "cpm": 1000 * cost / reach,
+            "cpe": cost / engagements,
+            "cpa": cost / conversions,
+            "creators": acc["creators"],
+            "delivered": acc["delivered"],
+            "amplified_reach": acc["Ra"],
+            "amplified_engagements": acc["Ea"],
+            "amplified_orders": amplified * caused,
+            "unique_reach": unique_reach,
+            "frequency": reach / unique_reach,
+            "cpm_unique": 1000 * cost / unique_reach,
+            "attributed_orders": attributed,
+            "attributed_revenue": campaign.aov * attributed,
+            "repeat_orders": repeat[0],
+            "revenue_horizon": over["revenue"],
+            "profit_horizon": over["profit"],
+            "roi_horizon": over["roi"],
+            "fees": acc["fees"],
+            "commission": acc["commission"],
+            "fee_tax": acc["fee_tax"],
+            "product_cost": acc["product"],
+            "gifted": acc["gifted"],
+            "overhead_cost": acc["overhead"] + scenario.fixed_cost,
+        }
+
+
+def attributed_orders(expected: np.ndarray, u: np.ndarray | None, scenario: Scenario) -> np.ndarray:
+    """A campaign's attributed orders: whole numbers drawn around ``expected`` (Poisson, or
+    negative binomial with the scenario's dispersion) from the uniforms ``u``, or the
+    expected orders themselves when the scenario counts them so (``u`` None)."""
+    if u is None:
+        return expected
+    return count_quantile(u, expected, scenario.funnel.orders_dispersion)
+
+
+def repeat_revenue(
+    scenario: Scenario, campaign: CampaignDraws, customers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Repeat orders of ``customers`` new customers over the horizon (undiscounted), their
+    discounted revenue (currency) and its gross margin; zeros without repeat buyers."""
+    repeat = scenario.funnel.repeat
+    drawn = campaign.funnel
+    if repeat is None or drawn.repeat_share is None or drawn.repeat_rate is None:
+        zero = np.zeros(customers.shape)
+        return zero, zero, scenario.gross_margin
+    per_month = customers * drawn.repeat_share * drawn.repeat_rate
+    orders = per_month * repeat.months
+    value = campaign.aov * per_month * repeat.discounted_months()
+    return orders, value, repeat.margin
+
+
+def money_metrics(
+    revenue: np.ndarray,
+    margin: float,
+    cost: np.ndarray,
+    repeat: tuple[np.ndarray, np.ndarray, float] | None = None,
+) -> dict[str, np.ndarray]:
     """ROI, ROAS, profit, revenue, gross profit and cost of campaigns (currency; ROI a
-    fraction); a zero cost gives infinite or undefined ratios."""
+    fraction); a zero cost gives infinite or undefined ratios. ``repeat``: (orders, revenue,
+    margin) of repeat orders inside ``revenue``, whose gross profit uses their own margin."""
     gross_profit = margin * revenue
+    if repeat is not None:
+        gross_profit = gross_profit + (repeat[2] - margin) * repeat[1]
     profit = gross_profit - cost
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
@@ -161,8 +328,8 @@ def money_metrics(revenue: np.ndarray, margin: float, cost: np.ndarray) -> dict[
         }
 
 
-def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
-    """Per-creator terms for one deliverable, shape (rows, campaigns)."""
+def _creator_terms(scenario: Scenario, pool: PoolDraws) -> dict[str, np.ndarray]:
+    """Per-creator terms for one deliverable, shape (rows, campaigns) (docs/model.md)."""
     delivered = pool.delivered
     reached_audience = pool.audience * delivered
     engagements = reached_audience * pool.engagement_rate
@@ -171,15 +338,42 @@ def _creator_terms(scenario: Scenario, pool) -> dict[str, np.ndarray]:
         scenario.conversion_base
     ]
     paid = delivered if scenario.fees_on_delivery else 1.0
-    return {
+    fee = pool.fee * paid
+    terms = {
         "E": engagements,
         "R": reach,
         "C": base * pool.conversion_rate,
-        "fee": pool.fee * paid,
+        "fee": fee,
         "overhead": pool.overhead,
         "creators": np.ones_like(pool.fee),
         "delivered": delivered.astype(float),
+        "audience": reached_audience,
+        "reach_rate": pool.reach_rate,
     }
+    if pool.gifts is not None:
+        gifted, product = pool.gifts
+        terms["fee"] = np.where(gifted, 0.0, fee)
+        terms["product"] = np.where(gifted, product, 0.0)
+        terms["gifted"] = gifted.astype(float)
+    if pool.amplified is not None:
+        terms.update(amplified_terms(scenario, pool.amplified, engagements))
+    return terms
+
+
+def amplified_terms(
+    scenario: Scenario, amplified: Amplification, engagements: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Reach Ra, engagements Ea and conversions Ca past the followers, per deliverable:
+    ``Ra = E (share rate x people per share + user post rate x people per user post)``,
+    ``Ea = Ra x amplified engagement rate``, ``Ca`` = the amplified conversion base (Ea on
+    engagements, else Ra) x amplified conversion rate."""
+    reach = engagements * (
+        amplified.share_rate * amplified.reach_per_share
+        + amplified.user_post_rate * amplified.reach_per_user_post
+    )
+    engaged = reach * amplified.engagement_rate
+    base = engaged if scenario.conversion_base == "engagements" else reach
+    return {"Ra": reach, "Ea": engaged, "Ca": base * amplified.conversion_rate}
 
 
 def outcomes_kernel(
@@ -193,10 +387,11 @@ def outcomes_kernel(
     """The runner's kernel: ``{(strategy, metric): outcomes}`` of one chunk of campaigns
     (``horizon``: campaigns per brand sharing the persistent parts, see :func:`draw_chunk`)."""
     draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling, horizon=horizon)
+    kept = scenario.outcomes
     return {
-        (name, metric): array
+        (name, metric): metrics[metric]
         for name, metrics in chunk_outcomes(scenario, draws).items()
-        for metric, array in metrics.items()
+        for metric in kept
     }
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "QUANTITY_IDS",
     "block_ranges",
     "brand_uniforms",
+    "platform_stream",
     "pool_stream",
     "uniforms",
 ]
@@ -43,6 +44,15 @@ _CREATOR_IDS = {
     "conversion_rate": 6,
     "fee": 7,
     "overhead": 8,
+    "share_rate": 9,
+    "reach_per_share": 10,
+    "user_post_rate": 11,
+    "reach_per_user_post": 12,
+    "amplified_engagement_rate": 13,
+    "amplified_conversion_rate": 14,
+    "gifted_share": 15,
+    "gifted_cost": 16,
+    "gifted": 17,  # whether a creator takes the product-only deal (against gifted_share)
 }
 
 #: Stable ids of the quantities, for spawn keys. Never renumber: it would change every result.
@@ -54,6 +64,14 @@ QUANTITY_IDS = {
     "shock": 101,
     "aov": 102,
     "shock.persistent": 103,
+    # The funnel past first attributed orders (docs/model.md, Beyond first purchases).
+    "orders": 104,  # a campaign's whole direct orders, per strategy
+    "orders.amplified": 105,  # and its amplified ones
+    "incrementality": 106,
+    "attribution_leakage": 107,
+    "repeat_share": 108,
+    "repeat_orders_per_month": 109,
+    "niche_people": 110,  # per platform, in the platform's stream (platform_stream)
     # Timeline engine only (ids >= 200), so the vectorized engine's numbers never move.
     "production_days": 201,
     "pool": 300,
@@ -76,6 +94,14 @@ POOL_ROWS = {
             "fake_share",
             "overhead",
             "delivery_probability",
+            "share_rate",
+            "reach_per_share",
+            "user_post_rate",
+            "reach_per_user_post",
+            "amplified_engagement_rate",
+            "amplified_conversion_rate",
+            "gifted_share",
+            "gifted_cost",
         )
     )
 }
@@ -84,6 +110,12 @@ POOL_ROWS = {
 def pool_stream(pool: str) -> int:
     """A stable stream id for a pool name such as ``nano/instagram`` (never 0)."""
     return zlib.crc32(pool.encode("utf-8")) | 1
+
+
+def platform_stream(platform: str) -> int:
+    """A stable stream id for a platform's campaign-level draws (its niche audience), apart
+    from every pool's (a pool name holds a ``/``; a platform's stream name starts with ``@``)."""
+    return pool_stream(f"@{platform}")
 
 
 def block_ranges(campaigns: int, start: int = 0) -> Iterator[tuple[int, int, int]]:

@@ -18,7 +18,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from campaign_sim.errors import InputError, Problem, format_path, shown
 from campaign_sim.random.levels import creator_part_pearson, spearman_of_pearson
-from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
+from campaign_sim.scenario.plan import (
+    FunnelPlan,
+    GroupPlan,
+    Prior,
+    RepeatPlan,
+    Scenario,
+    StrategyPlan,
+)
 from campaign_sim.scenario.priors_schema import QUANTITIES, DistributionSpec, PriorsFile, TierPriors
 from campaign_sim.scenario.reading import (  # read_yaml: re-exported for callers
     locate,
@@ -94,7 +101,9 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     )
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
-    _check_copulas(model, strategies, problems)
+    followers_fee = _followers_fee(model, base)
+    _check_copulas(model, followers_fee, strategies, problems)
+    funnel = _funnel(model, problems)
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
     _percent_like(model, where)
@@ -115,7 +124,7 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         fixed_cost=model.economics.fixed_cost,
         shock_sigma=shock,
         shock_persistent=shock_persistent,
-        rho_followers_fee=model.correlations.followers_fee,
+        rho_followers_fee=followers_fee,
         rho_engagement_conversion=model.correlations.engagement_conversion,
         strategies=strategies,
         priors=tuple(p for tier in priors.values() for p in tier.values()),
@@ -124,6 +133,77 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         seed=model.simulation.seed,
         roi_target=model.simulation.roi_target,
         model=model,
+        funnel=funnel,  # type: ignore[arg-type]
+    )
+
+
+def _followers_fee(model: ScenarioFile, base: PriorsFile) -> float:
+    """The followers-fee rank correlation: the scenario's, else its prior set's."""
+    stated = model.correlations.followers_fee
+    return float(base.followers_fee_spearman if stated is None else stated)
+
+
+def _funnel(model: ScenarioFile, problems: list[Problem]) -> FunnelPlan | None:
+    """The funnel's settings fitted and checked; None after adding to ``problems``."""
+    before = len(problems)
+
+    def fitted(spec: Any, path: str, low: float, high: float, what: str) -> Any:
+        """``spec`` fitted, its support inside [low, high] (high inf: no upper bound)."""
+        built = fit(spec, path, problems)
+        if built is None:
+            return None
+        lo, hi = built.support()
+        if lo < low or hi > high:
+            bounds = f"[{low:g}, {high:g}]" if math.isfinite(high) else f">= {low:g}"
+            problems.append(
+                Problem(
+                    path,
+                    f"{what} must be {bounds}, but {built.describe()} reaches [{lo:g}, {hi:g}]",
+                )
+            )
+        return built
+
+    funnel, economics = model.funnel, model.economics
+    incrementality = fitted(
+        funnel.incrementality, "funnel.incrementality", 0, 1, "a share of orders"
+    )
+    leakage = fitted(
+        funnel.attribution_leakage, "funnel.attribution_leakage", 0, 0.99, "a share of orders"
+    )
+    repeat = None
+    if model.repeat is not None:
+        share = fitted(model.repeat.share, "repeat.share", 0, 1, "a share of customers")
+        rate = fitted(
+            model.repeat.orders_per_month,
+            "repeat.orders_per_month",
+            0,
+            math.inf,
+            "orders per month",
+        )
+        margin = model.repeat.margin
+        repeat = RepeatPlan(
+            months=model.repeat.months,
+            share=share,
+            orders_per_month=rate,
+            margin=economics.gross_margin if margin is None else margin,
+            discount_rate=model.repeat.discount_rate,
+        )
+    niche = {
+        platform: fitted(spec, f"niche.people.{platform}", 0, math.inf, "people")
+        for platform, spec in model.niche.people.items()
+    }
+    if len(problems) > before:
+        return None
+    return FunnelPlan(
+        amplification=funnel.amplification,
+        orders=funnel.orders,
+        orders_dispersion=funnel.orders_dispersion or 1.0,
+        incrementality=incrementality,
+        attribution_leakage=leakage,
+        agency_commission=economics.agency_commission,
+        fee_tax=economics.fee_tax,
+        repeat=repeat,
+        niche_people=niche,
     )
 
 
@@ -140,11 +220,13 @@ COPULAS = (
 )
 
 
-def _check_copulas(model: ScenarioFile, strategies: tuple, problems: list[Problem]) -> None:
+def _check_copulas(
+    model: ScenarioFile, followers_fee: float, strategies: tuple, problems: list[Problem]
+) -> None:
     """A stated rank correlation that the priors' shared shares leave no room for: the
     creators' own parts would need a correlation beyond 1 (docs/model.md, Correlations)."""
     for key, lead, follower in COPULAS:
-        spearman = getattr(model.correlations, key)
+        spearman = followers_fee if key == "followers_fee" else getattr(model.correlations, key)
         if spearman == 0:
             continue
         for strategy in strategies:

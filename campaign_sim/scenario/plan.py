@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign_sim.errors import InputError
+from campaign_sim.metrics import outcomes_for, reported_for
 from campaign_sim.random import distributions as dist
 from campaign_sim.scenario.priors_schema import SCALES
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
 
-__all__ = ["GroupPlan", "Prior", "Scenario", "StrategyPlan"]
+__all__ = ["FunnelPlan", "GroupPlan", "Prior", "RepeatPlan", "Scenario", "StrategyPlan"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,50 @@ class StrategyPlan:
 
 
 @dataclass(frozen=True)
+class RepeatPlan:
+    """Repeat buyers over a horizon (docs/model.md, Repeat buyers)."""
+
+    months: int
+    share: dist.Distribution  # of new customers who buy again, drawn per campaign
+    orders_per_month: dist.Distribution  # of a repeating customer, drawn per campaign
+    margin: float  # gross margin on repeat orders
+    discount_rate: float  # per year
+
+    def discounted_months(self) -> float:
+        """Sum over months m = 1 .. months of the discount factor (1 + r)^(-m / 12)."""
+        monthly = (1 + self.discount_rate) ** (-1 / 12)
+        return float(sum(monthly**m for m in range(1, self.months + 1)))
+
+
+@dataclass(frozen=True)
+class FunnelPlan:
+    """The funnel past first attributed orders (docs/model.md, Beyond first purchases).
+    The defaults are the model before it: no amplification, expected orders, every attributed
+    order caused by the campaign, no finance costs, no repeat buyers."""
+
+    amplification: bool = False
+    orders: str = "expected"  # poisson | negative_binomial | expected
+    orders_dispersion: float = 1.0  # negative_binomial: variance / mean
+    incrementality: dist.Distribution = dist.Fixed(1.0)
+    attribution_leakage: dist.Distribution = dist.Fixed(0.0)
+    agency_commission: float = 0.0  # fraction of fees
+    fee_tax: float = 0.0  # fraction of fees
+    repeat: RepeatPlan | None = None
+    niche_people: dict[str, dist.Distribution] | None = None  # platform ("default") -> people
+
+    @property
+    def fee_factor(self) -> float:
+        """What the brand pays per currency of fee: the fee, its commission and its tax."""
+        return 1.0 + self.agency_commission + self.fee_tax
+
+    def niche(self, platform: str) -> dist.Distribution | None:
+        """The niche audience of ``platform`` (None: unique reach is not computed)."""
+        if self.niche_people is None:
+            return None
+        return self.niche_people.get(platform, self.niche_people.get("default"))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario: economics, strategies with resolved priors, settings."""
 
@@ -110,6 +155,50 @@ class Scenario:
     seed: int
     roi_target: float
     model: ScenarioFile
+    funnel: FunnelPlan = FunnelPlan()
+
+    @property
+    def groups(self) -> tuple[GroupPlan, ...]:
+        """Every strategy's groups, in order."""
+        return tuple(g for s in self.strategies for g in s.groups)
+
+    @property
+    def mechanisms(self) -> frozenset[str]:
+        """The funnel's mechanisms this scenario uses (metrics.MECHANISMS): what tables show."""
+        funnel = self.funnel
+
+        def on(quantity: str) -> bool:
+            return any(
+                not g.dist(quantity).is_fixed or g.dist(quantity).mean() > 0 for g in self.groups
+            )
+
+        used = set()
+        if funnel.amplification and (on("share_rate") or on("user_post_rate")):
+            used.add("amplification")
+        if funnel.niche_people:
+            used.add("unique_reach")
+        plain = dist.Fixed(1.0), dist.Fixed(0.0)
+        if (funnel.incrementality, funnel.attribution_leakage) != plain:
+            used.add("attribution")
+        if funnel.repeat is not None:
+            used.add("repeat")
+        if funnel.fee_factor != 1:
+            used.add("finance")
+        if on("gifted_share"):
+            used.add("gifted")
+        if used & {"finance", "gifted"}:
+            used.add("cost_lines")
+        return frozenset(used)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The engine outcomes a run of this scenario keeps (metrics.outcomes_for)."""
+        return outcomes_for(self.mechanisms)
+
+    @property
+    def reported(self) -> tuple[str, ...]:
+        """The metrics its tables and sweeps report (metrics.reported_for)."""
+        return reported_for(self.mechanisms)
 
     def strategy(self, name: str) -> StrategyPlan:
         for plan in self.strategies:

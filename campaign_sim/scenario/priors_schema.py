@@ -28,6 +28,7 @@ from campaign_sim.scenario.strict import (
 __all__ = [
     "CONVERSION_BASES",
     "DESCRIBES",
+    "OPTIONAL_QUANTITIES",
     "POOL_DEFAULTS",
     "QUANTITIES",
     "SCALES",
@@ -60,6 +61,27 @@ QUANTITIES: dict[str, str] = {
     "conversion_rate": "fraction of the conversion base",
     "fee": "currency per deliverable",
     "overhead": "currency per creator",
+    "share_rate": "shares and reposts per engagement",
+    "reach_per_share": "people reached per share",
+    "user_post_rate": "user posts per engagement",
+    "reach_per_user_post": "people reached per user post",
+    "amplified_engagement_rate": "fraction of amplified reach, engagements",
+    "amplified_conversion_rate": "fraction of the amplified conversion base",
+    "gifted_share": "probability a creator takes a product-only deal",
+    "gifted_cost": "currency per gifted creator (product and shipping)",
+}
+
+#: The funnel's later quantities (docs/model.md, Beyond first purchases): a priors file may
+#: leave them out, and then each is this value, which switches its mechanism off.
+OPTIONAL_QUANTITIES: dict[str, float] = {
+    "share_rate": 0.0,
+    "reach_per_share": 0.0,
+    "user_post_rate": 0.0,
+    "reach_per_user_post": 0.0,
+    "amplified_engagement_rate": 0.0,
+    "amplified_conversion_rate": 0.0,
+    "gifted_share": 0.0,
+    "gifted_cost": 0.0,
 }
 
 
@@ -77,6 +99,14 @@ SCALES: dict[str, str] = {
     "conversion_rate": "logit",
     "fee": "log",
     "overhead": "log",
+    "share_rate": "logit",
+    "reach_per_share": "log",
+    "user_post_rate": "logit",
+    "reach_per_user_post": "log",
+    "amplified_engagement_rate": "logit",
+    "amplified_conversion_rate": "logit",
+    "gifted_share": "logit",
+    "gifted_cost": "log",
 }
 
 
@@ -101,6 +131,14 @@ POOL_DEFAULTS: dict[str, PoolDefault] = {
     "conversion_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
     "fee": PoolDefault("creators", shared=0.2, persistent=0.25),
     "overhead": PoolDefault("creators"),
+    "share_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
+    "reach_per_share": PoolDefault("level", creator_spread=0.3, persistent=0.5),
+    "user_post_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
+    "reach_per_user_post": PoolDefault("level", creator_spread=0.3, persistent=0.5),
+    "amplified_engagement_rate": PoolDefault("level", creator_spread=0.3, persistent=0.5),
+    "amplified_conversion_rate": PoolDefault("level", creator_spread=0.5, persistent=0.5),
+    "gifted_share": PoolDefault("creators"),
+    "gifted_cost": PoolDefault("creators"),
 }
 
 #: The largest creator spread accepted: tau = 3 puts 90% of creators within a factor of
@@ -426,6 +464,14 @@ class QuantityPriors(Strict):
     conversion_rate: PriorSpec | None = None
     fee: PriorSpec | None = None
     overhead: PriorSpec | None = None
+    share_rate: PriorSpec | None = None
+    reach_per_share: PriorSpec | None = None
+    user_post_rate: PriorSpec | None = None
+    reach_per_user_post: PriorSpec | None = None
+    amplified_engagement_rate: PriorSpec | None = None
+    amplified_conversion_rate: PriorSpec | None = None
+    gifted_share: PriorSpec | None = None
+    gifted_cost: PriorSpec | None = None
 
 
 class TierPriors(QuantityPriors):
@@ -502,6 +548,13 @@ class PriorsFile(Strict):
         0.5, ge=0, le=1, description="share of the shock's log-variance that persists"
     )
     shock_note: str | None = None
+    followers_fee_spearman: Number = Field(
+        0.0,
+        gt=-1,
+        lt=1,
+        description="rank correlation of a creator's followers and fee within a pool",
+    )
+    followers_fee_note: str | None = None
     tiers: dict[str, TierPriors]
     stated: tuple[StatedFigure, ...] = Field(
         (), description="figures the sources state about whole mixes (`campaign-sim check`)"

@@ -17,6 +17,7 @@ from campaign_sim.random import distributions as dist
 from campaign_sim.random.levels import pearson_of_spearman
 from campaign_sim.scenario.plan import Prior
 from campaign_sim.scenario.priors_schema import (
+    OPTIONAL_QUANTITIES,
     POOL_DEFAULTS,
     QUANTITIES,
     SCALES,
@@ -46,8 +47,17 @@ RATE_QUANTITIES = (
     "engagement_rate",
     "reach_rate",
     "conversion_rate",
+    "share_rate",
+    "user_post_rate",
+    "amplified_engagement_rate",
+    "amplified_conversion_rate",
+    "gifted_share",
 )
-MONEY_QUANTITIES = ("fee", "overhead")
+MONEY_QUANTITIES = ("fee", "overhead", "gifted_cost")
+#: Counts of people: never negative.
+PEOPLE_QUANTITIES = ("reach_per_share", "reach_per_user_post")
+#: Probabilities of one event per creator: one number, with no level or shared part.
+ONE_NUMBER_QUANTITIES = ("delivery_probability", "gifted_share")
 
 #: Tier -> {(platform, or None for every platform, quantity): prior}.
 PriorTable = dict[str, dict[tuple[str | None, str], Prior]]
@@ -262,9 +272,30 @@ def merge_priors(
                     key_path=item.path,
                     **pool,
                 )
+        for quantity, value in OPTIONAL_QUANTITIES.items():
+            if not any(q == quantity for _, q in out[tier]):
+                out[tier][(None, quantity)] = _switched_off(tier, quantity, value, base_origin)
     if problems and not collect:
         raise InputError(None, problems)
     return out, platforms
+
+
+def _switched_off(tier: str, quantity: str, value: float, origin: str) -> Prior:
+    """The prior of a funnel quantity that a priors file leaves out: ``value`` for every
+    creator, which switches its mechanism off."""
+    return Prior(
+        quantity=quantity,
+        tier=tier,
+        platform=None,
+        dist=dist.Fixed(value),
+        sources=(),
+        note=f"not in {origin}: {value:g}, which switches this mechanism off",
+        assumption=True,
+        base=None,
+        origin=origin,
+        key_path=f"tiers.{tier}.{quantity}",
+        describes="creators",
+    )
 
 
 def _state(
@@ -320,12 +351,12 @@ def _pool_model(
         )
         if getattr(spec, key) is not None
     ]
-    if quantity == "delivery_probability":
+    if quantity in ONE_NUMBER_QUANTITIES:
         if stated:
             problems.append(
                 Problem(
                     f"{location}.{stated[0]}",
-                    "a delivery probability is one number per creator: it has no level, "
+                    f"a {QUANTITIES[quantity]} is one number per creator: it has no level, "
                     "spread or shared part",
                 )
             )
@@ -454,13 +485,22 @@ def check_priors(
                         f"{prior.dist.describe()} goes down to {low:g}",
                     )
                 )
-            if prior.quantity == "followers" and low <= 0:
-                problems.append(Problem(where, "followers must be positive"))
-            if prior.quantity == "delivery_probability" and not prior.dist.is_fixed:
+            if prior.quantity in PEOPLE_QUANTITIES and low < 0:
                 problems.append(
                     Problem(
                         where,
-                        "a delivery probability is one number (a bare number or family: fixed)",
+                        f"people cannot be negative, but {prior.dist.describe()} "
+                        f"goes down to {low:g}",
+                    )
+                )
+            if prior.quantity == "followers" and low <= 0:
+                problems.append(Problem(where, "followers must be positive"))
+            if prior.quantity in ONE_NUMBER_QUANTITIES and not prior.dist.is_fixed:
+                problems.append(
+                    Problem(
+                        where,
+                        f"a {QUANTITIES[prior.quantity]} is one number (a bare number or "
+                        "family: fixed)",
                     )
                 )
             if (

@@ -16,6 +16,8 @@ from campaign_sim.scenario.priors_schema import (
     QUANTITIES,
     ConversionBase,
     DistributionSpec,
+    FixedSpec,
+    LogNormalSpec,
     TierPriors,
     TriangularSpec,
 )
@@ -49,6 +51,12 @@ class Economics(Strict):
     conversion_base: ConversionBase = "engagements"
     fees_paid: Literal["always", "on_delivery"] = "always"
     fixed_cost: NonNegativeNumber = Field(0.0, description="currency per campaign")
+    agency_commission: Number = Field(
+        0.0, ge=0, le=1, description="agency commission, a fraction of creators' fees"
+    )
+    fee_tax: Number = Field(
+        0.0, ge=0, le=1, description="tax the brand pays on top of creators' fees, a fraction"
+    )
 
 
 class Shock(Strict):
@@ -59,8 +67,84 @@ class Shock(Strict):
 
 
 class Correlations(Strict):
-    followers_fee: Number = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
+    followers_fee: Number | None = Field(
+        None, gt=-1, lt=1, description="Spearman rank correlation (null: the prior set's)"
+    )
     engagement_conversion: Number = Field(0.0, gt=-1, lt=1, description="Spearman rank correlation")
+
+
+class Funnel(Strict):
+    """The funnel past a creator's own followers and how orders count (docs/model.md)."""
+
+    amplification: Flag = Field(
+        True, description="shares and user posts carry content past the creators' followers"
+    )
+    orders: Literal["poisson", "negative_binomial", "expected"] = Field(
+        "expected", description="orders as whole numbers (poisson, negative_binomial) or means"
+    )
+    orders_dispersion: Number | None = Field(
+        None,
+        gt=1,
+        le=1000,
+        description="negative_binomial: variance / mean of a campaign's orders (> 1)",
+    )
+    incrementality: DistributionSpec = Field(
+        default_factory=lambda: FixedSpec(family="fixed", value=1.0),
+        description="share of attributed orders the campaign caused, in [0, 1]",
+    )
+    attribution_leakage: DistributionSpec = Field(
+        default_factory=lambda: FixedSpec(family="fixed", value=0.0),
+        description="share of attributed orders through leaked codes, in [0, 1)",
+    )
+
+    @model_validator(mode="after")
+    def _dispersion(self) -> Funnel:
+        if self.orders == "negative_binomial" and self.orders_dispersion is None:
+            raise ValueError("orders: negative_binomial needs `orders_dispersion` (> 1)")
+        if self.orders != "negative_binomial" and self.orders_dispersion is not None:
+            raise ValueError("`orders_dispersion` is for orders: negative_binomial")
+        return self
+
+
+class Repeat(Strict):
+    """Customers who buy again after their first order (docs/model.md, Repeat buyers)."""
+
+    months: PositiveInteger = Field(le=120, description="horizon in months after the first order")
+    share: DistributionSpec = Field(
+        description="share of new customers who buy again, per campaign"
+    )
+    orders_per_month: DistributionSpec = Field(
+        description="orders a repeating customer places per month, per campaign"
+    )
+    margin: Number | None = Field(
+        None, ge=0, le=1, description="gross margin on repeat orders (null: economics')"
+    )
+    discount_rate: Number = Field(
+        0.0, ge=0, le=1, description="discount rate per year for repeat revenue"
+    )
+
+
+def _niche_defaults() -> dict[str, Any]:
+    def niche(low: float, high: float) -> Any:
+        return LogNormalSpec(family="lognormal", range=(low, high), assumption=True)
+
+    return {
+        "default": niche(500_000, 2_000_000),
+        "instagram": niche(500_000, 2_000_000),
+        "tiktok": niche(250_000, 1_000_000),
+        "youtube": niche(800_000, 3_200_000),
+    }
+
+
+class Niche(Strict):
+    """The people who follow the product's niche, for unique reach (docs/model.md, Unique
+    reach). Every default is an assumption (docs/model.md gives the reason)."""
+
+    people: dict[str, DistributionSpec] = Field(
+        default_factory=_niche_defaults,
+        description="people who follow creators of the product's niche, per platform "
+        "(key default: others), drawn per campaign",
+    )
 
 
 class Group(Strict):
@@ -181,6 +265,9 @@ class ScenarioFile(Strict):
     economics: Economics
     shock: Shock = Shock()
     correlations: Correlations = Correlations()
+    funnel: Funnel = Funnel()
+    repeat: Repeat | None = None
+    niche: Niche = Niche()
     strategies: dict[StrategyName, Strategy] = Field(min_length=1)
     priors: PriorOverrides = PriorOverrides()
     simulation: Simulation = Simulation()

@@ -39,11 +39,17 @@ class TimelinePlan:
     start_day: int  # no post before this day
     every_days: int  # posting days: start_day + i * every_days
     per_slot: int | None  # most posts per posting day; None: no limit
+    repeat_days: int = 0  # days of repeat buying after the last first order (30 per month)
+
+    @property
+    def first_order_days(self) -> int:
+        """Days in which first orders count: the last falls on day first_order_days - 1."""
+        return self.window_days + self.attribution_days - 1
 
     @property
     def horizon_days(self) -> int:
-        """Days of the daily series: the last counted order falls on day horizon - 1."""
-        return self.window_days + self.attribution_days - 1
+        """Days of the daily series: first orders, then the repeat buyers' months."""
+        return self.first_order_days + self.repeat_days
 
     def engagement_kernel(self, platform: str) -> np.ndarray:
         """Share of a post's engagements on each day after it goes live, over the horizon."""
@@ -110,7 +116,14 @@ def timeline_plan(scenario: Scenario, *, managers: int | None | str = "scenario"
         start_day=settings.posting.start_day,
         every_days=settings.posting.every_days,
         per_slot=None if settings.posting.per_slot == "unlimited" else settings.posting.per_slot,
+        repeat_days=0
+        if scenario.funnel.repeat is None
+        else DAYS_PER_MONTH * scenario.funnel.repeat.months,
     )
+
+
+#: A month of repeat buying on the calendar (docs/timeline.md, Repeat buyers).
+DAYS_PER_MONTH = 30
 
 
 def _resolve_production(

@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from campaign_sim import __version__
@@ -51,6 +52,7 @@ __all__ = [
     "fingerprint",
     "point_rows",
     "run_sweep",
+    "sweep_metrics",
     "table_columns",
 ]
 
@@ -80,8 +82,12 @@ def point_rows(
     seed: int | None,
     engine: str = "vectorized",
     chunk_size: int | None = None,
+    metrics: tuple[str, ...] | None = None,
 ) -> Rows:
     """Simulate one point; a row per strategy with ``<metric>_<stat>`` and risk columns.
+
+    ``metrics``: the metrics of the row (default: those the point's scenario reports); one
+    the point does not compute (a mechanism it leaves off) is undefined.
 
     ``campaigns`` and ``seed`` default to the point scenario's own settings. ``engine``:
     ``vectorized`` (docs/model.md) or ``timeline`` (docs/timeline.md: totals on the calendar, for
@@ -121,7 +127,11 @@ def point_rows(
             labels[name],
             outcomes.campaigns,
             outcomes.seed,
-            {m: summary.metrics[name][m] for m in REPORTED},
+            {
+                m: summary.metrics[name].get(m)
+                or summarize_values(m, np.full(outcomes.campaigns, np.nan))
+                for m in (scenario.reported if metrics is None else metrics)
+            },
             summary.risk[name],
         )
         for name in summary.strategies
@@ -146,7 +156,7 @@ def _row(
 
 def table_columns(sweep: Sweep, engine: str = "vectorized") -> list[str]:
     """The columns a sweep's table will have, known before anything runs."""
-    metrics = TIMELINE_REPORTED if engine == "timeline" else REPORTED
+    metrics = TIMELINE_REPORTED if engine == "timeline" else sweep_metrics(sweep)
     risk = [f.name for f in fields(RiskSummary) if f.name not in ("strategy", "campaigns")]
     return [
         "point",
@@ -283,7 +293,12 @@ def run_sweep(
             on_point(index)
     todo = [p for p in sweep.points if p.index not in done]
     work = partial(
-        _point_rows, campaigns=campaigns, seed=seed, engine=engine, chunk_size=chunk_size
+        _point_rows,
+        campaigns=campaigns,
+        seed=seed,
+        engine=engine,
+        chunk_size=chunk_size,
+        metrics=sweep_metrics(sweep),
     )
     try:
         for point, rows in runner.map(work, todo):
@@ -301,9 +316,24 @@ def run_sweep(
 
 
 def _point_rows(
-    point: Point, *, campaigns: int | None, seed: int | None, engine: str, chunk_size: int | None
+    point: Point,
+    *,
+    campaigns: int | None,
+    seed: int | None,
+    engine: str,
+    chunk_size: int | None,
+    metrics: tuple[str, ...],
 ) -> Rows:
-    return point_rows(point.scenario, campaigns, seed, engine, chunk_size)
+    return point_rows(point.scenario, campaigns, seed, engine, chunk_size, metrics)
+
+
+def sweep_metrics(sweep: Sweep) -> tuple[str, ...]:
+    """The metrics of a sweep's table: those any of its points reports (every reported
+    metric before the points are known, so that a question may name any)."""
+    if not sweep.points:
+        return REPORTED
+    used = {m for p in sweep.points for m in p.scenario.reported}
+    return tuple(m for m in REPORTED if m in used)
 
 
 def _table(sweep: Sweep, done: dict[int, Rows]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from scipy import special
 from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, PoolDraws, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
-from campaign_sim.engine.vectorized import METRICS, chunk_outcomes
+from campaign_sim.engine.vectorized import chunk_outcomes
 from campaign_sim.random.levels import LOGIT_SCALE, level_centre, normal_scores
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario
@@ -222,7 +222,7 @@ def collect_drivers(
             names,
             drivers,
             {n: arrays[n, "inputs"] for n in names},
-            {n: {m: arrays[n, m] for m in METRICS} for n in names},
+            {n: {m: arrays[n, m] for m in scenario.outcomes} for n in names},
             run.campaigns,
             run.seed,
             run.sampling,

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.analysis.mcse import mean_error
-from campaign_sim.engine.draws import CampaignDraws, Layout, draw_chunk
+from campaign_sim.engine.draws import Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
 from campaign_sim.engine.vectorized import chunk_outcomes
@@ -193,7 +193,7 @@ def swing_kernel(
     fixes S_c for every campaign."""
     draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling)
     if shock is not None:
-        fixed = CampaignDraws(np.full(draws.campaigns, shock), draws.campaign.aov)
+        fixed = replace(draws.campaign, shock=np.full(draws.campaigns, shock), shock_parts=None)
         draws = replace(draws, campaign=fixed)
     return {name: m[output] for name, m in chunk_outcomes(scenario, draws).items()}
 

@@ -48,7 +48,7 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
             caption="P5 – P95 is the outcome interval: where 90% of campaigns land. "
             "MC se: Monte Carlo standard error of the mean.",
         )
-        for metric in REPORTED:
+        for metric in (m for m in REPORTED if m in summary.metrics[name]):
             s = summary.metrics[name][metric]
             note = f" ({s.n_undefined:,} undefined)" if s.n_undefined else ""
             table.add_row(
