@@ -30,6 +30,8 @@ FIXED_PRIORS: dict[str, Any] = {
 FIXED_SCENARIO: dict[str, Any] = {
     "name": "all fixed",
     "economics": {"aov": 1000, "gross_margin": 0.5, "fixed_cost": 1000},
+    # Expected orders: hand-computable (whole-number orders have their own tests).
+    "funnel": {"orders": "expected"},
     "strategies": {
         "a": {"groups": [{"tier": "nano", "platform": "instagram", "deliverables": 2, "count": 3}]},
     },

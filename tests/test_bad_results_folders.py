@@ -254,7 +254,7 @@ def test_an_empty_file_is_named(copy, kind, name):
     ("kind", "name", "lines", "expected"),
     [
         ("run", "summary.csv", 15, "summary.csv: has no rows for strategy 'micro_heavy'"),
-        ("run", "summary.csv", 20, "summary.csv: is incomplete: 19 rows where 2 strategy × 17"),
+        ("run", "summary.csv", 30, "summary.csv: is incomplete: 29 rows where 2 strategy × 20"),
         ("run", "risk.csv", 2, "risk.csv: has no rows for strategy 'micro_heavy' (truncated?)"),
         ("run", "quantiles.csv", 900, "quantiles.csv: is incomplete: 899 rows"),
         ("compare", "comparison.csv", 1, "comparison.csv: holds a header but no rows"),

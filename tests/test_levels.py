@@ -89,7 +89,7 @@ def test_the_shipped_priors_state_what_every_prior_describes():
                 spec = getattr(holder, quantity)
                 if spec is None:
                     continue
-                if quantity == "delivery_probability":
+                if quantity in ("delivery_probability", "gifted_share"):  # one number each
                     assert spec.describes is None
                     continue
                 assert spec.describes in ("level", "creators"), quantity
@@ -461,7 +461,8 @@ def test_a_scenario_may_change_only_a_priors_pool_keys(tmp_path):
         "name: t\neconomics: {aov: 800, gross_margin: 0.5}\n"
         "strategies:\n  a: {groups: [{tier: nano, platform: instagram, count: 3}]}\n"
         "priors:\n  tiers:\n    nano:\n      engagement_rate: {persistent: 0.9}\n"
-        "      platforms:\n        instagram:\n          fee: {shared_spearman: 0.5}\n",
+        "      platforms:\n        instagram:\n          fee: {shared_spearman: 0.5}\n"
+        "correlations: {followers_fee: 0.5}\n",
         encoding="utf-8",
     )
     base = load_scenario(ROOT_COFFEE).strategies[0].groups[0].priors

@@ -297,6 +297,7 @@ def test_independent_creators_reproduce_the_first_model(
 
     monkeypatch.setattr(resolve, "_pool_model", lambda *args: {"describes": "creators"})
     monkeypatch.setattr(loading, "_shock_persistent", lambda *args: 0.0)
+    _funnel_off(monkeypatch)
     monkeypatch.chdir(ROOT)
     args, files = CASES[case]
     out = tmp_path_factory.mktemp(case) / "results"
@@ -313,6 +314,18 @@ def test_the_funnel_switched_off_reproduces_version_0_3(
     """Every mechanism past first attributed orders off (no amplification, expected orders,
     no unique reach, no followers-fee correlation the scenario does not state): the numbers
     of version 0.3.0, exactly. The saved outputs in ``snapshots/v0.3/`` are never updated."""
+    _funnel_off(monkeypatch)
+    monkeypatch.chdir(ROOT)
+    args, files = CASES[case]
+    out = tmp_path_factory.mktemp(case) / "results"
+    saved = json.loads(saved_path(case, VERSION_0_3).read_text(encoding="utf-8"))
+    now = json.loads(json.dumps(capture(case, args, files, out)))
+    assert_close(_as_before(saved), _as_before(now, saved), case)
+
+
+def _funnel_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load scenarios with the funnel of version 0.3.0: no amplification, expected orders,
+    no unique reach, fees independent of followers unless the scenario says otherwise."""
     from campaign_sim.scenario import loading
     from campaign_sim.scenario.plan import FunnelPlan
 
@@ -320,12 +333,6 @@ def test_the_funnel_switched_off_reproduces_version_0_3(
     monkeypatch.setattr(
         loading, "_followers_fee", lambda model, base: model.correlations.followers_fee or 0.0
     )
-    monkeypatch.chdir(ROOT)
-    args, files = CASES[case]
-    out = tmp_path_factory.mktemp(case) / "results"
-    saved = json.loads(saved_path(case, VERSION_0_3).read_text(encoding="utf-8"))
-    now = json.loads(json.dumps(capture(case, args, files, out)))
-    assert_close(_as_before(saved), _as_before(now, saved), case)
 
 
 def _as_before(value: Any, shape: Any = None) -> Any:

@@ -8,7 +8,7 @@ of a pool (see :mod:`campaign_sim.random.streams`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from scipy import special
@@ -29,7 +29,7 @@ from campaign_sim.random.streams import (
     pool_stream,
     uniforms,
 )
-from campaign_sim.scenario.plan import FunnelPlan, GroupPlan, Prior, Scenario
+from campaign_sim.scenario.plan import FunnelPlan, GroupPlan, Prior, Scenario, quantity_used
 
 __all__ = [
     "CampaignDraws",
@@ -601,21 +601,23 @@ def _draw_pool(
 def _amplification(sampler: _PoolSampler, rows: int) -> Amplification | None:
     """The pool's shares and user posts (None when its priors have neither)."""
     plan = sampler.plan
-    shares = plan.dist("share_rate").mean() > 0 or not plan.dist("share_rate").is_fixed
-    posts = plan.dist("user_post_rate").mean() > 0 or not plan.dist("user_post_rate").is_fixed
-    if not (shares or posts):
-        return None
 
-    def draw(quantity: str, on: bool) -> np.ndarray:
-        if not on:
+    def draw(quantity: str) -> np.ndarray:
+        if not quantity_used(plan, quantity, True):
             return np.zeros((rows, sampler.campaigns))
         return sampler.sample(quantity, rows)
 
-    return Amplification(
-        share_rate=draw("share_rate", shares),
-        reach_per_share=draw("reach_per_share", shares),
-        user_post_rate=draw("user_post_rate", posts),
-        reach_per_user_post=draw("reach_per_user_post", posts),
-        engagement_rate=sampler.sample("amplified_engagement_rate", rows),
-        conversion_rate=sampler.sample("amplified_conversion_rate", rows),
-    )
+    if not quantity_used(plan, "amplified_engagement_rate", True):
+        return None
+    return Amplification(**{f.name: draw(_AMPLIFIED[f.name]) for f in fields(Amplification)})
+
+
+#: Each field of :class:`Amplification` and the quantity it is drawn from.
+_AMPLIFIED = {
+    "share_rate": "share_rate",
+    "reach_per_share": "reach_per_share",
+    "user_post_rate": "user_post_rate",
+    "reach_per_user_post": "reach_per_user_post",
+    "engagement_rate": "amplified_engagement_rate",
+    "conversion_rate": "amplified_conversion_rate",
+}

@@ -16,7 +16,16 @@ from campaign_sim.scenario.priors_schema import SCALES
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
 
-__all__ = ["FunnelPlan", "GroupPlan", "Prior", "RepeatPlan", "Scenario", "StrategyPlan"]
+__all__ = [
+    "AMPLIFICATION",
+    "quantity_used",
+    "FunnelPlan",
+    "GroupPlan",
+    "Prior",
+    "RepeatPlan",
+    "Scenario",
+    "StrategyPlan",
+]
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,36 @@ class GroupPlan:
     def pool(self) -> str:
         """Creators of the same tier and platform share random streams across strategies."""
         return f"{self.tier}/{self.platform}"
+
+
+#: The quantities of amplification: read only when a scenario's funnel amplifies.
+AMPLIFICATION = (
+    "share_rate",
+    "reach_per_share",
+    "user_post_rate",
+    "reach_per_user_post",
+    "amplified_engagement_rate",
+    "amplified_conversion_rate",
+)
+
+
+def quantity_used(group: GroupPlan, quantity: str, amplification: bool) -> bool:
+    """True when the model reads ``quantity`` of ``group``'s creators: the funnel's later
+    quantities only when their mechanism is on (a share rate or user post rate above 0 with
+    ``amplification``; a gifted share above 0)."""
+
+    def on(name: str) -> bool:
+        prior = group.dist(name)
+        return not prior.is_fixed or prior.mean() > 0
+
+    if quantity in AMPLIFICATION:
+        shares, posts = amplification and on("share_rate"), amplification and on("user_post_rate")
+        own = {"share_rate": shares, "reach_per_share": shares}
+        own |= {"user_post_rate": posts, "reach_per_user_post": posts}
+        return own.get(quantity, shares or posts)
+    if quantity == "gifted_cost":
+        return on("gifted_share")
+    return True
 
 
 @dataclass(frozen=True)
@@ -168,12 +207,10 @@ class Scenario:
         funnel = self.funnel
 
         def on(quantity: str) -> bool:
-            return any(
-                not g.dist(quantity).is_fixed or g.dist(quantity).mean() > 0 for g in self.groups
-            )
+            return any(quantity_used(g, quantity, funnel.amplification) for g in self.groups)
 
         used = set()
-        if funnel.amplification and (on("share_rate") or on("user_post_rate")):
+        if on("amplified_engagement_rate"):
             used.add("amplification")
         if funnel.niche_people:
             used.add("unique_reach")
@@ -184,7 +221,7 @@ class Scenario:
             used.add("repeat")
         if funnel.fee_factor != 1:
             used.add("finance")
-        if on("gifted_share"):
+        if on("gifted_cost"):
             used.add("gifted")
         if used & {"finance", "gifted"}:
             used.add("cost_lines")

@@ -80,7 +80,7 @@ class Funnel(Strict):
         True, description="shares and user posts carry content past the creators' followers"
     )
     orders: Literal["poisson", "negative_binomial", "expected"] = Field(
-        "expected", description="orders as whole numbers (poisson, negative_binomial) or means"
+        "poisson", description="orders as whole numbers (poisson, negative_binomial) or means"
     )
     orders_dispersion: Number | None = Field(
         None,

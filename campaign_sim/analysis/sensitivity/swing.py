@@ -33,7 +33,7 @@ from campaign_sim.metrics import check_outcome
 from campaign_sim.random import distributions as dist
 from campaign_sim.random.levels import normal_scores
 from campaign_sim.random.sampling import Sampling
-from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan
+from campaign_sim.scenario.plan import GroupPlan, Prior, Scenario, StrategyPlan, quantity_used
 
 __all__ = [
     "SWING_QUANTILES",
@@ -130,6 +130,8 @@ def swing_inputs(scenario: Scenario) -> list[SwingInput]:
         for group in strategy.groups:
             for quantity, prior in group.priors.items():
                 if prior.dist.is_fixed or (prior.origin, prior.key_path) in seen:
+                    continue
+                if not quantity_used(group, quantity, scenario.funnel.amplification):
                     continue
                 seen.add((prior.origin, prior.key_path))
                 where = f"{prior.tier}/{prior.platform}" if prior.platform else prior.tier
