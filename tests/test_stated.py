@@ -265,3 +265,16 @@ def test_cli_with_a_scenario_applies_its_overrides(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (check,) = json.loads(result.output)["checks"]
     assert check["p50"] == 3000 and check["verdict"] == "inside"
+
+
+@pytest.mark.exact
+def test_orders_per_engagement_are_attributed_orders_over_engagements():
+    # A case's "38% of engaged fans used the code": attributed orders per engagement, which
+    # are the caused orders when nothing says otherwise (incrementality 1, no leakage).
+    from campaign_sim.analysis.stated import stated_values
+
+    values = {"conversions": np.array([30.0, 0.0]), "engagements": np.array([100.0, 0.0])}
+    np.testing.assert_array_equal(stated_values("orders_per_engagement", values), [0.3, np.nan])
+    values["attributed_orders"] = np.array([50.0, 1.0])
+    np.testing.assert_array_equal(stated_values("orders_per_engagement", values), [0.5, np.inf])
+    assert stated_values("reach", {"reach": values["engagements"]}) is values["engagements"]

@@ -207,19 +207,26 @@ def verdict(kind: str, low: float, high: float, p5: float, p95: float) -> str:
     return "overlaps" if kind == "range" else "inside"
 
 
+#: The sections of a scenario that a stated figure's mix takes from it (the funnel, whether
+#: fees follow followers, the niche audience); repeat buyers are not in first-order figures.
+MIX_SETTINGS = ("funnel", "correlations", "niche")
+
+
 def mix_scenario(
     figure: StatedFigure,
     priors_path: str,
     *,
     economics: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
     campaigns: int = DEFAULT_CAMPAIGNS,
     seed: int = DEFAULT_SEED,
 ) -> Scenario:
     """A one-strategy scenario of ``figure``'s mix on the priors file ``priors_path``, with
-    ``economics`` (default :data:`DEFAULT_ECONOMICS`) and a scenario's prior ``overrides``
-    (its ``priors.tiers``). A group's stated ``followers`` replace the follower prior of its
-    tier and platform by a log-uniform on those bounds."""
+    ``economics`` (default :data:`DEFAULT_ECONOMICS`), a scenario's prior ``overrides`` (its
+    ``priors.tiers``) and ``settings`` (its sections of :data:`MIX_SETTINGS`). A group's
+    stated ``followers`` replace the follower prior of its tier and platform by a log-uniform
+    on those bounds."""
     groups = [
         {"tier": g.tier, "platform": g.platform, "count": g.count, "deliverables": g.deliverables}
         for g in figure.mix
@@ -242,6 +249,7 @@ def mix_scenario(
                 },
             }
     data = {
+        **{key: value for key, value in (settings or {}).items() if key in MIX_SETTINGS},
         "name": f"stated: {figure.name}",
         "economics": economics if economics is not None else DEFAULT_ECONOMICS,
         "strategies": {_STRATEGY: {"groups": groups}},
@@ -271,13 +279,15 @@ def check_stated(
     economics: dict[str, Any] | None = None,
     economics_from: str | None = None,
     overrides: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
     campaigns: int = DEFAULT_CAMPAIGNS,
     seed: int = DEFAULT_SEED,
     progress: Callable[[int], None] | None = None,
 ) -> StatedResult:
     """Check every stated figure of the prior set ``priors`` (shipped name or path).
 
-    ``overrides``: a scenario's ``priors.tiers``, applied to every mix that hires the tier.
+    ``overrides``: a scenario's ``priors.tiers``, applied to every mix that hires the tier;
+    ``settings``: its funnel, correlations and niche sections (:data:`MIX_SETTINGS`).
     ``campaigns`` per figure, the same ``seed`` for each; ``progress(campaigns)`` as chunks
     finish. An InputError names the priors file and ``stated[i]...`` for a mix it cannot
     simulate (an unknown tier or platform, a budget problem)."""
@@ -293,6 +303,7 @@ def check_stated(
                     origin,
                     economics=economics,
                     overrides=overrides,
+                    settings=settings,
                     campaigns=campaigns,
                     seed=seed,
                 )
@@ -303,7 +314,7 @@ def check_stated(
         raise InputError(origin, problems)
     for figure, scenario in zip(model.stated, scenarios, strict=True):
         outcomes = simulate(scenario, campaigns=campaigns, seed=seed, progress=progress)
-        checks.append(_check(figure, outcomes.values[_STRATEGY][figure.metric]))
+        checks.append(_check(figure, stated_values(figure.metric, outcomes.values[_STRATEGY])))
     found = tuple(
         c
         for figure, scenario in zip(model.stated, scenarios, strict=True)
@@ -317,6 +328,16 @@ def check_stated(
         campaigns=campaigns,
         seed=seed,
     )
+
+
+def stated_values(metric: str, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Per-campaign values of a stated figure's ``metric``: an engine outcome, or
+    ``orders_per_engagement``, attributed orders per engagement (what a "share of engaged fans
+    who used the code" measures)."""
+    if metric == "orders_per_engagement":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return values.get("attributed_orders", values["conversions"]) / values["engagements"]
+    return values[metric]
 
 
 def _check(figure: StatedFigure, values: np.ndarray) -> StatedCheck:

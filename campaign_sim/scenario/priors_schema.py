@@ -479,7 +479,18 @@ class TierPriors(QuantityPriors):
 
 
 #: The per-campaign outcomes a stated figure may be about (engine outcomes, docs/priors.md).
-StatedMetric = Literal["reach", "engagements", "conversions", "cost", "cpm", "cpe", "cpa", "roas"]
+StatedMetric = Literal[
+    "reach",
+    "unique_reach",
+    "engagements",
+    "conversions",
+    "cost",
+    "cpm",
+    "cpe",
+    "cpa",
+    "roas",
+    "orders_per_engagement",
+]
 STATED_METRICS: tuple[str, ...] = get_args(StatedMetric)
 
 

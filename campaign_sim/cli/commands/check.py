@@ -57,13 +57,14 @@ def check(
     conversion base); without, the prior set of --set and the coffee launch's economics. Only
     ROAS and CPA depend on the economics.
     """
-    from campaign_sim.analysis.stated import DEFAULT_ECONOMICS, check_stated
+    from campaign_sim.analysis.stated import DEFAULT_ECONOMICS, MIX_SETTINGS, check_stated
     from campaign_sim.scenario.loading import load_scenario
 
     economics: dict[str, Any] = DEFAULT_ECONOMICS
     economics_from = "the coffee launch's (default)"
     relative_to = None
     overrides: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
     if scenario is not None:
         plan = load_scenario(scenario)
         prior_set = plan.model.priors.base
@@ -71,6 +72,7 @@ def check(
         economics = {**plan.data.get("economics", {}), "fixed_cost": 0}
         economics_from = f"{scenario}'s (fixed cost 0)"
         overrides = plan.data.get("priors", {}).get("tiers", {})
+        settings = {key: plan.data[key] for key in MIX_SETTINGS if key in plan.data}
     from campaign_sim.scenario.resolve import load_priors_file
 
     n = campaigns or DEFAULT_CAMPAIGNS
@@ -89,6 +91,7 @@ def check(
             economics=economics,
             economics_from=economics_from,
             overrides=overrides,
+            settings=settings,
             campaigns=n,
             seed=DEFAULT_SEED if seed is None else seed,
             progress=advance,
