@@ -227,16 +227,17 @@ def test_an_unexpected_exception_is_still_a_bug(write_scenario, tmp_path, monkey
 @pytest.mark.exact
 def test_the_estimate_by_hand(write_scenario):
     """One strategy of 3 creators, 100 campaigns (one chunk of 100): draws 120 x 3 x 100 plus
-    160 x 100 for the strategy's totals; kept 8 x 100 x (14 + 3 summary copies); one block."""
+    160 x 100 for the strategy's totals; kept 8 x 100 x (17 outcomes: the 14 of every run and
+    unique reach, frequency, CPM per unique person; + 3 summary copies); one block."""
     scenario = load_scenario(write_scenario())
     estimate = footprint(scenario, campaigns=100, campaigns_key=KEY, chunk_size=16_384)
     parts = {part.what: part.bytes for part in estimate.parts}
     assert parts == {
         "one chunk of creator draws": 120 * 3 * 100 + 160 * 100,
-        "the kept outcomes of every campaign": 8 * 100 * (14 + 3),
+        "the kept outcomes of every campaign": 8 * 100 * (17 + 3),
         "the seed blocks": 200,
     }
-    assert estimate.total == 65_800 and estimate.blocks == 1 and estimate.creator_draws == 300
+    assert estimate.total == 68_200 and estimate.blocks == 1 and estimate.creator_draws == 300
 
 
 @pytest.mark.exact

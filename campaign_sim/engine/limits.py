@@ -61,6 +61,9 @@ DEFAULT_SHARE = 0.75
 #: (8 quantities), the per-creator terms summed into the totals (7) and the fees drawn ahead
 #: for budget groups (measured with tracemalloc: 105-110 bytes).
 SLOT_BYTES = 120
+#: ... more with amplification on (six more draws per slot, the amplified terms and their
+#: temporaries; measured: 195 bytes per slot against 125 without).
+AMPLIFIED_SLOT_BYTES = 80
 #: ... of the timeline engine: the draws, the creators' columns in hiring order and the lists
 #: each campaign's calendar is run from (measured: about 160 with the next).
 TIMELINE_SLOT_BYTES = 160
@@ -75,18 +78,22 @@ LAG_BYTES = 25
 #: Bytes per seed block: the block list and the chunks cut from it.
 BLOCK_BYTES = 200
 #: Values kept per campaign and strategy by each kind of run (8 bytes each): ``outcomes``
-#: (run, compare, a sweep point: the 14 engine metrics), ``precision`` (runs to a precision:
-#: the batches and their join), ``drivers`` (sensitivity: outcomes, shock, order value and
+#: (run, compare, a sweep point: the engine outcomes the scenario keeps, 14 to 32, counted
+#: per scenario), ``precision`` (runs to a precision: the batches and their join, twice
+#: those), ``drivers`` (sensitivity: outcomes, shock, order value and
 #: :data:`DRIVERS_PER_GROUP` inputs per group and :data:`DRIVERS_PER_POOL` per pool: its
 #: levels and shared factors), ``swing`` (three outputs), ``sobol`` (one
 #: output per input and base matrix, 5 at most; it draws two sets per chunk) and ``timeline``
 #: (series and totals, counted from the horizon).
 USAGES = ("outcomes", "precision", "drivers", "swing", "sobol", "timeline")
-_KEPT = {"outcomes": 14, "precision": 28, "drivers": 16, "swing": 3, "sobol": 5, "timeline": 20}
+_KEPT = {"outcomes": 0, "precision": 0, "drivers": 2, "swing": 3, "sobol": 5, "timeline": 30}
+#: The usages that also keep every outcome the scenario keeps, and how many times.
+_KEPT_OUTCOMES = {"outcomes": 1, "precision": 2, "drivers": 1}
 DRIVERS_PER_GROUP = 8
 #: A pool's campaign-level inputs at most: engagement, reach, conversion, fee, followers, fake
-#: share and overhead can each have a level or shared factor.
-DRIVERS_PER_POOL = 7
+#: share, overhead and the six quantities of amplification can each have a level or shared
+#: factor.
+DRIVERS_PER_POOL = 13
 #: Arrays of campaigns the statistics copy beyond the kept outcomes (one metric at a time:
 #: its finite values, a sorted copy, the tail).
 SUMMARY_COPIES = 3
@@ -371,7 +378,8 @@ def footprint(
 
     timeline_run = usage == "timeline"
     slots = sum(pools.rows.values())
-    per_slot = (TIMELINE_SLOT_BYTES if timeline_run else SLOT_BYTES) * (
+    amplified = AMPLIFIED_SLOT_BYTES if "amplification" in scenario.mechanisms else 0
+    per_slot = ((TIMELINE_SLOT_BYTES if timeline_run else SLOT_BYTES) + amplified) * (
         2 if usage == "sobol" else 1
     )
     chunk_text = f"{_count(chunk)} campaigns per chunk"
@@ -382,7 +390,7 @@ def footprint(
             pools.largest,
             f"{_count(slots)} creator slots x {chunk_text} x {per_slot} bytes",
         )
-    kept_values = float(_KEPT[usage])
+    kept_values = float(_KEPT[usage] + _KEPT_OUTCOMES.get(usage, 0) * len(scenario.outcomes))
     kept_by = _Sized(campaigns, campaigns_key, runs)
     if usage == "drivers":
         kept_values += DRIVERS_PER_GROUP * max(len(s.groups) for s in scenario.strategies)

@@ -179,8 +179,9 @@ def drivers_kernel(
     out: dict[Hashable, np.ndarray] = {}
     for name, (_found, values) in _chunk_drivers(scenario, draws).items():
         out[name, "inputs"] = np.column_stack(values)
+    kept = scenario.outcomes
     for name, metrics in chunk_outcomes(scenario, draws).items():
-        out.update({(name, metric): array for metric, array in metrics.items()})
+        out.update({(name, metric): metrics[metric] for metric in kept})
     return out
 
 
