@@ -18,6 +18,7 @@ from functools import partial
 import numpy as np
 from scipy import special
 
+from campaign_sim.analysis.sensitivity.funnel import funnel_inputs
 from campaign_sim.engine.draws import ChunkDraws, GroupDraws, Layout, PoolDraws, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
@@ -151,6 +152,18 @@ def _chunk_drivers(
         if scenario.shock_sigma > 0:
             found.append(Driver("shock (product appeal)", "campaign", "shock", "value"))
             values.append(draws.campaign.shock)
+        funnel = draws.campaign.funnel
+        drawn = {
+            "incrementality": funnel.incrementality,
+            "attribution_leakage": funnel.leakage,
+            "repeat_share": funnel.repeat_share,
+            "repeat_orders_per_month": funnel.repeat_rate,
+        }
+        for label, quantity, _, _ in funnel_inputs(scenario):
+            value = drawn[quantity]
+            if value is not None:  # drawn whenever the input is uncertain
+                found.append(Driver(label, "campaign", quantity, "value"))
+                values.append(value)
         pools = dict.fromkeys(g.pool for g in strategy.groups)
         for pool_name in pools:
             priors = next(g for g in strategy.groups if g.pool == pool_name).priors

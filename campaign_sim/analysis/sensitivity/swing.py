@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.analysis.mcse import mean_error
+from campaign_sim.analysis.sensitivity.funnel import FUNNEL_INPUTS, funnel_inputs, with_funnel_input
 from campaign_sim.engine.draws import Layout, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, run_settings
@@ -125,6 +126,8 @@ def swing_inputs(scenario: Scenario) -> list[SwingInput]:
     if scenario.shock_sigma > 0:
         shock = dist.LogNormal(1.0, scenario.shock_sigma)
         found.append(SwingInput("shock (product appeal)", "shock", "shock", shock))
+    for label, quantity, key, value in funnel_inputs(scenario):
+        found.append(SwingInput(label, quantity, key, value))
     seen: set[tuple[str, str]] = set()
     for strategy in scenario.strategies:
         for group in strategy.groups:
@@ -163,6 +166,8 @@ def _fixed(scenario: Scenario, item: SwingInput, q: float) -> Scenario:
     an :data:`ALL_CREATORS` prior at that value."""
     if item.quantity == "aov":
         return replace(scenario, aov=dist.Fixed(float(item.distribution.ppf(q))))
+    if item.quantity in FUNNEL_INPUTS:
+        return with_funnel_input(scenario, item.quantity, float(item.distribution.ppf(q)))
     if item.prior is None:
         return scenario
     if item.kind == SHARED:
