@@ -41,8 +41,10 @@ def with_funnel_input(scenario: Scenario, quantity: str, value: float) -> Scenar
     """The scenario with the funnel input ``quantity`` fixed at ``value``."""
     funnel = scenario.funnel
     fixed = dist.Fixed(value)
-    if quantity in ("incrementality", "attribution_leakage"):
-        return replace(scenario, funnel=replace(funnel, **{quantity: fixed}))
+    if quantity == "incrementality":
+        return replace(scenario, funnel=replace(funnel, incrementality=fixed))
+    if quantity == "attribution_leakage":
+        return replace(scenario, funnel=replace(funnel, attribution_leakage=fixed))
     if funnel.repeat is None:
         raise ValueError(f"{quantity}: the scenario has no repeat buyers")
     if quantity == "repeat_share":
