@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from statistics import NormalDist
+from typing import Any
 
 import pandas as pd
 
@@ -84,18 +85,103 @@ def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
             "",
         ),
         ("ROI target", "simulation.roi_target", f"{scenario.roi_target:.0%}", ""),
+        *_funnel_rows(scenario, money),
     ]
     for strategy in scenario.strategies:
         if strategy.budget is not None:
             rows.append(
                 (
-                    f"budget of {strategy.name} (creator fees only)",
+                    f"budget of {strategy.name} (creators' all-in cost)",
                     f"strategies.{strategy.name}.budget",
                     _money(strategy.budget, money),
                     "",
                 )
             )
     return pd.DataFrame(rows, columns=["setting", "key", "value", "p5_p95"])
+
+
+def _funnel_rows(scenario: Scenario, money: str) -> list[tuple[str, str, str, str]]:
+    """The settings of the funnel past first attributed orders (docs/model.md)."""
+    funnel = scenario.funnel
+
+    def spread(value: Any, fmt: Any) -> str:
+        if value.is_fixed:
+            return ""
+        return " – ".join(fmt(float(v)) for v in value.ppf([0.05, 0.95]))
+
+    def shown(value: Any, fmt: Any) -> str:
+        return fmt(value.mean()) if value.is_fixed else value.describe()
+
+    def share(v: float) -> str:
+        return f"{v:.0%}"
+
+    orders = {
+        "poisson": "whole numbers, Poisson",
+        "negative_binomial": f"whole numbers, negative binomial (variance / mean "
+        f"{funnel.orders_dispersion:g})",
+        "expected": "expected values (not whole numbers)",
+    }[funnel.orders]
+    rows = [
+        (
+            "amplification (shares, user posts)",
+            "funnel.amplification",
+            "on" if funnel.amplification else "off",
+            "",
+        ),
+        ("orders", "funnel.orders", orders, ""),
+        (
+            "incrementality",
+            "funnel.incrementality",
+            shown(funnel.incrementality, share),
+            spread(funnel.incrementality, share),
+        ),
+        (
+            "attribution leakage",
+            "funnel.attribution_leakage",
+            shown(funnel.attribution_leakage, share),
+            spread(funnel.attribution_leakage, share),
+        ),
+        ("agency commission", "economics.agency_commission", share(funnel.agency_commission), ""),
+        ("tax on fees", "economics.fee_tax", share(funnel.fee_tax), ""),
+    ]
+    repeat = funnel.repeat
+    if repeat is not None:
+        rate = "{:.2f} a month".format
+        rows += [
+            ("repeat buyers: horizon", "repeat.months", f"{repeat.months} months", ""),
+            (
+                "repeat buyers: share",
+                "repeat.share",
+                shown(repeat.share, share),
+                spread(repeat.share, share),
+            ),
+            (
+                "repeat buyers: orders",
+                "repeat.orders_per_month",
+                shown(repeat.orders_per_month, rate),
+                spread(repeat.orders_per_month, rate),
+            ),
+            ("repeat buyers: margin", "repeat.margin", share(repeat.margin), ""),
+            (
+                "repeat buyers: discount rate",
+                "repeat.discount_rate",
+                f"{repeat.discount_rate:.0%} a year",
+                "",
+            ),
+        ]
+    platforms = sorted({g.platform for g in scenario.groups})
+    for platform in platforms:
+        people = funnel.niche(platform)
+        if people is not None:
+            rows.append(
+                (
+                    f"niche audience on {platform} (unique reach)",
+                    f"niche.people.{platform}",
+                    shown(people, "{:,.0f} people".format),
+                    spread(people, "{:,.0f}".format),
+                )
+            )
+    return rows
 
 
 def priors_frame(priors: Iterable[Prior]) -> pd.DataFrame:
