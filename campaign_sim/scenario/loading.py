@@ -34,12 +34,14 @@ from campaign_sim.scenario.reading import (  # read_yaml: re-exported for caller
     read_yaml,  # noqa: F401
 )
 from campaign_sim.scenario.resolve import (
+    WORLD_POPULATION,
     PriorTable,
     check_overrides,
     check_priors,
     fit,
     load_priors_file,
     merge_priors,
+    top_of,
 )
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
@@ -102,8 +104,8 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
     followers_fee = _followers_fee(model, base)
-    _check_copulas(model, followers_fee, strategies, problems)
-    funnel = _funnel(model, problems)
+    _check_copulas(model, followers_fee, strategies, problems, base_origin)
+    funnel = _funnel(model, problems, set().union(*platforms.values()))
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
     _percent_like(model, where)
@@ -143,22 +145,39 @@ def _followers_fee(model: ScenarioFile, base: PriorsFile) -> float:
     return float(base.followers_fee_spearman if stated is None else stated)
 
 
-def _funnel(model: ScenarioFile, problems: list[Problem]) -> FunnelPlan | None:
-    """The funnel's settings fitted and checked; None after adding to ``problems``."""
+#: The most orders a repeating customer places per month: about one an hour, beyond any
+#: shopper (a larger figure is a typo, and it overflows repeat revenue).
+MAX_ORDERS_PER_MONTH = 1_000
+
+
+def _funnel(model: ScenarioFile, problems: list[Problem], platforms: set[str]) -> FunnelPlan | None:
+    """The funnel's settings fitted and checked (``platforms``: those the priors declare);
+    None after adding to ``problems``."""
     before = len(problems)
 
-    def fitted(spec: Any, path: str, low: float, high: float, what: str) -> Any:
-        """``spec`` fitted, its support inside [low, high] (high inf: no upper bound)."""
+    def fitted(
+        spec: Any, path: str, low: float, high: float, what: str, most: float = math.inf
+    ) -> Any:
+        """``spec`` fitted, its support inside [low, high] (high inf: no upper bound) and its
+        P99 at most ``most`` (for a distribution without an upper bound)."""
         built = fit(spec, path, problems)
         if built is None:
             return None
         lo, hi = built.support()
         if lo < low or hi > high:
-            bounds = f"[{low:g}, {high:g}]" if math.isfinite(high) else f">= {low:g}"
+            bounds = f"lie in [{low:g}, {high:g}]" if math.isfinite(high) else f"be >= {low:g}"
             problems.append(
                 Problem(
                     path,
-                    f"{what} must be {bounds}, but {built.describe()} reaches [{lo:g}, {hi:g}]",
+                    f"{what} must {bounds}, but {built.describe()} reaches [{lo:g}, {hi:g}]",
+                )
+            )
+        top = top_of(built)
+        if not top <= most:
+            problems.append(
+                Problem(
+                    path,
+                    f"{what} cannot exceed {most:g}, but {built.describe()} has a P99 of {top:g}",
                 )
             )
         return built
@@ -179,6 +198,7 @@ def _funnel(model: ScenarioFile, problems: list[Problem]) -> FunnelPlan | None:
             0,
             math.inf,
             "orders per month",
+            MAX_ORDERS_PER_MONTH,
         )
         margin = model.repeat.margin
         repeat = RepeatPlan(
@@ -189,9 +209,33 @@ def _funnel(model: ScenarioFile, problems: list[Problem]) -> FunnelPlan | None:
             discount_rate=model.repeat.discount_rate,
         )
     niche = {
-        platform: fitted(spec, f"niche.people.{platform}", 0, math.inf, "people")
+        platform: fitted(spec, f"niche.people.{platform}", 0, math.inf, "people", WORLD_POPULATION)
         for platform, spec in model.niche.people.items()
     }
+    # As timeline.half_life_days: every key a platform of the priors or default, and every
+    # group's platform with a niche (`people: {}` switches unique reach off).
+    for key, built in niche.items():
+        path = f"niche.people.{key}"
+        if key != "default" and key not in platforms and "people" in model.niche.model_fields_set:
+            problems.append(
+                Problem(
+                    path,
+                    f"no platform '{key}'{suggest(key, platforms)}; platforms: "
+                    f"{', '.join(sorted(platforms))} (or default)",
+                )
+            )
+        elif built is not None and built.support()[1] <= 0:  # unique reach divides by it
+            problems.append(Problem(path, f"a niche needs people, but {built.describe()} has none"))
+    people = model.niche.people
+    used = sorted({g.platform for s in model.strategies.values() for g in s.groups})
+    for platform in used if people and "default" not in people else ():
+        if platform in platforms and platform not in people:
+            problems.append(
+                Problem(
+                    "niche.people",
+                    f"no niche audience for platform {platform}: add it or a `default` key",
+                )
+            )
     if len(problems) > before:
         return None
     return FunnelPlan(
@@ -221,14 +265,23 @@ COPULAS = (
 
 
 def _check_copulas(
-    model: ScenarioFile, followers_fee: float, strategies: tuple, problems: list[Problem]
+    model: ScenarioFile,
+    followers_fee: float,
+    strategies: tuple,
+    problems: list[Problem],
+    base_origin: str,
 ) -> None:
     """A stated rank correlation that the priors' shared shares leave no room for: the
-    creators' own parts would need a correlation beyond 1 (docs/model.md, Correlations)."""
+    creators' own parts would need a correlation beyond 1 (docs/model.md, Correlations). A
+    followers-fee correlation the scenario leaves out is its prior set's (``base_origin``)."""
     for key, lead, follower in COPULAS:
         spearman = followers_fee if key == "followers_fee" else getattr(model.correlations, key)
         if spearman == 0:
             continue
+        path, hint = f"correlations.{key}", ""
+        if key == "followers_fee" and model.correlations.followers_fee is None:
+            path = f"{base_origin}: followers_fee_spearman"
+            hint = "; give another in the scenario's correlations.followers_fee"
         for strategy in strategies:
             for group in strategy.groups:
                 if lead not in group.priors or follower not in group.priors:
@@ -240,11 +293,11 @@ def _check_copulas(
                 most = spearman_of_pearson(math.sqrt((1 - a.shared) * (1 - b.shared)))
                 problems.append(
                     Problem(
-                        f"correlations.{key}",
+                        path,
                         f"a rank correlation of {spearman:g} cannot hold in {group.pool}: "
                         f"its {lead} and {follower} priors share {a.shared:g} and "
                         f"{b.shared:g} of their variance with the pool, which leaves room for "
-                        f"at most ±{most:.3g}",
+                        f"at most ±{most:.3g}{hint}",
                     )
                 )
                 return

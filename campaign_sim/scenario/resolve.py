@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from campaign_sim.errors import InputError, Problem, shown
@@ -39,6 +40,7 @@ __all__ = [
     "load_priors_file",
     "merge_priors",
     "shipped_prior_sets",
+    "top_of",
 ]
 
 RATE_QUANTITIES = (
@@ -58,6 +60,17 @@ MONEY_QUANTITIES = ("fee", "overhead", "gifted_cost")
 PEOPLE_QUANTITIES = ("reach_per_share", "reach_per_user_post")
 #: Probabilities of one event per creator: one number, with no level or shared part.
 ONE_NUMBER_QUANTITIES = ("delivery_probability", "gifted_share")
+#: The world's population: no share, user post or niche reaches more people.
+WORLD_POPULATION = 8e9
+#: The most a gifted creator's product and shipping may cost, in any currency: beyond any
+#: product bundle (a larger figure is a typo, and it overflows a campaign's cost).
+MAX_GIFTED_COST = 1e12
+#: The funnel's quantities with an upper bound on their P99: (bound, what it counts).
+BOUNDED_QUANTITIES: dict[str, tuple[float, str]] = {
+    "reach_per_share": (WORLD_POPULATION, "people"),
+    "reach_per_user_post": (WORLD_POPULATION, "people"),
+    "gifted_cost": (MAX_GIFTED_COST, "a gifted creator's cost"),
+}
 
 #: Tier -> {(platform, or None for every platform, quantity): prior}.
 PriorTable = dict[str, dict[tuple[str | None, str], Prior]]
@@ -454,6 +467,13 @@ def _fitted(spec: Any) -> dist.Distribution:
     return spec.build()
 
 
+def top_of(distribution: dist.Distribution) -> float:
+    """The 99th percentile of ``distribution``, for an upper bound on one without a finite
+    support: inf where it overflows (a lognormal's huge sigma), refused like a huge value."""
+    with np.errstate(over="ignore"):
+        return float(distribution.ppf(0.99))
+
+
 def check_priors(
     priors: PriorTable,
     conversion_base: str,
@@ -469,10 +489,13 @@ def check_priors(
             where = prior.location(scenario_origin)
             low, high = prior.dist.support()
             if prior.quantity in RATE_QUANTITIES and (low < 0 or high > 1):
+                what = f"a {QUANTITIES[prior.quantity]}"
+                if prior.quantity in OPTIONAL_QUANTITIES:  # units that take no article
+                    what = f"{prior.quantity} ({QUANTITIES[prior.quantity]})"
                 problems.append(
                     Problem(
                         where,
-                        f"a {QUANTITIES[prior.quantity]} must lie in "
+                        f"{what} must lie in "
                         f"[0, 1], but {prior.dist.describe()} reaches "
                         f"[{low:g}, {high:g}]",
                     )
@@ -493,6 +516,17 @@ def check_priors(
                         f"goes down to {low:g}",
                     )
                 )
+            if prior.quantity in BOUNDED_QUANTITIES:
+                most, what = BOUNDED_QUANTITIES[prior.quantity]
+                top = top_of(prior.dist)
+                if not top <= most:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"{what} cannot exceed {most:g}, but {prior.dist.describe()} has "
+                            f"a P99 of {top:g}",
+                        )
+                    )
             if prior.quantity == "followers" and low <= 0:
                 problems.append(Problem(where, "followers must be positive"))
             if prior.quantity in ONE_NUMBER_QUANTITIES and not prior.dist.is_fixed:
