@@ -62,14 +62,17 @@ PEOPLE_QUANTITIES = ("reach_per_share", "reach_per_user_post")
 ONE_NUMBER_QUANTITIES = ("delivery_probability", "gifted_share")
 #: The world's population: no share, user post or niche reaches more people.
 WORLD_POPULATION = 8e9
-#: The most a gifted creator's product and shipping may cost, in any currency: beyond any
-#: product bundle (a larger figure is a typo, and it overflows a campaign's cost).
-MAX_GIFTED_COST = 1e12
-#: The funnel's quantities with an upper bound on their P99: (bound, what it counts).
+#: The most one creator's fee, overhead or product may cost, in any currency: beyond any
+#: creator (a larger figure is a typo, and it overflows a campaign's cost).
+MAX_CREATOR_COST = 1e12
+#: Quantities with an upper bound on their P99: (bound, what it counts).
 BOUNDED_QUANTITIES: dict[str, tuple[float, str]] = {
+    "followers": (WORLD_POPULATION, "followers"),
     "reach_per_share": (WORLD_POPULATION, "people"),
     "reach_per_user_post": (WORLD_POPULATION, "people"),
-    "gifted_cost": (MAX_GIFTED_COST, "a gifted creator's cost"),
+    "fee": (MAX_CREATOR_COST, "a fee"),
+    "overhead": (MAX_CREATOR_COST, "a creator's overhead"),
+    "gifted_cost": (MAX_CREATOR_COST, "a gifted creator's cost"),
 }
 
 #: Tier -> {(platform, or None for every platform, quantity): prior}.
