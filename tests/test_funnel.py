@@ -660,3 +660,28 @@ def test_every_mechanism_on_does_not_depend_on_chunk_size():
                 reference.values[name][metric],
                 err_msg=f"{name} {metric}",
             )
+
+
+@pytest.mark.exact
+def test_an_amplified_conversion_rate_of_another_base_is_refused():
+    """The shipped second-hand conversion rates are per engagement: a scenario that converts
+    on reach must give its own (as for conversion_rate), or switch amplification off."""
+    from campaign_sim.errors import InputError
+
+    data = read_yaml(ROOT / "scenarios" / "coffee-launch.yaml")
+    data["economics"]["conversion_base"] = "reach"
+    rate = {"family": "beta", "range": [0.001, 0.004], "base": "reach"}
+    tiers = data.setdefault("priors", {}).setdefault("tiers", {})
+    for tier in ("nano", "micro", "mid", "macro"):  # every tier of the set is checked
+        tiers.setdefault(tier, {})["conversion_rate"] = rate
+    with pytest.raises(
+        InputError,
+        match=r"amplified conversion rate is per engagements.*"
+        r"funnel.amplification: false",
+    ):
+        scenario_from_dict(data, source="s.yaml")
+    off = deep_update(data, {"funnel": {"amplification": False}})
+    assert "amplification" not in scenario_from_dict(off, source="s.yaml").mechanisms
+    for tier in ("nano", "micro", "mid", "macro"):
+        tiers[tier]["amplified_conversion_rate"] = {**rate, "range": [0.0005, 0.002]}
+    assert "amplification" in scenario_from_dict(data, source="s.yaml").mechanisms

@@ -95,7 +95,13 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     unfitted = len(problems) > len(found)  # a group of a tier whose prior failed is not planned
     used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups]
     check_overrides(model.priors.tiers, base, used, where, problems)
-    check_priors(priors, model.economics.conversion_base, where, problems)
+    check_priors(
+        priors,
+        model.economics.conversion_base,
+        where,
+        problems,
+        amplification=model.funnel.amplification,
+    )
     aov = fit(model.economics.aov, "economics.aov", problems)
     strategies = tuple(
         _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted)

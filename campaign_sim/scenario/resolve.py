@@ -484,6 +484,7 @@ def check_priors(
     problems: list[Problem],
     *,
     check_base: bool = True,
+    amplification: bool = True,
 ) -> None:
     """Add to ``problems`` every prior that its quantity rules out (a rate outside [0, 1],
     negative money, ...), and, if ``check_base``, every conversion rate of another base."""
@@ -540,16 +541,22 @@ def check_priors(
                         "family: fixed)",
                     )
                 )
-            if (
-                check_base
-                and prior.quantity == "conversion_rate"
-                and prior.base not in (None, conversion_base)
-            ):
+            rated = prior.quantity == "conversion_rate" or (
+                amplification
+                and prior.quantity == "amplified_conversion_rate"
+                and not (prior.dist.is_fixed and prior.dist.mean() == 0)
+            )
+            if check_base and rated and prior.base not in (None, conversion_base):
                 problems.append(
                     Problem(
                         where,
-                        f"this conversion rate is per {prior.base}, but the scenario's "
-                        f"economics.conversion_base is {conversion_base}: give a conversion_rate "
-                        f"prior with base: {conversion_base}",
+                        f"this {prior.quantity.replace('_', ' ')} is per {prior.base}, but the "
+                        f"scenario's economics.conversion_base is {conversion_base}: give a "
+                        f"{prior.quantity} prior with base: {conversion_base}"
+                        + (
+                            " (or funnel.amplification: false)"
+                            if prior.quantity == "amplified_conversion_rate"
+                            else ""
+                        ),
                     )
                 )
