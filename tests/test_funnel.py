@@ -6,6 +6,7 @@ off reproduces the numbers without it; both engines and every chunk size agree w
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -663,11 +664,14 @@ def test_every_mechanism_on_does_not_depend_on_chunk_size():
 
 
 @pytest.mark.exact
+@pytest.mark.filterwarnings("default")
 def test_an_amplified_conversion_rate_of_another_base_is_refused():
     """The shipped second-hand conversion rates are per engagement: a scenario that converts
     on reach must give its own (as for conversion_rate), or switch amplification off."""
     from campaign_sim.errors import InputError
+    from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
+    warnings.simplefilter("ignore", UnusedOverrideWarning)  # mid and macro: checked, not hired
     data = read_yaml(ROOT / "scenarios" / "coffee-launch.yaml")
     data["economics"]["conversion_base"] = "reach"
     rate = {"family": "beta", "range": [0.001, 0.004], "base": "reach"}
