@@ -4,8 +4,10 @@ the run will take.
 The preview draws a few seed blocks with the engine's own code (:func:`draw_chunk`,
 :func:`group_totals`), so it never drifts from what a run does: a budget group's creators are
 the ones the run would hire in those campaigns. Counts and money are per campaign: means with
-the P5 - P95 over the previewed campaigns. The budget covers creator fees only; overhead and
-the fixed cost come on top, and the preview says how often the total passes the budget.
+the P5 - P95 over the previewed campaigns. The budget buys creators as hiring does: their fees
+with the agency commission and the tax on fees, and gifted creators' product cost (the cost
+lines ``fees``, ``commission``, ``fee_tax``, ``product``); overhead and the fixed cost come on
+top, and the preview says how often each passes the budget.
 """
 
 from __future__ import annotations
@@ -25,10 +27,20 @@ from campaign_sim.engine.vectorized import chunk_outcomes, group_totals
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.scenario.plan import GroupPlan, Scenario
 
-__all__ = ["PREVIEW_CAMPAIGNS", "Preview", "estimate_run", "group_label", "preview"]
+__all__ = ["BUDGET_LINES", "PREVIEW_CAMPAIGNS", "Preview", "estimate_run", "group_label", "preview"]
 
 #: Campaigns a preview draws: one seed block.
 PREVIEW_CAMPAIGNS = BLOCK
+
+
+#: What a strategy's budget buys, as cost lines: preview name -> the group total
+#: (:func:`group_totals`). Fees exclude gifted creators, who cost their product instead.
+BUDGET_LINES = {
+    "fees": "fee",
+    "commission": "commission",
+    "fee_tax": "fee_tax",
+    "product": "product",
+}
 
 
 def group_label(group: GroupPlan, index: int) -> str:
@@ -89,13 +101,16 @@ def preview(
     chunk_outcomes(scenario, draw_chunk(scenario, layout, seed, chunks[0].block_list))
     seconds = (time.perf_counter() - started) / chunks[0].size
     group_rows, strategy_rows = [], []
+    zero = np.zeros(campaigns)
     for strategy in scenario.strategies:
-        fees = np.zeros(campaigns)
+        lines = {line: np.zeros(campaigns) for line in BUDGET_LINES}
         overhead = np.zeros(campaigns)
         for index, group in enumerate(strategy.groups):
             sums = {k: np.concatenate(v) for k, v in sums_of[strategy.name, index].items()}
-            fees += sums["fee"]
+            for line, key in BUDGET_LINES.items():
+                lines[line] += sums.get(key, zero)
             overhead += sums["overhead"]
+            buys = np.sum([sums.get(key, zero) for key in BUDGET_LINES.values()], axis=0)
             group_rows.append(
                 {
                     "strategy": strategy.name,
@@ -106,11 +121,17 @@ def preview(
                     "deliverables_mean": float(sums["creators"].mean()) * group.deliverables,
                     "delivered_mean": float(sums["delivered"].mean()),
                     **{f"fees_{k}": v for k, v in _spread(sums["fee"]).items()},
+                    "commission_mean": float(sums.get("commission", zero).mean()),
+                    "fee_tax_mean": float(sums.get("fee_tax", zero).mean()),
+                    "gifted_mean": float(sums.get("gifted", zero).mean()),
+                    "product_mean": float(sums.get("product", zero).mean()),
+                    **{f"buys_{k}": v for k, v in _spread(buys).items()},
                     "overhead_mean": float(sums["overhead"].mean()),
                     "reach_mean": float(sums["R"].mean()),
                 }
             )
-        total = fees + overhead + scenario.fixed_cost
+        buys = np.sum(list(lines.values()), axis=0)  # fees, commission, tax, gifted product
+        total = buys + overhead + scenario.fixed_cost
         budget = strategy.budget
         over = None if budget is None else budget * (1 + BUDGET_TOLERANCE)  # as hiring does
         strategy_rows.append(
@@ -118,12 +139,20 @@ def preview(
                 "strategy": strategy.name,
                 "label": strategy.label,
                 "budget": budget if budget is not None else math.nan,
-                "fees_mean": float(fees.mean()),
+                "fees_mean": float(lines["fees"].mean()),
+                **{
+                    f"{line}_mean": float(lines[line].mean())
+                    for line in BUDGET_LINES
+                    if line != "fees"
+                },
+                **{f"buys_{k}": v for k, v in _spread(buys).items()},
                 "overhead_mean": float(overhead.mean()),
                 "fixed_cost": scenario.fixed_cost,
                 **{f"total_{k}": v for k, v in _spread(total).items()},
+                # "fees": what the budget buys (the fees with their commission and tax, and
+                # gifted creators' product), as hiring counts it
                 "prob_fees_over_budget": (
-                    float(np.mean(fees > over)) if over is not None else math.nan
+                    float(np.mean(buys > over)) if over is not None else math.nan
                 ),
                 "prob_total_over_budget": (
                     float(np.mean(total > over)) if over is not None else math.nan

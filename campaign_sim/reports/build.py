@@ -73,7 +73,7 @@ def build_report(
     check_extras(chosen)
     results = load_results(results_dir, check=True)  # before anything is rendered or written
     out = Path(out) if out is not None else default_report_dir(Path(results_dir), lang)
-    text = Text(lang, results.currency)
+    text = Text(lang, results.currency, results.horizon_months)
     from campaign_sim.reports.story import tell
 
     story = tell(results, text)

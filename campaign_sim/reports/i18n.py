@@ -67,16 +67,30 @@ MESSAGES: Mapping[str, dict[str, str]] = _Catalogues()
 CURRENCY_SYMBOLS = {"TWD": "NT$", "USD": "US$", "EUR": "€", "JPY": "¥", "GBP": "£", "HKD": "HK$"}
 
 
+#: Metrics on first purchases only: labelled so when the results have repeat buyers.
+FIRST_PURCHASES = ("roi", "roas", "profit", "revenue", "gross_profit")
+
+
 @dataclass(frozen=True)
 class Text:
-    """Messages and number formats of one language ("en" or "zh-TW")."""
+    """Messages and number formats of one language ("en" or "zh-TW"). ``horizon_months``:
+    the repeat buyers' horizon of the results (None: no repeat buyers); with it, ROI, ROAS,
+    profit and revenue read as first purchases and the ``*_horizon`` metrics name their
+    months."""
 
     lang: str = "en"
     currency: str = ""
+    horizon_months: int | None = None
 
     def __call__(self, key: str, **values: Any) -> str:
-        """The message ``key`` with its {name} fields filled in from ``values``."""
-        return catalogue(self.lang)[key].format(**values)
+        """The message ``key`` with its {name} fields filled in from ``values``; ``{roi}`` and
+        ``{first}`` say "first purchases" when the results have repeat buyers."""
+        messages = catalogue(self.lang)
+        if self.horizon_months is None:
+            said = {"roi": messages["metric.roi"], "first": ""}
+        else:
+            said = {"roi": messages["word.roi_first"], "first": messages["word.first_purchases"]}
+        return messages[key].format(**{**said, **values})
 
     def has(self, key: str) -> bool:
         """Whether this language has a message ``key``."""
@@ -95,8 +109,17 @@ class Text:
         return self(key) if self.has(key) else name.replace("_", " ")
 
     def metric(self, name: str) -> str:
+        """A metric's label: "ROI (first purchases)" and "ROI over the horizon (with repeats),
+        12 months" when the results have repeat buyers, "ROI" without."""
         key = f"metric.{name}"
-        return self(key) if self.has(key) else name
+        label = self(key) if self.has(key) else name
+        if self.horizon_months is None:
+            return label
+        if name in FIRST_PURCHASES:
+            return self("label.first_purchases", metric=label)
+        if name.endswith("_horizon"):
+            return self("label.over_months", metric=label, months=self.horizon_months)
+        return label
 
     # -- numbers -------------------------------------------------------------------------
     def pct(self, value: Any, digits: int = 0) -> str:

@@ -59,6 +59,12 @@ class Results:
         return str((self.manifest.get("scenario") or {}).get("currency") or "")
 
     @property
+    def horizon_months(self) -> int | None:
+        """The repeat buyers' horizon the ``*_horizon`` metrics cover (None: no repeats)."""
+        months = (self.manifest.get("scenario") or {}).get("horizon_months")
+        return int(months) if isinstance(months, (int, float)) else None
+
+    @property
     def seed(self) -> Any:
         return self.manifest.get("seed")
 

@@ -248,7 +248,9 @@ def comparison_table(results: Results, text: Text) -> tuple[TextTable, Any] | No
     return TextTable(header, rows), frame.iloc[0]
 
 
-KEY_METRICS = ("roi", "profit", "revenue", "cost", "conversions", "cpa")
+#: The summary table's metrics, where the results have them: ROI over the repeat buyers'
+#: horizon beside ROI on first purchases when the scenario has repeat buyers.
+KEY_METRICS = ("roi", "roi_horizon", "profit", "revenue", "cost", "conversions", "cpa")
 
 
 def summary_table(results: Results, text: Text) -> TextTable | None:

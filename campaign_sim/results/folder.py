@@ -31,6 +31,7 @@ __all__ = [
     "atomic_write_text",
     "check_out",
     "default_out",
+    "horizon_fields",
     "json_ready",
     "manifest",
     "results_folder",
@@ -82,6 +83,15 @@ def default_out(scenario_source: str | None, command: str) -> Path:
     return Path("results") / f"{stem}-{command}"
 
 
+def horizon_fields(scenario: Any) -> dict[str, Any]:
+    """``{"horizon_months": N}`` when the scenario has repeat buyers over N months (what the
+    ``*_horizon`` metrics, e.g. ``roi_horizon``, cover), else nothing: roi, roas, profit and
+    revenue are always on first purchases."""
+    funnel = getattr(scenario, "funnel", None)
+    repeat = getattr(funnel, "repeat", None)
+    return {} if repeat is None else {"horizon_months": int(repeat.months)}
+
+
 def manifest(
     *,
     command: str,
@@ -104,6 +114,7 @@ def manifest(
             "sha256": scenario.digest,
             "priors": scenario.priors_name,
             "currency": scenario.currency,
+            **horizon_fields(scenario),
         },
         "strategies": {s.name: s.label for s in scenario.strategies},
         "seed": seed,

@@ -8,7 +8,7 @@ from typing import Any
 from campaign_sim import __version__
 from campaign_sim.analysis.stats import quantile_grid
 from campaign_sim.pipeline import RunResult, SensitivityResult
-from campaign_sim.results.folder import manifest, results_folder
+from campaign_sim.results.folder import horizon_fields, manifest, results_folder
 from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.priors import priors_frame, used_priors
 
@@ -16,7 +16,8 @@ __all__ = ["header", "run_document", "sensitivity_document", "write_run", "write
 
 
 def header(scenario: Scenario, campaigns: int, seed: int) -> dict[str, Any]:
-    """What every JSON document starts with: scenario, campaigns, seed, version, currency."""
+    """What every JSON document starts with: scenario, campaigns, seed, version, currency;
+    ``horizon_months`` with repeat buyers (the months the ``*_horizon`` metrics cover)."""
     return {
         "scenario": {"name": scenario.name, "path": scenario.source, "sha256": scenario.digest},
         "campaigns": campaigns,
@@ -24,6 +25,7 @@ def header(scenario: Scenario, campaigns: int, seed: int) -> dict[str, Any]:
         "version": __version__,
         "currency": scenario.currency,
         "confidence": 0.95,
+        **horizon_fields(scenario),
     }
 
 
@@ -50,7 +52,9 @@ def write_run(out: str | Path, result: RunResult, *, save_outcomes: bool = False
         writer.csv("risk.csv", summary.risk_frame())
         writer.csv("quantiles.csv", quantile_grid(outcomes))
         writer.csv("priors.csv", priors_frame(used_priors(result.scenario)))
-        writer.json("summary.json", {"strategies": summary.to_dict()})
+        writer.json(
+            "summary.json", {**horizon_fields(result.scenario), "strategies": summary.to_dict()}
+        )
         if result.comparison is not None:
             writer.csv("comparison.csv", result.comparison.frame())
             writer.json("comparison.json", result.comparison.to_dict())

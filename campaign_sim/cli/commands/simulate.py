@@ -144,8 +144,16 @@ def run(scenario: Path, fmt: str, **options: Any) -> Path:
     else:
         from campaign_sim.cli.tables.summary import summary_tables
 
-        summary_tables(result.summary, result.scenario.currency, stdout())
+        summary_tables(
+            result.summary, result.scenario.currency, stdout(), months=_months(result.scenario)
+        )
     return out
+
+
+def _months(scenario: Any) -> int | None:
+    """The repeat buyers' horizon in months (None: the scenario has no repeat buyers)."""
+    repeat = scenario.funnel.repeat
+    return None if repeat is None else int(repeat.months)
 
 
 @click.command(
@@ -180,6 +188,7 @@ def compare(scenario: Path, a: str | None, b: str | None, fmt: str, **options: A
     else:
         from campaign_sim.cli.tables.summary import comparison_tables, summary_tables
 
-        comparison_tables(result.comparison, result.summary.labels, stdout())
-        summary_tables(result.summary, result.scenario.currency, stdout())
+        months = _months(result.scenario)
+        comparison_tables(result.comparison, result.summary.labels, stdout(), months=months)
+        summary_tables(result.summary, result.scenario.currency, stdout(), months=months)
     return out

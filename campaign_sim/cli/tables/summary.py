@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from rich.console import Console
 
@@ -11,7 +12,90 @@ from campaign_sim.analysis.stats import Summary
 from campaign_sim.cli.tables.layout import Col, Grid, band, with_interval
 from campaign_sim.metrics import REPORTED, kind_of
 
-__all__ = ["comparison_tables", "fmt", "prior_value", "summary_tables"]
+__all__ = [
+    "COST_LINES",
+    "comparison_tables",
+    "fmt",
+    "metric_label",
+    "ordered",
+    "prior_value",
+    "summary_tables",
+]
+
+#: The lines that add up to ``cost``, campaign by campaign, in the order tables show them.
+COST_LINES = ("fees", "commission", "fee_tax", "product_cost", "overhead_cost")
+
+#: A row's label in the terminal (English); ``{months}``: the repeat buyers' horizon.
+LABELS = {
+    "roi": "ROI",
+    "roas": "ROAS",
+    "profit": "profit",
+    "revenue": "revenue",
+    "cost": "cost",
+    "conversions": "conversions",
+    "engagements": "engagements",
+    "reach": "reach",
+    "cpm": "CPM",
+    "cpe": "CPE",
+    "cpa": "CPA",
+    "creators": "creators",
+    "gifted": "gifted creators",
+    "amplified_reach": "amplified reach",
+    "amplified_engagements": "amplified engagements",
+    "amplified_orders": "amplified orders",
+    "unique_reach": "unique reach",
+    "frequency": "frequency",
+    "cpm_unique": "CPM of unique reach",
+    "attributed_orders": "attributed orders",
+    "attributed_revenue": "attributed revenue",
+    "repeat_orders": "repeat orders over {months} months",
+    "revenue_horizon": "revenue over {months} months",
+    "profit_horizon": "profit over {months} months",
+    "roi_horizon": "ROI over {months} months",
+    "fees": "+ creator fees",
+    "commission": "+ agency commission",
+    "fee_tax": "+ tax on fees",
+    "product_cost": "+ gifted product",
+    "overhead_cost": "+ overhead, fixed cost",
+}
+#: Metrics on first purchases only: labelled so when the scenario has repeat buyers.
+FIRST_PURCHASES = ("roi", "roas", "profit", "revenue")
+
+
+def metric_label(metric: str, months: int | None = None, *, lines: bool = False) -> str:
+    """A metric's row label: ``ROI, first purchases`` and ``ROI over 12 months`` when the
+    scenario has repeat buyers over ``months`` months, ``ROI`` without; ``cost = sum of:``
+    when its cost lines (``lines``) follow it."""
+    label = LABELS.get(metric, metric).format(months=months)
+    if months is not None and metric in FIRST_PURCHASES:
+        return f"{label}, first purchases"
+    if metric == "cost" and lines:
+        return "cost = sum of:"
+    return label
+
+
+def ordered(metrics: Iterable[str]) -> list[str]:
+    """``metrics`` in the registry's order, but the cost lines right below ``cost`` and gifted
+    creators below ``creators``."""
+    order = list(metrics)
+    for follows, moved in (("cost", COST_LINES), ("creators", ("gifted",))):
+        here = [m for m in moved if m in order]
+        if follows not in order or not here:
+            continue
+        rest = [m for m in order if m not in here]
+        at = rest.index(follows) + 1
+        order = rest[:at] + here + rest[at:]
+    return order
+
+
+def months_note(months: int | None) -> str:
+    """What "first purchases" and "over N months" mean, when the scenario has repeat buyers."""
+    if months is None:
+        return ""
+    return (
+        f"\nFirst purchases: the first orders the campaign caused; over {months} months: with "
+        "the repeat orders of those new customers (revenue and profit discounted)."
+    )
 
 
 def fmt(value: float, metric: str = "") -> str:
@@ -29,10 +113,21 @@ def fmt(value: float, metric: str = "") -> str:
     return f"{value:.3g}"
 
 
-def summary_tables(summary: Summary, currency: str, console: Console) -> None:
-    """Per strategy: mean with its estimate interval, and the P5 - P95 outcome interval."""
+def summary_tables(
+    summary: Summary, currency: str, console: Console, *, months: int | None = None
+) -> None:
+    """Per strategy: mean with its estimate interval, and the P5 - P95 outcome interval.
+    ``months``: the repeat buyers' horizon (None: no repeat buyers)."""
     ci = f"{100 * summary.confidence:.0f}% CI of mean"
     for name in summary.strategies:
+        metrics = ordered(m for m in REPORTED if m in summary.metrics[name])
+        lines = any(m in metrics for m in COST_LINES)
+        note = (
+            "\nCost lines (+) add up to cost campaign by campaign, so their means add up to its "
+            "mean (percentiles do not add)."
+            if lines
+            else ""
+        )
         table = Grid(
             [
                 Col("metric", justify="left", key=True, text=True),
@@ -46,13 +141,13 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
             title=f"{summary.labels[name]} ({name}) — {summary.campaigns:,} campaigns,"
             f" money in {currency}",
             caption="P5 – P95 is the outcome interval: where 90% of campaigns land. "
-            "MC se: Monte Carlo standard error of the mean.",
+            "MC se: Monte Carlo standard error of the mean." + note + months_note(months),
         )
-        for metric in (m for m in REPORTED if m in summary.metrics[name]):
+        for metric in metrics:
             s = summary.metrics[name][metric]
-            note = f" ({s.n_undefined:,} undefined)" if s.n_undefined else ""
+            undefined = f" ({s.n_undefined:,} undefined)" if s.n_undefined else ""
             table.add_row(
-                metric + note,
+                metric_label(metric, months, lines=lines) + undefined,
                 fmt(s.mean, metric),
                 f"{fmt(s.mean_ci_low, metric)} – {fmt(s.mean_ci_high, metric)}",
                 fmt(s.se, metric),
@@ -73,7 +168,8 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
         title="Risk profile",
         caption="Brackets and ± are estimate intervals (95%). Both risk measures are profits, "
         "negative = a loss: value at risk (VaR), the profit 5% of campaigns fall below (their "
-        "P5); expected shortfall, the mean profit of the worst 5%.",
+        "P5); expected shortfall, the mean profit of the worst 5%."
+        + ("\nLoss, ROI and profit here are on first purchases." if months is not None else ""),
     )
     for name in summary.strategies:
         r = summary.risk[name]
@@ -91,7 +187,14 @@ def summary_tables(summary: Summary, currency: str, console: Console) -> None:
     risk.print(console)
 
 
-def comparison_tables(comparison: Comparison, labels: dict[str, str], console: Console) -> None:
+def comparison_tables(
+    comparison: Comparison,
+    labels: dict[str, str],
+    console: Console,
+    *,
+    months: int | None = None,
+) -> None:
+    """A minus B per compared metric; ``months``: the repeat buyers' horizon (None: none)."""
     a, b = labels.get(comparison.a, comparison.a), labels.get(comparison.b, comparison.b)
     table = Grid(
         [
@@ -105,11 +208,12 @@ def comparison_tables(comparison: Comparison, labels: dict[str, str], console: C
         title=f"{a} minus {b}, paired over {comparison.campaigns:,} campaigns "
         "(common random numbers)",
         caption=f"A = {comparison.a}, B = {comparison.b}. A better: higher ROI, profit, revenue "
-        "and orders; lower cost.",
+        "and orders; lower cost." + months_note(months),
     )
     for metric, d in comparison.differences.items():
+        label = metric_label(metric, months)
         table.add_row(
-            f"{metric} ({d.better} is better)" if d.better != "neither" else metric,
+            f"{label} ({d.better} is better)" if d.better != "neither" else label,
             fmt(d.mean_a, metric),
             fmt(d.mean_b, metric),
             with_interval(

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from campaign_sim.analysis.timeline import TimelineResult
 from campaign_sim.cli.tables.layout import Cell, Col, Grid, Paragraph, band
-from campaign_sim.cli.tables.summary import fmt
+from campaign_sim.cli.tables.summary import fmt, metric_label, months_note
+from campaign_sim.scenario.timeline import DAYS_PER_MONTH
 
 __all__ = ["timeline_tables"]
 
@@ -96,9 +97,22 @@ def timeline_tables(result: TimelineResult, currency: str, console: Console) -> 
         share = payback["never_share"]
         return fmt(share, "prob"), f"({fmt(low, 'prob')} – {fmt(high, 'prob')})"
 
-    row(("ROI mean", "(95% CI)"), lambda s: ci(s, "roi", "roi"))
-    row("ROI P5 – P95", lambda s: _band(totals[s]["roi"], "roi"))
-    row(("profit mean", "(95% CI)"), lambda s: ci(s, "profit", ""))
+    # With repeat buyers: ROI on first purchases and over the horizon, side by side.
+    horizon = all("roi_horizon" in totals[name] for name in result.strategies)
+    months = plan.repeat_days // DAYS_PER_MONTH if horizon and plan.repeat_days else None
+    sep = ":" if months is not None else ""  # "ROI mean"; "ROI, first purchases: mean"
+
+    def label(metric: str) -> str:
+        return metric_label(metric, months) + sep
+
+    row((f"{label('roi')} mean", "(95% CI)"), lambda s: ci(s, "roi", "roi"))
+    row(f"{label('roi')} P5 – P95", lambda s: _band(totals[s]["roi"], "roi"))
+    if months is not None:
+        row((f"{label('roi_horizon')} mean", "(95% CI)"), lambda s: ci(s, "roi_horizon", "roi"))
+        row(f"{label('roi_horizon')} P5 – P95", lambda s: _band(totals[s]["roi_horizon"], "roi"))
+    row((f"{label('profit')} mean", "(95% CI)"), lambda s: ci(s, "profit", ""))
+    if months is not None:
+        row((f"{label('profit_horizon')} mean", "(95% CI)"), lambda s: ci(s, "profit_horizon", ""))
     row(("never pays back", "(95% CI)"), never)
     row(("payback day: median", "[P5 – P95]"), lambda s: _median_band(totals[s]["payback_day"]))
     row(("campaigns that", "pay back"), lambda s: _paying(totals[s]["payback_day"]))
@@ -113,7 +127,14 @@ def timeline_tables(result: TimelineResult, currency: str, console: Console) -> 
         Paragraph(
             "Means over campaigns with their 95% CI (estimate interval); P5 – P95: outcome "
             "interval.\nPayback day: from then on cumulative profit stays >= 0 (among campaigns "
-            "that pay back).\n"
+            "that pay back)."
+            + (
+                months_note(months) + " Payback and the weekly profit count repeat orders as "
+                "cash, undiscounted, on their days."
+                if months is not None
+                else ""
+            )
+            + "\n"
         )
     )
 
