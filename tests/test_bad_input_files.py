@@ -250,12 +250,12 @@ TEXT_CASES: list[tuple[str, str, list[str]]] = [
     (
         "two strategies with one name",
         _text(("  micro_heavy:\n", "  nano_heavy:\n")),
-        [r"strategies: key 'nano_heavy' is given twice \(first on line 40\): .* \(line 53\)"],
+        [r"strategies: key 'nano_heavy' is given twice \(first on line 42\): .* \(line 55\)"],
     ),
     (
         "tier twice in one group",
         _text(("count: 20}", "count: 20, tier: micro}")),
-        [r"nano_heavy\.groups\[0\]: key 'tier' is given twice: keep one of them \(line 45\)"],
+        [r"nano_heavy\.groups\[0\]: key 'tier' is given twice: keep one of them \(line 47\)"],
     ),
     (
         "count twice in a block group",
@@ -693,8 +693,8 @@ def test_problems_read_from_a_file_carry_their_lines(tmp_path):
     lines = {p.path: p.line for p in caught.value.problems}
     assert lines == {
         "economics.gross_margin": 29,
-        "strategies.nano_heavy.groups[0].count": 45,
-        "strategies.micro_heavy.groups[1].tier": 60,
+        "strategies.nano_heavy.groups[0].count": 47,
+        "strategies.micro_heavy.groups[1].tier": 62,
     }
     assert "must be a finite number (got .nan) (line 29)" in str(caught.value)
 
@@ -716,7 +716,7 @@ def test_a_duplicate_key_and_other_problems_in_one_pass(tmp_path):
         str(caught.value),
         [
             r"3 problems",
-            r"simulation: key 'seed' is given twice \(first on line 69\): .* \(line 70\)",
+            r"simulation: key 'seed' is given twice \(first on line 71\): .* \(line 72\)",
             r"simulation\.campaigns: should be an integer \(got yes\)",
             r"micro_heavy\.groups\[1\]\.platform: .*'yutube' \(did you mean 'youtube'\?\)",
         ],

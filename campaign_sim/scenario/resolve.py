@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -472,7 +473,11 @@ def _fitted(spec: Any) -> dist.Distribution:
 
 def top_of(distribution: dist.Distribution) -> float:
     """The 99th percentile of ``distribution``, for an upper bound on one without a finite
-    support: inf where it overflows (a lognormal's huge sigma), refused like a huge value."""
+    support: inf where it overflows (a lognormal's huge sigma), refused like a huge value.
+    A bounded one gives its upper bound (no scipy import: ``validate`` stays fast)."""
+    high = distribution.support()[1]
+    if math.isfinite(high):
+        return float(high)
     with np.errstate(over="ignore"):
         return float(distribution.ppf(0.99))
 
