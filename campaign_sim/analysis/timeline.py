@@ -11,7 +11,7 @@ from campaign_sim.analysis.stats import PERCENTILES, proportion_ci, summarize_va
 from campaign_sim.engine.vectorized import campaign_frame
 from campaign_sim.scenario.timeline import TimelinePlan
 
-__all__ = ["DAILY_METRICS", "SERIES", "TOTALS", "TimelineResult"]
+__all__ = ["DAILY_METRICS", "HORIZON_TOTALS", "SERIES", "TOTALS", "TimelineResult"]
 
 #: Daily cumulative series kept per campaign (profit is derived from them): revenue and gross
 #: profit hold first and repeat orders; conversions, first orders only.
@@ -38,6 +38,16 @@ TOTALS: dict[str, str] = {
     "last_post_day": "day the last deliverable went live",
     "manager_hours": "manager-hours worked inside the window",
     "manager_utilisation": "fraction of the team's hours inside the window (unlimited: n/a)",
+}
+
+
+#: Totals over the repeat buyers' horizon, in the summary when the scenario has repeat buyers
+#: (discounted as the vectorized engine's; the daily series book repeats as cash).
+HORIZON_TOTALS: dict[str, str] = {
+    "repeat_orders": "repeat orders of the new customers over the horizon",
+    "revenue_horizon": "currency: first purchases and discounted repeat revenue",
+    "profit_horizon": "currency: gross profit over the horizon - cost",
+    "roi_horizon": "fraction: (gross profit over the horizon - cost) / cost",
 }
 
 
@@ -128,8 +138,9 @@ class TimelineResult:
         """Tidy: a row per strategy and total; mean with its 95% CI (estimate interval) and
         P5 ... P95 over campaigns (outcome interval). Payback day: over campaigns paying back."""
         rows = []
+        metrics = [*TOTALS, *(HORIZON_TOTALS if self.plan.repeat_days else ())]
         for name in self.strategies:
-            for metric in TOTALS:
+            for metric in metrics:
                 summary = summarize_values(metric, self.totals[name][metric])
                 rows.append({"strategy": name, **asdict(summary)})
         return pd.DataFrame(rows)
