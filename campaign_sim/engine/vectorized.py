@@ -97,22 +97,10 @@ def campaign_frame(
     return pd.concat(parts, ignore_index=True)
 
 
-#: Per-creator terms summed into group totals, and what each is counted per: ``k`` per
-#: deliverable, ``1`` per creator (conversions on followers count once per creator).
-_PER = {
-    "E": "k",
-    "R": "k",
-    "C": "k",
-    "Ea": "k",
-    "Ra": "k",
-    "Ca": "k",
-    "fee": "k",
-    "product": 1,
-    "gifted": 1,
-    "overhead": 1,
-    "creators": 1,
-    "delivered": 1,
-}
+#: Per-creator terms summed into group totals, per deliverable (times the group's
+#: deliverables) or per creator.
+_PER_DELIVERABLE = ("E", "R", "C", "Ea", "Ra", "Ca", "fee")
+_PER_CREATOR = ("product", "gifted", "overhead", "creators", "delivered")
 
 
 def group_totals(
@@ -130,16 +118,13 @@ def group_totals(
         plan = group.slots.group
         terms = per_pool[plan.pool]
         k = plan.deliverables
+        # Conversions on followers count once per creator, not per deliverable.
+        once = ("C",) if scenario.conversion_base == "followers" else ()
         sums = {}
-        for key, per in _PER.items():
-            if key not in terms:
-                continue
-            scale = (
-                k
-                if per == "k" and not (key == "C" and scenario.conversion_base == "followers")
-                else 1
-            )
-            sums[key] = scale * _summed(terms[key][group.rows], group.hired)
+        for key in (*_PER_DELIVERABLE, *_PER_CREATOR):
+            if key in terms:
+                scale = k if key in _PER_DELIVERABLE and key not in once else 1
+                sums[key] = scale * _summed(terms[key][group.rows], group.hired)
         sums["commission"] = funnel.agency_commission * sums["fee"]
         sums["fee_tax"] = funnel.fee_tax * sums["fee"]
         niche = draws.campaign.funnel.niche.get(plan.platform)
