@@ -329,7 +329,7 @@ def _funnel_off(monkeypatch: pytest.MonkeyPatch) -> None:
     from campaign_sim.scenario import loading
     from campaign_sim.scenario.plan import FunnelPlan
 
-    monkeypatch.setattr(loading, "_funnel", lambda *args: FunnelPlan())
+    monkeypatch.setattr(loading, "funnel_plan", lambda *args: FunnelPlan())
     monkeypatch.setattr(
         loading, "_followers_fee", lambda model, base: model.correlations.followers_fee or 0.0
     )
