@@ -110,3 +110,15 @@ def test_priors_of_a_scenario_lists_what_it_uses_and_its_assumptions():
     assert len(every["priors"]) > len(data["priors"])
     table = runner.invoke(main, ["priors", coffee]).stdout
     assert "Scenario assumptions" in table and "│ macro" not in table
+
+
+@pytest.mark.exact
+def test_a_scenario_written_for_the_calendar_gets_a_timeline_estimate():
+    # The timeline engine runs each campaign on SimPy: two orders of magnitude slower than the
+    # vectorized engine, so a scenario with a timeline section is told both.
+    calendar = load_scenario(ROOT / "scenarios" / "timeline" / "hundred-nano.yaml")
+    estimate = estimate_run(preview(calendar, campaigns=64), campaigns=256)
+    assert estimate["timeline_seconds"] > estimate["seconds"] >= 0
+    assert "On the calendar (campaign-sim timeline)" in estimate["text"]
+    plain = estimate_run(preview(load_scenario(ROOT / "scenarios" / "coffee-launch.yaml")))
+    assert "timeline_seconds" not in plain and "calendar" not in plain["text"]
