@@ -7,25 +7,39 @@ fitted, every budget is an amount.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import math
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from campaign_sim.errors import InputError, Problem, format_path, shown
+from campaign_sim.notices import Notice
 from campaign_sim.random.levels import creator_part_pearson, spearman_of_pearson
 from campaign_sim.scenario.funnel import funnel_plan
 from campaign_sim.scenario.plan import (
     GroupPlan,
+    PersistentPosterior,
     Prior,
     Scenario,
     StrategyPlan,
 )
-from campaign_sim.scenario.priors_schema import QUANTITIES, DistributionSpec, PriorsFile, TierPriors
+from campaign_sim.scenario.priors_schema import (
+    QUANTITIES,
+    SHOCK_NAME,
+    DistributionSpec,
+    PriorsFile,
+    TierPriors,
+    calibration_problems,
+    cholesky_factor,
+)
 from campaign_sim.scenario.reading import (  # read_yaml: re-exported for callers
     locate,
     problems_of,
@@ -44,13 +58,66 @@ from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
 from campaign_sim.scenario.warnings import InputWarning
 
-__all__ = ["load_prior_set", "load_scenario", "scenario_from_dict"]
+__all__ = ["load_prior_set", "load_scenario", "scenario_from_dict", "using_priors"]
+
+#: The priors file that replaces every scenario's ``priors.base`` while :func:`using_priors`
+#: is active (``--priors FILE`` of a command that builds its scenarios through other code,
+#: such as a sweep's points).
+_PRIORS: contextvars.ContextVar[Path | None] = contextvars.ContextVar("priors", default=None)
+
+
+@contextlib.contextmanager
+def using_priors(priors: str | Path | None) -> Iterator[None]:
+    """Within the block, every scenario loaded takes its base priors from ``priors`` (a path,
+    relative to the current directory), as ``load_scenario(path, priors=...)`` does; None
+    changes nothing."""
+    if priors is None:
+        yield
+        return
+    token = _PRIORS.set(_priors_path(priors))
+    try:
+        yield
+    finally:
+        _PRIORS.reset(token)
+
+
+def _priors_path(priors: str | Path) -> Path:
+    """``priors`` as an absolute path; a missing file is an error naming it."""
+    path = Path.cwd() / Path(priors)
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        why = "is a folder" if path.is_dir() else "no such file"
+        raise InputError.single(priors, "(file)", f"--priors: {why}")
+    return path
+
+
+def _with_priors(data: dict[str, Any], priors: Path | None, *, in_place: bool) -> dict[str, Any]:
+    """``data`` with ``priors.base`` set to ``priors`` (the scenario's per-tier overrides
+    kept); ``in_place``: change ``data`` itself (a document just read, whose lines stay known
+    for errors), else a copy (the caller's mapping is never changed)."""
+    if priors is None:
+        return data
+    out = data if in_place else dict(data)
+    stated = out.get("priors")
+    if isinstance(stated, dict):
+        if in_place:
+            stated["base"] = str(priors)
+        else:
+            out["priors"] = {**stated, "base": str(priors)}
+    elif stated is None:
+        out["priors"] = {"base": str(priors)}
+    return out  # a `priors` that is not a mapping is the schema's to report
 
 
 def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, ...]:
     """Every prior of a prior set (shipped name or path), fitted, for listings."""
     priors_file, origin, data = load_priors_file(base, relative_to)
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(f"{origin}: {p.path}", p.message) for p in calibration_problems(priors_file)
+    ]
     merged, _ = merge_priors(priors_file, origin, {}, origin, problems)
     check_priors(merged, "engagements", None, problems, check_base=False)
     if problems:  # every prior that cannot be fitted, and every one its quantity rules out
@@ -58,15 +125,27 @@ def load_prior_set(base: str, relative_to: Path | None = None) -> tuple[Prior, .
     return tuple(p for tier in merged.values() for p in tier.values())
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and resolve a scenario file."""
+def load_scenario(path: str | Path, priors: str | Path | None = None) -> Scenario:
+    """Read, validate and resolve a scenario file.
+
+    ``priors``: a priors file (relative to the current directory) that replaces the scenario's
+    ``priors.base``; the scenario's own per-tier overrides still apply (``--priors FILE``)."""
+    chosen = _priors_path(priors) if priors is not None else _PRIORS.get()
     document = read_document(path)
-    return _scenario(document.data, Path(path), document.problems)
+    data = _with_priors(document.data, chosen, in_place=True)
+    return _scenario(data, Path(path), document.problems)
 
 
-def scenario_from_dict(data: dict[str, Any], *, source: str | Path | None = None) -> Scenario:
-    """Validate a scenario given as a mapping (as read from YAML) and resolve its priors."""
-    return _scenario(data, source, [])
+def scenario_from_dict(
+    data: dict[str, Any],
+    *,
+    source: str | Path | None = None,
+    priors: str | Path | None = None,
+) -> Scenario:
+    """Validate a scenario given as a mapping (as read from YAML) and resolve its priors;
+    ``priors`` as in :func:`load_scenario` (``data`` itself is not changed)."""
+    chosen = _priors_path(priors) if priors is not None else _PRIORS.get()
+    return _scenario(_with_priors(data, chosen, in_place=False), source, [])
 
 
 def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Problem]) -> Scenario:
@@ -88,6 +167,8 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
             raise InputError(exc.source or source, exc.problems) from None
         raise InputError(source, locate(problems + _in(exc), data)) from None
     where = str(source) if source is not None else "(scenario)"
+    in_base = [Problem(f"{base_origin}: {p.path}", p.message) for p in calibration_problems(base)]
+    problems += in_base
     priors, platforms = merge_priors(base, base_origin, model.priors.tiers, where, problems)
     unfitted = len(problems) > len(found)  # a group of a tier whose prior failed is not planned
     used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups]
@@ -100,6 +181,13 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         amplification=model.funnel.amplification,
     )
     aov = fit(model.economics.aov, "economics.aov", problems)
+    shock = model.shock.sigma if model.shock.sigma is not None else base.shock_sigma
+    shock_persistent = _shock_persistent(model, base)
+    calibrated, stated_aov = None, aov
+    if base.calibration is not None and not in_base:
+        calibrated = _calibrated(base, base_origin, priors, shock, shock_persistent, problems)
+        if base.calibration.aov is not None:
+            aov = _calibrated_aov(base, base_origin, aov, problems)
     strategies = tuple(
         _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted)
         for name, strategy in model.strategies.items()
@@ -112,8 +200,13 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
     _percent_like(model, where)
-    shock = model.shock.sigma if model.shock.sigma is not None else base.shock_sigma
-    shock_persistent = _shock_persistent(model, base)
+    if aov is not stated_aov:
+        warnings.warn(
+            f"{where}: economics.aov ({stated_aov!r}) is replaced by the calibrated order value "
+            f"of {base_origin} ({aov!r})",
+            Notice,
+            stacklevel=3,
+        )
     canonical = json.dumps({"scenario": data, "priors": base_data}, sort_keys=True, default=str)
     return Scenario(
         name=model.name,
@@ -139,7 +232,92 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         roi_target=model.simulation.roi_target,
         model=model,
         funnel=funnel,  # type: ignore[arg-type]
+        calibrated=calibrated,
     )
+
+
+def _calibrated(
+    base: PriorsFile,
+    origin: str,
+    priors: PriorTable,
+    shock: float,
+    shock_persistent: float,
+    problems: list[Problem],
+) -> PersistentPosterior | None:
+    """The posterior of a calibrated priors file, each name checked against the resolved
+    scenario: its prior must be the one the file was calibrated against (the same fitted
+    distribution, with a persistent part); ``shock`` needs a shock with a persistent part."""
+    calibration = base.calibration
+    assert calibration is not None
+    spec = calibration.persistent
+    before = len(problems)
+    for i, name in enumerate(spec.names):
+        path = f"{origin}: calibration.persistent.names[{i}]"
+        if name == SHOCK_NAME:
+            if shock <= 0 or shock_persistent <= 0:
+                problems.append(
+                    Problem(
+                        path,
+                        f"the scenario's shock has no persistent part to calibrate (sigma "
+                        f"{shock:g}, persistent share {shock_persistent:g}): the file was "
+                        "calibrated against a shock with one",
+                    )
+                )
+            continue
+        tier, platform, quantity = name.split("/")
+        table = priors.get(tier, {})
+        prior = table.get((platform, quantity)) or table.get((None, quantity))
+        expected = spec.priors[name]
+        if prior is None:
+            problems.append(
+                Problem(
+                    path,
+                    f"{shown(name)}: the scenario has no {quantity} prior for {tier}/{platform}; "
+                    f"the file was calibrated against {expected}",
+                )
+            )
+            continue
+        here = prior.location(None)
+        if (
+            not prior.pooled
+            or prior.persistent <= 0
+            or (prior.describes == "level" and prior.dist.is_fixed)
+        ):
+            problems.append(
+                Problem(
+                    path,
+                    f"{shown(name)}: the scenario's prior ({here}) has no persistent part "
+                    f"(persistent share {prior.persistent:g}); the file was calibrated against "
+                    f"{expected} with one",
+                )
+            )
+        elif repr(prior.dist) != expected:
+            problems.append(
+                Problem(
+                    path,
+                    f"{shown(name)}: the file was calibrated against another prior, {expected}; "
+                    f"the scenario's is {prior.dist!r} ({here}): calibrate again against it, or "
+                    "leave out the override",
+                )
+            )
+    if len(problems) > before:
+        return None
+    factor = cholesky_factor(np.array(spec.covariance, dtype=float))
+    assert factor is not None  # checked by calibration_problems
+    mean = np.array(spec.mean, dtype=float)
+    return PersistentPosterior(spec.names, mean, factor, calibration.product)
+
+
+def _calibrated_aov(base: PriorsFile, origin: str, aov: Any, problems: list[Problem]) -> Any:
+    """The calibration's order value, which replaces the scenario's ``aov``."""
+    assert base.calibration is not None and base.calibration.aov is not None
+    found = fit(base.calibration.aov, "calibration.aov", problems, origin=origin)
+    if found is None:
+        return aov
+    if found.support()[0] < 0:
+        problems.append(Problem(f"{origin}: calibration.aov", "an order value cannot be negative"))
+        return aov
+    return found
 
 
 def _followers_fee(model: ScenarioFile, base: PriorsFile) -> float:

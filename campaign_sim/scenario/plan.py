@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from campaign_sim.errors import InputError
 from campaign_sim.metrics import outcomes_for, reported_for
 from campaign_sim.random import distributions as dist
@@ -21,6 +23,7 @@ __all__ = [
     "quantity_used",
     "FunnelPlan",
     "GroupPlan",
+    "PersistentPosterior",
     "Prior",
     "RepeatPlan",
     "Scenario",
@@ -168,6 +171,21 @@ class FunnelPlan:
         return self.niche_people.get(platform, self.niche_people.get("default"))
 
 
+@dataclass(frozen=True, eq=False)
+class PersistentPosterior:
+    """A calibration's joint Gaussian over persistent normal scores (MODEL.md §9): for each
+    name (``tier/platform/quantity`` or ``shock``) the engine draws ``mean + factor @ e``, where
+    ``e`` are the normal scores of the uniforms it draws for those persistent parts anyway."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray  # shape (k,)
+    factor: np.ndarray  # lower Cholesky factor of the covariance, shape (k, k)
+    product: str | None = None  # whose persistent appeal `shock` is
+
+    def __repr__(self) -> str:
+        return f"PersistentPosterior(names={self.names!r}, product={self.product!r})"
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: economics, strategies with resolved priors, settings."""
@@ -195,6 +213,8 @@ class Scenario:
     roi_target: float
     model: ScenarioFile
     funnel: FunnelPlan = FunnelPlan()
+    # The persistent scores' posterior of a calibrated priors file (None: the prior, N(0, 1)).
+    calibrated: PersistentPosterior | None = None
 
     @property
     def groups(self) -> tuple[GroupPlan, ...]:

@@ -10,13 +10,15 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+import numpy as np
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from campaign_sim.errors import shown
+from campaign_sim.errors import Problem, shown
 from campaign_sim.random import distributions as dist
 from campaign_sim.scenario.strict import (
     Flag,
+    NonNegativeInteger,
     NonNegativeNumber,
     Number,
     PositiveInteger,
@@ -26,7 +28,13 @@ from campaign_sim.scenario.strict import (
 )
 
 __all__ = [
+    "CALIBRATED_QUANTITIES",
     "CONVERSION_BASES",
+    "CalibrationSpec",
+    "PersistentPosteriorSpec",
+    "SHOCK_NAME",
+    "calibration_problems",
+    "cholesky_factor",
     "DESCRIBES",
     "OPTIONAL_QUANTITIES",
     "POOL_DEFAULTS",
@@ -549,6 +557,189 @@ class StatedFigure(Strict):
         return self
 
 
+#: The quantities a calibration may learn the persistent score of (docs/calibration.md).
+CALIBRATED_QUANTITIES = ("engagement_rate", "reach_rate", "conversion_rate", "fee")
+#: The name of the shock's persistent part (the product's appeal) in a calibration.
+SHOCK_NAME = "shock"
+#: Symmetry tolerance of a calibration's covariance, relative to its largest entry.
+SYMMETRY_TOLERANCE = 1e-9
+#: Added to the diagonal of a covariance that is positive semi-definite but singular.
+CHOLESKY_JITTER = 1e-12
+
+
+def _calibrated_name(value: str) -> str:
+    """``tier/platform/quantity`` with a quantity a calibration learns, or ``shock``; whether
+    the tier and platform exist is checked against the file (:func:`calibration_problems`)."""
+    if value == SHOCK_NAME:
+        return value
+    parts = value.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise PydanticCustomError(
+            "calibrated_name",
+            "{name} should be tier/platform/quantity (e.g. nano/instagram/engagement_rate) or "
+            "shock",
+            {"name": shown(value)},
+        )
+    if parts[2] not in CALIBRATED_QUANTITIES:
+        raise PydanticCustomError(
+            "calibrated_quantity",
+            "{name}: a calibration learns the persistent part of {known}, not {quantity}{hint}",
+            {
+                "name": shown(value),
+                "known": ", ".join(CALIBRATED_QUANTITIES),
+                "quantity": shown(parts[2]),
+                "hint": suggest(parts[2], CALIBRATED_QUANTITIES),
+            },
+        )
+    return value
+
+
+CalibratedName = Annotated[str, Field(strict=True), AfterValidator(_calibrated_name)]
+
+
+class CalibrationData(Strict):
+    """The observed data a calibration used (provenance)."""
+
+    file: str
+    sha256: str
+    rows: NonNegativeInteger
+
+
+class PersistentPosteriorSpec(Strict):
+    """The joint Gaussian posterior of the persistent normal scores (MODEL.md §9): ``names``
+    (``tier/platform/quantity`` or ``shock``), their ``mean`` and ``covariance``, and the fitted
+    prior each score is relative to (``priors``: name -> ``repr`` of the Distribution)."""
+
+    names: tuple[CalibratedName, ...] = Field(min_length=1)
+    mean: tuple[Number, ...]
+    covariance: tuple[tuple[Number, ...], ...]
+    priors: dict[str, str] = Field(
+        description="name -> the fitted prior the score is relative to, as Distribution repr"
+    )
+
+
+class CalibrationSpec(Strict):
+    """A priors file's ``calibration`` block, written by ``campaign-sim calibrate``."""
+
+    method: str
+    date: str
+    data: CalibrationData
+    product: str | None = Field(None, description="whose persistent appeal `shock` is")
+    persistent: PersistentPosteriorSpec
+    aov: DistributionSpec | None = Field(None, description="replaces the economics.aov")
+    quantities: list[dict[str, Any]] = Field(default_factory=list)
+    untouched: list[str] = Field(default_factory=list)
+
+
+def calibration_problems(priors: PriorsFile) -> list[Problem]:
+    """What is wrong with ``priors``' calibration block beyond its types, each at its key path
+    in the priors file: unknown tiers and platforms, a name given twice, a mean or covariance
+    of the wrong size, a covariance that is not symmetric or not positive semi-definite, a
+    name without its prior's repr (or a repr of no name)."""
+    calibration = priors.calibration
+    if calibration is None:
+        return []
+    at = "calibration.persistent"
+    spec = calibration.persistent
+    out: list[Problem] = []
+    seen: dict[str, int] = {}
+    platforms = sorted({p for t in priors.tiers.values() for p in t.platforms})
+    for i, name in enumerate(spec.names):
+        path = f"{at}.names[{i}]"
+        if name in seen:
+            out.append(Problem(path, f"{shown(name)} is given twice (also names[{seen[name]}])"))
+            continue
+        seen[name] = i
+        if name == SHOCK_NAME:
+            continue
+        tier, platform, _ = name.split("/")
+        if tier not in priors.tiers:
+            out.append(
+                Problem(
+                    path,
+                    f"{shown(name)}: no tier {shown(tier)} in the priors file"
+                    f"{suggest(tier, priors.tiers)}; tiers: {', '.join(priors.tiers)}",
+                )
+            )
+            continue
+        declared = sorted(priors.tiers[tier].platforms) or platforms
+        if platform not in declared:
+            out.append(
+                Problem(
+                    path,
+                    f"{shown(name)}: tier {shown(tier)} has no platform {shown(platform)}"
+                    f"{suggest(platform, declared)}; its platforms: "
+                    f"{', '.join(declared) or 'none'}",
+                )
+            )
+    size = len(spec.names)
+    if len(spec.mean) != size:
+        out.append(
+            Problem(
+                f"{at}.mean", f"has {len(spec.mean)} values for {size} names: give one per name"
+            )
+        )
+    rows = spec.covariance
+    wrong = [i for i, row in enumerate(rows) if len(row) != size]
+    if len(rows) != size or wrong:
+        where = f"{at}.covariance" if len(rows) != size else f"{at}.covariance[{wrong[0]}]"
+        got = f"{len(rows)} rows" if len(rows) != size else f"{len(rows[wrong[0]])} values"
+        out.append(Problem(where, f"has {got}: the covariance is {size} x {size}, a row per name"))
+    else:
+        matrix = np.array(rows, dtype=float)
+        scale = float(np.abs(matrix).max(initial=0.0))
+        asymmetric = np.argwhere(
+            np.abs(matrix - matrix.T) > SYMMETRY_TOLERANCE * max(scale, np.finfo(float).tiny)
+        )
+        if asymmetric.size:
+            i, j = (int(k) for k in asymmetric[0])
+            out.append(
+                Problem(
+                    f"{at}.covariance[{i}][{j}]",
+                    f"{matrix[i, j]:g} differs from covariance[{j}][{i}] = {matrix[j, i]:g}: a "
+                    "covariance is symmetric",
+                )
+            )
+        elif cholesky_factor(matrix) is None:
+            out.append(
+                Problem(
+                    f"{at}.covariance",
+                    "not positive semi-definite: no joint Gaussian has these variances and "
+                    "covariances (some combination of the names would have a negative variance)",
+                )
+            )
+    for name in spec.names:
+        if name not in spec.priors:
+            out.append(
+                Problem(
+                    f"{at}.priors",
+                    f"no prior for {shown(name)}: give the repr of the fitted prior its score is "
+                    "relative to",
+                )
+            )
+    for key in spec.priors:
+        if key not in seen:
+            out.append(Problem(f"{at}.priors.{key}", f"{shown(key)} is not one of the names"))
+    return out
+
+
+def cholesky_factor(covariance: np.ndarray) -> np.ndarray | None:
+    """The lower Cholesky factor of a symmetric ``covariance`` (its symmetric part), with
+    :data:`CHOLESKY_JITTER` on the diagonal if it is singular; None if it is not positive
+    semi-definite."""
+    matrix = (covariance + covariance.T) / 2
+    if not np.all(np.isfinite(matrix)):
+        return None
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        pass
+    try:
+        return np.linalg.cholesky(matrix + CHOLESKY_JITTER * np.eye(len(matrix)))
+    except np.linalg.LinAlgError:
+        return None
+
+
 class PriorsFile(Strict):
     """A set of priors, such as the shipped ``article`` set."""
 
@@ -569,6 +760,9 @@ class PriorsFile(Strict):
     tiers: dict[str, TierPriors]
     stated: tuple[StatedFigure, ...] = Field(
         (), description="figures the sources state about whole mixes (`campaign-sim check`)"
+    )
+    calibration: CalibrationSpec | None = Field(
+        None, description="the posterior of the persistent parts, from `campaign-sim calibrate`"
     )
 
     @field_validator("stated")
