@@ -1,0 +1,1 @@
+"""Calibration: learning the persistent levels of pools from observed creators (MODEL.md §9)."""
