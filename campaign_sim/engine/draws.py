@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from scipy import special
 
+from campaign_sim.engine.calibrated import CalibratedScores, calibrated_scores
 from campaign_sim.random.levels import (
     creator_part_pearson,
     creator_values,
@@ -261,6 +262,7 @@ class _PoolSampler:
         parts: dict[str, list[tuple[int, int, int]]],
         sampling: Sampling = RANDOM,
         horizon: int = 1,
+        calibrated: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.plan = plan
         self.seed = seed
@@ -272,6 +274,8 @@ class _PoolSampler:
         self.levels: dict[str, PoolLevel] = {}
         self._pool: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # quantity -> (value, Z_c)
         self._rows: dict[str, np.ndarray] = {}  # "pool", "pool.persistent" -> (rows, campaigns)
+        # quantity -> its calibrated persistent score (calibrated_scores), shape (campaigns,)
+        self.calibrated = calibrated or {}
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
         blocks = self.parts["creators"]
@@ -285,8 +289,15 @@ class _PoolSampler:
         if quantity not in self.levels:
             row = POOL_ROWS[quantity]
             campaign = self._pool_rows("pool")[row]
-            persistent = self._pool_rows("pool.persistent")[row] if prior.persistent else None
-            u, z, z_persistent, z_campaign = pool_draw(persistent, campaign, prior.persistent)
+            score = self.calibrated.get(quantity) if prior.persistent else None
+            persistent = (
+                self._pool_rows("pool.persistent")[row]
+                if prior.persistent and score is None
+                else None
+            )
+            u, z, z_persistent, z_campaign = pool_draw(
+                persistent, campaign, prior.persistent, score
+            )
             value = prior.dist.sampler()(u)
             self.levels[quantity] = PoolLevel(value, z_persistent, z_campaign)
             self._pool[quantity] = (value, z)
@@ -373,10 +384,16 @@ def draw_chunk(
     def campaign_uniforms(quantity: str) -> np.ndarray:
         return uniforms(seed, part["campaign"], CAMPAIGN_STREAM, quantity, None, sampling=sampling)
 
+    calibrated = (
+        calibrated_scores(scenario, seed, part["persistent"], horizon, sampling=sampling)
+        or CalibratedScores()
+    )
     campaign = _campaign_draws(
         scenario,
         campaign_uniforms("shock"),
-        brand_uniforms(
+        None
+        if calibrated.shock is not None
+        else brand_uniforms(
             seed,
             part["persistent"],
             CAMPAIGN_STREAM,
@@ -388,12 +405,15 @@ def draw_chunk(
         else None,
         scenario.aov.sampler()(campaign_uniforms("aov")),
         _funnel_draws(scenario, layout, seed, part, sampling),
+        calibrated.shock,
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
     for pool, cap in layout.pools.items():
         members = [s for s in layout.slots if s.group.pool == pool]
-        sampler = _PoolSampler(members[0].group, seed, part, sampling, horizon)
+        sampler = _PoolSampler(
+            members[0].group, seed, part, sampling, horizon, calibrated.pools.get(pool)
+        )
         # Fees first: they decide how many creators budget groups hire, hence how many rows
         # of everything else this chunk needs. Row k of every array is the same however many
         # rows are drawn, so fees are drawn for a first guess of rows and again for twice as
@@ -493,17 +513,20 @@ def _campaign_draws(
     u_persistent: np.ndarray | None,
     aov: np.ndarray,
     funnel: FunnelDraws,
+    persistent_score: np.ndarray | None = None,
 ) -> CampaignDraws:
     """The shock ``S_c = exp(sigma (sqrt(p) Z_persistent + sqrt(1 - p) Z_campaign))``, the
-    order value and the funnel's draws; with no persistent part, ``Z_campaign`` alone."""
+    order value and the funnel's draws; with no persistent part, ``Z_campaign`` alone.
+    ``persistent_score``: ``Z_persistent`` itself (a calibrated scenario's), in place of
+    ``Phi^-1(u_persistent)``."""
     sigma, share = scenario.shock_sigma, scenario.shock_persistent
     if sigma == 0:
         return CampaignDraws(np.ones_like(u_shock), aov, funnel)
     campaign = special.ndtri(u_shock)
-    if u_persistent is None:
+    if u_persistent is None and persistent_score is None:
         parts = (np.zeros_like(campaign), campaign)
         return CampaignDraws(np.exp(sigma * campaign), aov, funnel, parts)
-    persistent = special.ndtri(u_persistent)
+    persistent = special.ndtri(u_persistent) if persistent_score is None else persistent_score
     score = math.sqrt(share) * persistent + math.sqrt(1 - share) * campaign
     return CampaignDraws(np.exp(sigma * score), aov, funnel, (persistent, campaign))
 

@@ -86,17 +86,28 @@ def uniforms_of_scores(z: np.ndarray) -> np.ndarray:
 
 
 def pool_draw(
-    persistent: np.ndarray | None, campaign: np.ndarray, share: float
+    persistent: np.ndarray | None,
+    campaign: np.ndarray,
+    share: float,
+    persistent_score: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A pool's campaign-level draw from its parts' uniforms: the uniforms ``u`` and normal
     score ``z`` of ``sqrt(share) Z_persistent + sqrt(1 - share) Z_campaign``, and the two
     parts' scores (zeros for an absent part). ``share`` 0 or 1 keeps that part's uniforms
-    unchanged (exactly); ``persistent`` may be None when ``share`` is 0."""
+    unchanged (exactly); ``persistent`` may be None when ``share`` is 0.
+
+    ``persistent_score``: ``Z_persistent`` itself, in place of ``Phi^-1(persistent)`` (a
+    calibrated scenario's, :mod:`campaign_sim.engine.calibrated`)."""
     z_campaign = special.ndtri(campaign) if share < 1 else np.zeros_like(campaign)
     if share == 0:
         return campaign, z_campaign, np.zeros_like(campaign), z_campaign
-    assert persistent is not None
-    z_persistent = special.ndtri(persistent)
+    if persistent_score is not None:
+        z_persistent = persistent_score
+        if share == 1:
+            return uniforms_of_scores(z_persistent), z_persistent, z_persistent, z_campaign
+    else:
+        assert persistent is not None
+        z_persistent = special.ndtri(persistent)
     if share == 1:
         return persistent, z_persistent, z_persistent, z_campaign
     z = math.sqrt(share) * z_persistent + math.sqrt(1 - share) * z_campaign
