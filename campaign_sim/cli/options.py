@@ -14,6 +14,7 @@ __all__ = [
     "executor_options",
     "format_option",
     "out_option",
+    "priors_option",
     "quiet_option",
     "report_options",
     "sampling_options",
@@ -31,6 +32,21 @@ REPORT_LANGUAGES = ("en", "zh-TW")
 
 scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
+def priors_option(command: Any) -> Any:
+    """``--priors FILE``: a priors file that replaces the scenario's ``priors.base`` (given as
+    ``priors`` to :func:`campaign_sim.scenario.loading.load_scenario`)."""
+    return click.option(
+        "--priors",
+        "priors",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Take the base priors from FILE (e.g. the calibrated priors `campaign-sim "
+        "calibrate` writes) instead of the scenario's priors.base; the scenario's own per-tier "
+        "overrides still apply. FILE is relative to the current directory.",
+    )(command)
 
 
 def stack(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:

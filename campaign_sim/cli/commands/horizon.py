@@ -12,6 +12,7 @@ from campaign_sim.cli.options import (
     executor_options,
     format_option,
     out_option,
+    priors_option,
     quiet_option,
     scenario_argument,
     seed_option,
@@ -62,9 +63,11 @@ def _check_memory(plan: Any, horizon: int, brands: int, options: dict[str, Any])
     epilog=examples(
         "campaign-sim horizon scenarios/coffee-launch.yaml --horizon 4",
         "campaign-sim horizon scenarios/skincare.yaml -k 12 --brands 500 --format csv",
+        "campaign-sim horizon scenarios/coffee-launch.yaml -k 4 --priors calibrated.yaml",
     ),
 )
 @scenario_argument
+@priors_option
 @click.option(
     "--horizon",
     "-k",
@@ -93,6 +96,7 @@ def _check_memory(plan: Any, horizon: int, brands: int, options: dict[str, Any])
 @quiet_option
 def horizon(
     scenario: Path,
+    priors: Path | None,
     horizon: int,
     brands: int,
     strategies: tuple[str, ...],
@@ -122,7 +126,7 @@ def horizon(
     from campaign_sim.results.horizon import horizon_json, write_horizon
     from campaign_sim.scenario.loading import load_scenario
 
-    plan = load_scenario(scenario)
+    plan = load_scenario(scenario, priors=priors)
     for name in strategies:
         plan.strategy(name)  # every strategy exists, before anything runs
     out = check_out(out or default_out(plan.source, "horizon"))

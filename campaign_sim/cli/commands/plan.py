@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from campaign_sim.cli.help import examples
-from campaign_sim.cli.options import format_option
+from campaign_sim.cli.options import format_option, priors_option
 from campaign_sim.cli.output import echo_json, stdout
 
 
@@ -16,11 +16,13 @@ from campaign_sim.cli.output import echo_json, stdout
     epilog=examples(
         "campaign-sim plan scenarios/coffee-launch.yaml",
         "campaign-sim plan scenarios/sweeps/nano-share.yaml --format json",
+        "campaign-sim plan scenarios/coffee-launch.yaml --priors calibrated.yaml",
     ),
 )
 @click.argument(
     "source", metavar="SCENARIO_OR_SWEEP", type=click.Path(dir_okay=False, path_type=Path)
 )
+@priors_option
 @click.option(
     "--campaigns",
     "-n",
@@ -37,14 +39,14 @@ from campaign_sim.cli.output import echo_json, stdout
     help="Workers the run will use, for the time estimate.",
 )
 @format_option("json", "csv")
-def plan(source: Path, campaigns: int | None, workers: int, fmt: str) -> None:
+def plan(source: Path, priors: Path | None, campaigns: int | None, workers: int, fmt: str) -> None:
     """Preview SCENARIO_OR_SWEEP without running it: per strategy and group, the creators
     hired (budget groups: mean and P5 - P95), deliverables, fees, overhead and expected reach;
     each strategy's total cost against its budget (which covers fees only); for a sweep, the
     number of points; and how long the run will take.
     """
     from campaign_sim.analysis.plan import estimate_run, preview
-    from campaign_sim.scenario.loading import load_scenario
+    from campaign_sim.scenario.loading import load_scenario, using_priors
     from campaign_sim.scenario.reading import read_yaml
 
     data = read_yaml(source)
@@ -52,10 +54,11 @@ def plan(source: Path, campaigns: int | None, workers: int, fmt: str) -> None:
     if "axes" in data and "scenario" in data:
         from campaign_sim.sweep.spec import make_sweep
 
-        sweep = make_sweep(source, [])
+        with using_priors(priors):  # the base scenario and every point
+            sweep = make_sweep(source, [])
         base = sweep.base
     else:
-        base = load_scenario(source)
+        base = load_scenario(source, priors=priors)
     seen = preview(base)
     estimate = estimate_run(seen, sweep, campaigns=campaigns, workers=workers)
     if fmt == "json":

@@ -13,6 +13,7 @@ from campaign_sim.cli.options import (
     executor_options,
     format_option,
     out_option,
+    priors_option,
     quiet_option,
     report_options,
     scenario_argument,
@@ -68,10 +69,12 @@ STEPS = {
     epilog=examples(
         "campaign-sim sensitivity scenarios/coffee-launch.yaml",
         "campaign-sim sensitivity scenarios/skincare.yaml --output profit --sobol",
+        "campaign-sim sensitivity scenarios/coffee-launch.yaml --priors calibrated.yaml",
     ),
 )
 @report_options
 @scenario_argument
+@priors_option
 @click.option(
     "--strategy",
     "strategies",
@@ -121,6 +124,7 @@ STEPS = {
 @quiet_option
 def sensitivity(
     scenario: Path,
+    priors: Path | None,
     strategies: tuple[str, ...],
     output: str,
     campaigns: int | None,
@@ -152,7 +156,7 @@ def sensitivity(
     from campaign_sim.results.run import sensitivity_document, write_sensitivity
     from campaign_sim.scenario.loading import load_scenario
 
-    plan = load_scenario(scenario)
+    plan = load_scenario(scenario, priors=priors)
     out = check_out(out or default_out(plan.source, "sensitivity"))
     for usage in ("drivers", "sobol") if sobol or split else ("drivers",):
         check_run(

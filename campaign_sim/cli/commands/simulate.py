@@ -13,6 +13,7 @@ from campaign_sim.cli.options import (
     executor_options,
     format_option,
     out_option,
+    priors_option,
     quiet_option,
     report_options,
     sampling_options,
@@ -25,6 +26,7 @@ from campaign_sim.cli.output import echo_json, note, progress_bar, stdout, warn
 simulation_options = stack(
     campaigns_option("Campaigns to simulate [default: the scenario's simulation.campaigns]."),
     seed_option(),
+    priors_option,
     out_option("results/<scenario>-<command>"),
     executor_options(),
     click.option(
@@ -69,7 +71,7 @@ def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) ->
     from campaign_sim.results.run import write_run
     from campaign_sim.scenario.loading import load_scenario
 
-    plan = load_scenario(scenario)
+    plan = load_scenario(scenario, priors=options["priors"])
     if compare is not None:
         pair(plan, *compare)  # the strategies exist and differ, before anything runs
     out = check_out(options["out"] or default_out(plan.source, "compare" if compare else "run"))
@@ -121,6 +123,7 @@ def _simulate(scenario: Path, options: dict[str, Any], compare: tuple | None) ->
     epilog=examples(
         "campaign-sim run scenarios/coffee-launch.yaml",
         "campaign-sim run scenarios/skincare.yaml -n 50000 --format csv > summary.csv",
+        "campaign-sim run scenarios/coffee-launch.yaml --priors calibrated.yaml",
     ),
 )
 @report_options
@@ -161,6 +164,7 @@ def _months(scenario: Any) -> int | None:
     epilog=examples(
         "campaign-sim compare scenarios/coffee-launch.yaml",
         "campaign-sim compare scenarios/mix-coffee.yaml feed video --precision 0.005 --report",
+        "campaign-sim compare scenarios/coffee-launch.yaml --priors calibrated.yaml",
     ),
 )
 @report_options

@@ -12,6 +12,7 @@ from campaign_sim.cli.options import (
     executor_options,
     format_option,
     out_option,
+    priors_option,
     quiet_option,
     report_options,
     seed_option,
@@ -24,12 +25,14 @@ from campaign_sim.cli.output import echo_json, note, progress_bar, stdout
     epilog=examples(
         "campaign-sim sweep scenarios/sweeps/nano-share.yaml -w 2",
         "campaign-sim sweep scenarios/coffee-launch.yaml --vary economics.aov=800:1200:100",
+        "campaign-sim sweep scenarios/sweeps/nano-share.yaml --priors calibrated.yaml",
     ),
 )
 @report_options
 @click.argument(
     "source", metavar="SWEEP_OR_SCENARIO", type=click.Path(dir_okay=False, path_type=Path)
 )
+@priors_option
 @click.option(
     "--vary",
     multiple=True,
@@ -85,6 +88,7 @@ from campaign_sim.cli.output import echo_json, note, progress_bar, stdout
 @quiet_option
 def sweep(
     source: Path,
+    priors: Path | None,
     vary: tuple[str, ...],
     zipped: bool | None,
     campaigns: int | None,
@@ -116,11 +120,14 @@ def sweep(
     from campaign_sim.engine.limits import OPTIONS, Key, check_sweep
     from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.sweep import write_sweep
+    from campaign_sim.scenario.loading import using_priors
     from campaign_sim.sweep.analyse import Questions, analyse
     from campaign_sim.sweep.run import PointStore, fingerprint, run_sweep, table_columns
     from campaign_sim.sweep.spec import make_sweep, parse_vary
 
-    plan = make_sweep(source, [parse_vary(text) for text in vary], zipped=zipped, engine=engine)
+    axes = [parse_vary(text) for text in vary]
+    with using_priors(priors):  # the base scenario and every point take FILE's priors
+        plan = make_sweep(source, axes, zipped=zipped, engine=engine)
     asked = plan.settings
     out = check_out(out or default_out(str(source), "sweep"))
     given = Key(None, "--campaigns") if campaigns is not None else Key(plan.source, "campaigns")

@@ -13,6 +13,7 @@ from campaign_sim.cli.options import (
     executor_options,
     format_option,
     out_option,
+    priors_option,
     quiet_option,
     report_options,
     scenario_argument,
@@ -43,10 +44,12 @@ class Managers(click.ParamType):
     epilog=examples(
         "campaign-sim timeline scenarios/coffee-launch.yaml -n 2000",
         "campaign-sim timeline scenarios/timeline/hundred-nano.yaml --managers 1",
+        "campaign-sim timeline scenarios/coffee-launch.yaml -n 2000 --priors calibrated.yaml",
     ),
 )
 @report_options
 @scenario_argument
+@priors_option
 @campaigns_option("Campaigns to simulate [default: the scenario's simulation.campaigns].")
 @seed_option()
 @out_option("results/<scenario>-timeline")
@@ -65,6 +68,7 @@ class Managers(click.ParamType):
 @quiet_option
 def timeline(
     scenario: Path,
+    priors: Path | None,
     campaigns: int | None,
     seed: int | None,
     out: Path | None,
@@ -95,7 +99,7 @@ def timeline(
     from campaign_sim.scenario.loading import load_scenario
     from campaign_sim.scenario.timeline import timeline_plan
 
-    plan = load_scenario(scenario)
+    plan = load_scenario(scenario, priors=priors)
     calendar = (
         timeline_plan(plan)
         if managers is None
