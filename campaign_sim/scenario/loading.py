@@ -250,6 +250,8 @@ def _calibrated(
     calibration = base.calibration
     assert calibration is not None
     spec = calibration.persistent
+    if spec is None:
+        return None
     before = len(problems)
     for i, name in enumerate(spec.names):
         path = f"{origin}: calibration.persistent.names[{i}]"

@@ -625,10 +625,18 @@ class CalibrationSpec(Strict):
     date: str
     data: CalibrationData
     product: str | None = Field(None, description="whose persistent appeal `shock` is")
-    persistent: PersistentPosteriorSpec
+    persistent: PersistentPosteriorSpec | None = Field(
+        None, description="absent when the data spoke to no persistent score"
+    )
     aov: DistributionSpec | None = Field(None, description="replaces the economics.aov")
     quantities: list[dict[str, Any]] = Field(default_factory=list)
     untouched: list[str] = Field(default_factory=list)
+    numerical_error: dict[str, Any] = Field(
+        default_factory=dict, description="the method's stated error (importance sampling)"
+    )
+    notes: dict[str, str] = Field(
+        default_factory=dict, description="why a quantity the data hold was not calibrated"
+    )
 
 
 def calibration_problems(priors: PriorsFile) -> list[Problem]:
@@ -637,7 +645,7 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
     of the wrong size, a covariance that is not symmetric or not positive semi-definite, a
     name without its prior's repr (or a repr of no name)."""
     calibration = priors.calibration
-    if calibration is None:
+    if calibration is None or calibration.persistent is None:
         return []
     at = "calibration.persistent"
     spec = calibration.persistent
