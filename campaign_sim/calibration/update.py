@@ -32,6 +32,7 @@ from campaign_sim.calibration.prior import (
     next_campaign_scores,
 )
 from campaign_sim.calibration.result import Calibration, QuantityUpdate, Summary
+from campaign_sim.errors import InputError
 from campaign_sim.random.distributions import Distribution, LogNormal
 from campaign_sim.scenario.plan import Prior, Scenario
 
@@ -64,11 +65,24 @@ class _Learnt:
 
 
 def calibrate(
-    scenario: Scenario, observed: object, *, product: str | None = None, seed: int = 0
+    scenario: Scenario,
+    observed: object,
+    *,
+    product: str | None = None,
+    seed: int = 0,
+    predictive: bool = True,
 ) -> Calibration:
     """The posterior of every quantity the ``observed`` rows speak to (an
     :class:`campaign_sim.calibration.observed.Observed`). ``product``: whose appeal the
-    scenario plans for (default: the scenario's name, also the rows' default product)."""
+    scenario plans for (default: the scenario's name, also the rows' default product).
+    ``predictive``: also run the posterior predictive check (:attr:`Calibration.predictive`)."""
+    if scenario.calibrated is not None:
+        raise InputError.single(
+            scenario.source,
+            "priors.base",
+            "is already a calibrated priors file: calibrate the original priors with all the "
+            "observed rows together (a second update would count the first data twice)",
+        )
     rows: pd.DataFrame = observed.rows  # type: ignore[attr-defined]
     product = product or scenario.name
     models = {pool: pool_model(scenario, pool) for pool in _pools(rows)}
@@ -122,7 +136,9 @@ def calibrate(
         aov=aov,
         priors={item.name: repr(item.prior.dist) for item in learnt if item.prior is not None},
     )
-    return _with_predictive(calibration, scenario, models, rows, learnt, seed)
+    if not predictive:
+        return calibration
+    return _with_predictive(calibration, scenario, models, rows, seed)
 
 
 def _pools(rows: pd.DataFrame) -> list[str]:
@@ -473,7 +489,6 @@ def _with_predictive(
     scenario: Scenario,
     models: dict[str, PoolModel],
     rows: pd.DataFrame,
-    learnt: list[_Learnt],
     seed: int,
 ) -> Calibration:
     frame = predictive_percentiles(calibration, scenario, models, rows, seed)
