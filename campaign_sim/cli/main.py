@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from campaign_sim import __version__
+from campaign_sim.cli.commands.calibrate import calibrate, pilot
 from campaign_sim.cli.commands.check import check
 from campaign_sim.cli.commands.horizon import horizon
 from campaign_sim.cli.commands.inspect import priors, schema, validate
@@ -56,10 +57,16 @@ def _input_warnings() -> Iterator[None]:
 REPORT_FORMATS = ("pptx", "xlsx", "md", "png", "svg", "all")
 
 
+#: Commands whose ``--report`` takes a folder (``calibrate --report DIR``), not formats.
+REPORT_FOLDER = ("calibrate",)
+
+
 def _report_alone(args: list[str]) -> list[str]:
     """``--report`` followed by something that is not a list of formats (a scenario path, an
     option) means every format: it must not swallow the next argument."""
     out = list(args)
+    if out and out[0] in REPORT_FOLDER:
+        return out
     for i, arg in enumerate(out[:-1]):
         if arg == "--report":
             parts = [p.strip().lower().lstrip(".") for p in out[i + 1].split(",")]
@@ -106,6 +113,8 @@ for command in (
     sweep,
     timeline,
     sensitivity,
+    calibrate,
+    pilot,
     report,
     priors,
     check,
