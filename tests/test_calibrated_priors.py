@@ -45,10 +45,10 @@ def prior_repr(scenario, name: str) -> str:
     tier, platform, quantity = name.split("/")
     for group in scenario.groups:
         if group.pool == f"{tier}/{platform}":
-            return repr(group.priors[quantity].dist)
+            return group.priors[quantity].dist.key()
     found = [p for p in scenario.priors if p.tier == tier and p.quantity == quantity]
     exact = [p for p in found if p.platform == platform] or [p for p in found if p.platform is None]
-    return repr(exact[0].dist)
+    return exact[0].dist.key()
 
 
 def block(scenario, names, mean, covariance, **extra: Any) -> dict[str, Any]:

@@ -150,7 +150,12 @@ def _mode(layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
     def objective(x: np.ndarray) -> float:
         return -float(layout.log_posterior(x[None, :])[0])
 
-    found = optimize.minimize(objective, np.zeros(layout.size), method="BFGS")
+    def gradient(x: np.ndarray) -> np.ndarray:  # central differences, one batch
+        step = 1e-5 * np.eye(layout.size)
+        values = -layout.log_posterior(np.vstack([x + step, x - step]))
+        return (values[: layout.size] - values[layout.size :]) / 2e-5
+
+    found = optimize.minimize(objective, np.zeros(layout.size), jac=gradient, method="BFGS")
     x = found.x
     h = 1e-3
     d = layout.size
@@ -198,7 +203,7 @@ def joint_posterior(cells: OrderCells, seed: int) -> JointPosterior:
         ess = float(1.0 / (w * w).sum())
         if ess >= MIN_ESS or draws >= _MAX_DRAWS:
             break
-        draws *= 4
+        draws *= 2
     x = layout.targets(theta, appeal)
     mean = w @ x
     centred = x - mean

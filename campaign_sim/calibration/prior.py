@@ -46,9 +46,12 @@ def robust_sample(rng: np.random.Generator, size: int | tuple[int, ...]) -> np.n
 
 
 def level_of_score(dist: Distribution, z: np.ndarray) -> np.ndarray:
-    """``F^-1(Phi(z))``: the value of a campaign-level normal score under the prior ``F``."""
+    """``F^-1(Phi(z))``: the value of a campaign-level normal score under the prior ``F``, by
+    the engine's own inverse CDF (so a calibrated level maps exactly as the engine maps it)."""
     z = np.clip(np.asarray(z, float), -SCORE_EDGE, SCORE_EDGE)
-    return np.asarray(dist.ppf(special.ndtr(z)), float)
+    if dist.is_fixed:
+        return np.full(z.shape, dist.mean())
+    return np.asarray(dist.sampler()(special.ndtr(z)), float)
 
 
 def next_campaign_scores(mean: float, sd: float, persistent: float) -> tuple[float, float]:

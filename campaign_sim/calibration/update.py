@@ -134,11 +134,28 @@ def calibrate(
             **joint_rows,
         },
         aov=aov,
-        priors={item.name: repr(item.prior.dist) for item in learnt if item.prior is not None},
+        priors={
+            item.name: item.prior.dist.key() if item.prior else _shock_key(scenario)
+            for item in learnt
+        },
     )
     if not predictive:
         return calibration
     return _with_predictive(calibration, scenario, models, rows, seed)
+
+
+def _shock_key(scenario: Scenario) -> str:
+    """What the shock's persistent score is relative to (for people; never compared)."""
+    return f"shock(sigma={scenario.shock_sigma!r}, persistent={scenario.shock_persistent!r})"
+
+
+def _creator_count(frame: pd.DataFrame) -> int:
+    """Creators behind rows: named ones once each (else one per row), plus every creator a
+    campaign-total row sums."""
+    single = frame[frame["creators"] == 1]
+    named = single["creator"].notna()
+    count = int(single.loc[named, "creator"].nunique()) + int((~named).sum())
+    return count + int(frame.loc[frame["creators"] > 1, "creators"].sum())
 
 
 def _pools(rows: pd.DataFrame) -> list[str]:
@@ -367,6 +384,8 @@ def _order_rows(
             "pool": model.pool,
             "campaign": frame["campaign"].to_numpy(),
             "product": frame["product"].to_numpy(),
+            "creator": frame["creator"].to_numpy(),
+            "creators": frame["creators"].to_numpy(),
             "orders": frame["orders"].to_numpy(float),
             "base": base,
             "offset": offset,
@@ -411,7 +430,7 @@ def _order_value(
         pool="",
         quantity="aov",
         rows=len(used),
-        creators=int(used["creator"].nunique()) if "creator" in used else len(used),
+        creators=_creator_count(used),
         campaigns=len(totals),
         prior=Summary(*(float(v) for v in prior.ppf(np.array([0.5, 0.05, 0.95])))),
         posterior=Summary(median, p5, p95),
@@ -444,8 +463,6 @@ def _update(item: _Learnt, scenario: Scenario) -> QuantityUpdate:
         prior = _normal_summary(0.0, 1.0, value)
         posterior = _normal_summary(centre, spread, value)
     frame = item.rows
-    creators = (
-        frame["creator"].nunique()
         if "creator" in frame and frame["creator"].notna().any()
         else len(frame)
     )
@@ -453,7 +470,7 @@ def _update(item: _Learnt, scenario: Scenario) -> QuantityUpdate:
         pool=item.pool,
         quantity=item.quantity,
         rows=len(frame),
-        creators=int(creators),
+        creators=_creator_count(frame),
         campaigns=int(frame["campaign"].nunique()),
         prior=prior,
         posterior=posterior,

@@ -74,6 +74,12 @@ class Distribution:
         state.pop("_frozen", None)
         return state
 
+    def key(self) -> str:
+        """The family and its parameters as plain floats, the same on every numpy version:
+        what a calibrated priors file records as the prior a score is relative to."""
+        values = ", ".join(f"{f.name}={float(getattr(self, f.name))!r}" for f in fields(self))
+        return f"{type(self).__name__}({values})"
+
     def ppf(self, q: Any) -> np.ndarray:
         """Exact quantile function."""
         return np.asarray(self._frozen.ppf(q), dtype=float)

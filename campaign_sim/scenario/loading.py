@@ -293,7 +293,7 @@ def _calibrated(
                     f"{expected} with one",
                 )
             )
-        elif repr(prior.dist) != expected:
+        elif prior.dist.key() != expected:
             problems.append(
                 Problem(
                     path,
