@@ -463,9 +463,6 @@ def _update(item: _Learnt, scenario: Scenario) -> QuantityUpdate:
         prior = _normal_summary(0.0, 1.0, value)
         posterior = _normal_summary(centre, spread, value)
     frame = item.rows
-        if "creator" in frame and frame["creator"].notna().any()
-        else len(frame)
-    )
     return QuantityUpdate(
         pool=item.pool,
         quantity=item.quantity,
