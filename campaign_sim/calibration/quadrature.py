@@ -98,7 +98,9 @@ def log_marginal(
         *(np.asarray(a, float) for a in (y, size, offset, centre))
     )
     if spread == 0:
-        return count_logpmf(y, size * _curve(centre, 0.0, 0.0, scale)[0] + offset, dispersion)
+        return count_logpmf(
+            y, size * _curve(centre, 0.0, np.zeros(y.shape), scale)[0] + offset, dispersion
+        )
     eta = np.zeros(y.shape)
     curvature = np.ones(y.shape)
     for _ in range(_NEWTON_STEPS):

@@ -109,6 +109,7 @@ def pool_draw(
         assert persistent is not None
         z_persistent = special.ndtri(persistent)
     if share == 1:
+        assert persistent is not None  # a given persistent score returned above
         return persistent, z_persistent, z_persistent, z_campaign
     z = math.sqrt(share) * z_persistent + math.sqrt(1 - share) * z_campaign
     return uniforms_of_scores(z), z, z_persistent, z_campaign

@@ -157,7 +157,13 @@ def _before_after(scenario: Path, plan: Any, written: Path, campaigns: int, quie
 
 
 def _document(result: Any, out: Path, comparison: Any) -> dict[str, Any]:
-    p = result.predictive["percentile"].dropna() if "percentile" in result.predictive else []
+    import numpy as np
+
+    p = (
+        result.predictive["percentile"].dropna().to_numpy()
+        if "percentile" in result.predictive
+        else np.array([])
+    )
     outside = int(((p < 5) | (p > 95)).sum()) if len(p) else 0
     doc: dict[str, Any] = {
         "priors_file": str(out),

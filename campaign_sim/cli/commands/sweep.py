@@ -191,10 +191,10 @@ def sweep(
     else:
         from campaign_sim.cli.tables.sweep import best_text, sweep_table
 
-        axes = [axis.name for axis in plan.axes]
+        names = [axis.name for axis in plan.axes]
         currency = plan.base.currency
         sweep_table(
-            report.frontier, result.table, axes, report.ret, report.risk, currency, stdout()
+            report.frontier, result.table, names, report.ret, report.risk, currency, stdout()
         )
         stdout().print(best_text(report.best, currency))
     return out
