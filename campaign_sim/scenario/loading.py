@@ -202,8 +202,8 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     _percent_like(model, where)
     if aov is not stated_aov:
         warnings.warn(
-            f"{where}: economics.aov ({stated_aov!r}) is replaced by the calibrated order value "
-            f"of {base_origin} ({aov!r})",
+            f"{where}: economics.aov (P5-P95 {_range_text(stated_aov)}) is replaced by the "
+            f"calibrated order value of {base_origin} (P5-P95 {_range_text(aov)})",
             Notice,
             stacklevel=3,
         )
@@ -234,6 +234,14 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         funnel=funnel,  # type: ignore[arg-type]
         calibrated=calibrated,
     )
+
+
+def _range_text(distribution: Any) -> str:
+    """A distribution's P5-P95, for a notice."""
+    if distribution is None:
+        return "?"
+    low, high = (float(v) for v in distribution.ppf([0.05, 0.95]))
+    return f"{low:,.4g}-{high:,.4g}"
 
 
 def _calibrated(
