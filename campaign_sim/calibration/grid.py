@@ -23,6 +23,7 @@ __all__ = [
     "Z_GRID",
     "Posterior1D",
     "cell_table",
+    "marginal_loglik",
     "normal_logpdf",
     "posterior_1d",
     "score_grid",
@@ -88,6 +89,17 @@ def _campaign_integrated(table: np.ndarray, persistent: float, grid: np.ndarray)
     return np.log(np.maximum(smoothed, 1e-300)) + top
 
 
+def marginal_loglik(tables: list[np.ndarray], persistent: float, grid: np.ndarray) -> np.ndarray:
+    """The cells' log-likelihood as a function of ``Zp`` on ``grid``, each campaign's own
+    part integrated out."""
+    total = np.zeros(grid.shape)
+    root = math.sqrt(persistent)
+    for table in tables:
+        integrated = _campaign_integrated(table, persistent, grid)
+        total += np.interp(root * grid, grid, integrated)
+    return total
+
+
 def posterior_1d(
     tables: list[np.ndarray],
     persistent: float,
@@ -96,11 +108,7 @@ def posterior_1d(
 ) -> tuple[Posterior1D, Posterior1D]:
     """The posterior of ``Zp`` from the cells' log-likelihood ``tables`` on ``grid``, and
     the likelihood alone normalized (a flat prior), for the conflict check."""
-    total = np.zeros(grid.shape)
-    root = math.sqrt(persistent)
-    for table in tables:
-        integrated = _campaign_integrated(table, persistent, grid)
-        total += np.interp(root * grid, grid, integrated)
+    total = marginal_loglik(tables, persistent, grid)
     return Posterior1D(grid, total + prior(grid)), Posterior1D(grid, total)
 
 

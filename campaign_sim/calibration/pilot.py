@@ -9,7 +9,7 @@ counts from the observation layer (:mod:`campaign_sim.calibration.observation`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,11 +48,13 @@ def simulate_pilot(
     rng: np.random.Generator,
     *,
     aov: float | None = None,
+    spreads: dict[str, float] | None = None,
 ) -> Pilot:
     """A pilot of ``design[pool]`` creators per pool in each of ``campaigns`` past campaigns
     of the scenario's product. Persistent scores not in ``truth`` are drawn from the robust
     prior (and added to it); ``aov``: the brand's true order value (default: the scenario's
-    median)."""
+    median); ``spreads``: the creators' true spread of some ``tier/platform/quantity`` (default:
+    the prior's)."""
     truth = dict(truth)
     order_value = float(scenario.aov.ppf(0.5)) if aov is None else aov
     records = []
@@ -66,6 +68,11 @@ def simulate_pilot(
             shock = math.exp(scenario.shock_sigma * z)
         for pool, n in design.items():
             model = pool_model(scenario, pool)
+            for name, tau in (spreads or {}).items():
+                quantity = name.rsplit("/", 1)[1]
+                if name.startswith(f"{pool}/") and quantity in model.priors:
+                    prior = replace(model.priors[quantity], creator_spread=tau)
+                    model = replace(model, priors={**model.priors, quantity: prior})
             values = {
                 q: _creators(model, q, n, truth, rng)
                 for q in ("engagement_rate", "reach_rate", "conversion_rate", "fee")

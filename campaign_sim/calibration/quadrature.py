@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -29,7 +30,8 @@ __all__ = ["NODES", "count_logpmf", "log_marginal"]
 
 #: Gauss-Hermite nodes per integral.
 NODES = 12
-_NEWTON_STEPS = 8
+_NEWTON_STEPS = 12
+_HALVINGS = 6
 
 
 @functools.lru_cache(maxsize=8)
@@ -98,21 +100,49 @@ def log_marginal(
         *(np.asarray(a, float) for a in (y, size, offset, centre))
     )
     if spread == 0:
-        return count_logpmf(
-            y, size * _curve(centre, 0.0, np.zeros(y.shape), scale)[0] + offset, dispersion
-        )
+        mu = size * _curve(centre, 0.0, np.zeros(y.shape), scale)[0] + offset
+        return count_logpmf(y, mu, dispersion)
+    shape = y.shape
+    y, size, offset, centre = (a.reshape(-1) for a in (y, size, offset, centre))
+
+    def log_integrand(at: np.ndarray, part: Any = ...) -> np.ndarray:
+        """The integrand's log up to a constant (for comparisons), on ``part`` of the arrays."""
+        mu = size[part] * _curve(centre[part], spread, at, scale)[0] + offset[part]
+        mu = np.maximum(mu, 1e-300)
+        if dispersion == 1.0:
+            return special.xlogy(y[part], mu) - mu - at * at / 2
+        return count_logpmf(y[part], mu, dispersion) - at * at / 2
+
     eta = np.zeros(y.shape)
-    curvature = np.ones(y.shape)
+    value = log_integrand(eta)
     for _ in range(_NEWTON_STEPS):
         v, dv, ddv = _curve(centre, spread, eta, scale)
         first, second = _count_derivatives(y, size * v + offset, dispersion)
         grad = first * size * dv - eta
         hess = second * (size * dv) ** 2 + first * size * ddv - 1.0
-        curvature = np.maximum(-hess, 1.0)
-        eta = eta + np.clip(grad / curvature, -2.0, 2.0)
+        step = np.clip(grad / np.maximum(-hess, 1.0), -2.0, 2.0)
+        trial = log_integrand(eta + step)
+        # Damped: halve a step that does not raise the integrand (Newton can overshoot and
+        # cycle where the curvature changes fast, e.g. at high rates with a wide spread).
+        worse = np.flatnonzero(~(trial >= value))
+        for _ in range(_HALVINGS):
+            if worse.size == 0:
+                break
+            step[worse] /= 2
+            better = log_integrand(eta[worse] + step[worse], worse)
+            trial[worse] = better
+            worse = worse[~(better >= value[worse])]
+        eta = eta + step
+        value = trial
+        if np.abs(step).max(initial=0.0) < 1e-7:  # converged
+            break
+    v, dv, ddv = _curve(centre, spread, eta, scale)
+    first, second = _count_derivatives(y, size * v + offset, dispersion)
+    curvature = np.maximum(-(second * (size * dv) ** 2 + first * size * ddv - 1.0), 1.0)
     width = 1.0 / np.sqrt(curvature)
     x, log_w = _hermite(nodes)
     at = eta[..., None] + width[..., None] * x
     mu = size[..., None] * _curve(centre[..., None], spread, at, scale)[0] + offset[..., None]
     terms = count_logpmf(y[..., None], mu, dispersion) - at * at / 2 + log_w
-    return special.logsumexp(terms, axis=-1) + np.log(width) - 0.5 * math.log(2 * math.pi)
+    out = special.logsumexp(terms, axis=-1) + np.log(width) - 0.5 * math.log(2 * math.pi)
+    return out.reshape(shape)

@@ -40,6 +40,9 @@ class QuantityUpdate:
     posterior: Summary
     conflict_percentile: float | None  # the data's percentile under the prior (0-100)
     note: str = ""
+    # The creators' spread tau where the data learnt it: assumed, posterior median, P5, P95
+    # (on the logit or log scale); None where the prior's assumption is kept.
+    spread: tuple[float, float, float, float] | None = None
 
     @property
     def name(self) -> str:
@@ -73,7 +76,11 @@ class Calibration:
     untouched: tuple[str, ...]
     provenance: dict[str, Any]
     aov: Distribution | None = None
-    priors: dict[str, str] = field(default_factory=dict)  # name -> repr of the fitted prior
+    priors: dict[str, str] = field(default_factory=dict)  # name -> key of the fitted prior
+
+    def spreads(self) -> dict[str, float]:
+        """The creators' spread learnt per pool quantity (posterior medians), for the engine."""
+        return {u.name: u.spread[1] for u in self.updates if u.spread is not None}
 
     def frame(self) -> pd.DataFrame:
         """One row per calibrated quantity: prior and posterior median, P5, P95, shrink,
@@ -96,6 +103,10 @@ class Calibration:
                     "shrink": u.shrink,
                     "conflict_percentile": u.conflict_percentile,
                     "conflict": u.conflict,
+                    "spread_assumed": None if u.spread is None else u.spread[0],
+                    "spread_median": None if u.spread is None else u.spread[1],
+                    "spread_p5": None if u.spread is None else u.spread[2],
+                    "spread_p95": None if u.spread is None else u.spread[3],
                     "note": u.note,
                 }
             )

@@ -32,6 +32,7 @@ from campaign_sim.calibration.prior import (
     next_campaign_scores,
 )
 from campaign_sim.calibration.result import Calibration, QuantityUpdate, Summary
+from campaign_sim.calibration.spread import MIN_CREATORS, Spread, spread_posterior
 from campaign_sim.errors import InputError
 from campaign_sim.random.distributions import Distribution, LogNormal
 from campaign_sim.scenario.plan import Prior, Scenario
@@ -62,6 +63,7 @@ class _Learnt:
     rows: pd.DataFrame
     flat: tuple[float, float]  # mean and sd under the likelihood alone (conflict check)
     note: str = ""
+    spread: Spread | None = None  # the creators' spread, where the data could learn it
 
 
 def calibrate(
@@ -209,7 +211,7 @@ def _rate_level(
     if prior.describes != "level":
         notes[name] = "a creators prior: calibration learns levels of rates only"
         return None
-    tables = []
+    cells = []
     for cell in _cells(used):
         size = _audience(model, cell)
         offset = np.zeros(len(cell))
@@ -217,12 +219,33 @@ def _rate_level(
             engaged = cell["engagements"].to_numpy(float)
             expected = _mean_size(size) * model.mean("engagement_rate")
             offset = np.where(np.isnan(engaged), expected, engaged) * model.reach_per_engagement
-        y = cell[column].to_numpy(float)
-        step = 0.025 if size.ndim == 1 else 0.1
-        tables.append(grids.cell_table(rate_cell(prior, y, size, offset), step, grids.Z_GRID))
-    post, flat = grids.posterior_1d(tables, prior.persistent)
+        cells.append((cell[column].to_numpy(float), size, offset, 0.025 if size.ndim == 1 else 0.1))
+
+    def tables_at(tau: float, coarse: float = 1.0) -> list[np.ndarray]:
+        return [
+            grids.cell_table(
+                rate_cell(prior, y, size, offset, spread=tau), step * coarse, grids.Z_GRID
+            )
+            for y, size, offset, step in cells
+        ]
+
+    if _creator_count(used) < MIN_CREATORS or prior.creator_spread == 0:
+        post, flat = grids.posterior_1d(tables_at(prior.creator_spread), prior.persistent)
+        learnt_spread = None
+    else:
+        post, flat, learnt_spread = spread_posterior(
+            lambda tau: tables_at(tau, 3.0), prior.creator_spread, prior.persistent
+        )
     return _Learnt(
-        name, model.pool, quantity, prior, post.mean, post.sd, used, (flat.mean, flat.sd)
+        name,
+        model.pool,
+        quantity,
+        prior,
+        post.mean,
+        post.sd,
+        used,
+        (flat.mean, flat.sd),
+        spread=learnt_spread,
     )
 
 
@@ -473,6 +496,9 @@ def _update(item: _Learnt, scenario: Scenario) -> QuantityUpdate:
         posterior=posterior,
         conflict_percentile=conflict_percentile(*item.flat),
         note=item.note,
+        spread=None
+        if item.spread is None
+        else (item.spread.assumed, item.spread.median, item.spread.p5, item.spread.p95),
     )
 
 

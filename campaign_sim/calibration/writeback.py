@@ -46,6 +46,8 @@ def calibrated_document(scenario: Scenario, calibration: Calibration) -> dict[st
             "covariance": [[round(float(v), 8) for v in row] for row in calibration.covariance],
             "priors": {name: calibration.priors.get(name, name) for name in calibration.names},
         }
+    if calibration.spreads():
+        block["spread"] = {name: _rounded(tau) for name, tau in calibration.spreads().items()}
     if calibration.aov is not None:
         p5, p95 = (float(v) for v in calibration.aov.ppf([0.05, 0.95]))
         block["aov"] = {"family": "lognormal", "range": [_rounded(p5), _rounded(p95)]}

@@ -14,6 +14,7 @@ import json
 import math
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,8 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted)
         for name, strategy in model.strategies.items()
     )
+    if base.calibration is not None and base.calibration.spread and not in_base:
+        strategies = _with_spreads(strategies, base.calibration.spread, base_origin, problems)
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
     followers_fee = _followers_fee(model, base)
@@ -234,6 +237,43 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         funnel=funnel,  # type: ignore[arg-type]
         calibrated=calibrated,
     )
+
+
+def _with_spreads(
+    strategies: tuple[StrategyPlan, ...],
+    spreads: dict[str, float],
+    origin: str,
+    problems: list[Problem],
+) -> tuple[StrategyPlan, ...]:
+    """Strategies whose groups take a calibrated creator spread (``tier/platform/quantity``
+    -> tau) for their pool's level prior; a name that is no level prior of the scenario is an
+    input error at ``calibration.spread``."""
+    for name in spreads:
+        tier, platform, quantity = ([*name.split("/"), "", ""])[:3]
+        found = [
+            g.priors.get(quantity)
+            for s in strategies
+            for g in s.groups
+            if (g.tier, g.platform) == (tier, platform)
+        ]
+        if any(p is not None and p.describes != "level" for p in found):
+            problems.append(
+                Problem(
+                    f"{origin}: calibration.spread.{name}",
+                    "a creator spread belongs to a level prior; the scenario's is not one",
+                )
+            )
+
+    def group(g: GroupPlan) -> GroupPlan:
+        priors = {
+            q: replace(p, creator_spread=float(spreads[f"{g.pool}/{q}"]))
+            if f"{g.pool}/{q}" in spreads and p.describes == "level"
+            else p
+            for q, p in g.priors.items()
+        }
+        return replace(g, priors=priors)
+
+    return tuple(replace(s, groups=tuple(group(g) for g in s.groups)) for s in strategies)
 
 
 def _range_text(distribution: Any) -> str:

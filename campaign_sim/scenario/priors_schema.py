@@ -631,6 +631,11 @@ class CalibrationSpec(Strict):
     aov: DistributionSpec | None = Field(None, description="replaces the economics.aov")
     quantities: list[dict[str, Any]] = Field(default_factory=list)
     untouched: list[str] = Field(default_factory=list)
+    spread: dict[str, PositiveNumber] = Field(
+        default_factory=dict,
+        description="tier/platform/quantity -> the creators' spread the data learnt (replaces "
+        "the prior's creator_spread for that pool)",
+    )
     numerical_error: dict[str, Any] = Field(
         default_factory=dict, description="the method's stated error (importance sampling)"
     )
@@ -645,8 +650,20 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
     of the wrong size, a covariance that is not symmetric or not positive semi-definite, a
     name without its prior's repr (or a repr of no name)."""
     calibration = priors.calibration
-    if calibration is None or calibration.persistent is None:
+    if calibration is None:
         return []
+    known = set(calibration.persistent.names) if calibration.persistent else set()
+    stray = [
+        Problem(
+            f"calibration.spread.{name}",
+            f"{shown(name)} has no persistent score in calibration.persistent.names: a spread "
+            "is learnt with its level",
+        )
+        for name in calibration.spread
+        if name not in known or name == SHOCK_NAME
+    ]
+    if calibration.persistent is None:
+        return stray
     at = "calibration.persistent"
     spec = calibration.persistent
     out: list[Problem] = []
@@ -728,7 +745,7 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
     for key in spec.priors:
         if key not in seen:
             out.append(Problem(f"{at}.priors.{key}", f"{shown(key)} is not one of the names"))
-    return out
+    return out + stray
 
 
 def cholesky_factor(covariance: np.ndarray) -> np.ndarray | None:
