@@ -50,6 +50,17 @@ def calibration_table(calibration: Calibration, currency: str, console: Console)
         f"Untouched: {len(untouched)} pool quantities the data do not speak to"
         + (f" ({', '.join(untouched)})." if untouched else "."),
     ]
+    spreads = [
+        f"{u.name} {u.spread[0]:.2g} → {u.spread[1]:.2g} [{u.spread[2]:.2g}, {u.spread[3]:.2g}]"
+        for u in calibration.updates
+        if u.spread is not None
+    ]
+    if spreads:
+        caption.append(
+            "Creator spread learnt (sd on the logit scale, assumed → median [P5, P95]): "
+            + "; ".join(spreads)
+            + "."
+        )
     if notes:
         caption.append("Notes: " + "; ".join(notes) + ".")
     table = Grid(
