@@ -49,9 +49,12 @@ def _pilot(rng: np.random.Generator, kept: tuple[str, ...] = ("engagements", "or
 
 
 def _written_posterior(pilot, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """The posterior as read back from the priors file calibrate writes."""
+    """The posterior as read back from the calibration block of the priors file calibrate
+    writes (the block alone: the rest of the file is the base priors, unchanged; one
+    replicate goes through the whole file and the loader in the last test)."""
     calibration = calibrate(_scenario(), pilot, seed=seed, predictive=False)
-    text = yaml.dump(calibrated_document(_scenario(), calibration), Dumper=DUMPER)
+    written = calibrated_document(_scenario(), calibration)["calibration"]
+    text = yaml.dump({"calibration": written}, Dumper=DUMPER)
     block = yaml.load(text, Loader=LOADER)["calibration"]["persistent"]
     return block["names"], np.array(block["mean"]), np.array(block["covariance"])
 

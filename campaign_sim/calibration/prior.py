@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from campaign_sim.random.distributions import Distribution
 
@@ -35,9 +35,19 @@ ROBUST_SCALE = math.sqrt((DEGREES - 2) / DEGREES)
 SCORE_EDGE = 8.2
 
 
+#: log of the Student-t density's constant, scale included.
+_LOG_CONSTANT = (
+    math.lgamma((DEGREES + 1) / 2)
+    - math.lgamma(DEGREES / 2)
+    - 0.5 * math.log(DEGREES * math.pi)
+    - math.log(ROBUST_SCALE)
+)
+
+
 def robust_logpdf(z: np.ndarray) -> np.ndarray:
     """Log density of the robust prior of a persistent score."""
-    return stats.t.logpdf(np.asarray(z) / ROBUST_SCALE, DEGREES) - math.log(ROBUST_SCALE)
+    t = np.asarray(z) / ROBUST_SCALE
+    return _LOG_CONSTANT - (DEGREES + 1) / 2 * np.log1p(t * t / DEGREES)
 
 
 def robust_sample(rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
