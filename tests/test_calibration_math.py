@@ -253,8 +253,8 @@ def test_a_learnt_spread_reaches_every_group_of_its_pool(tmp_path) -> None:
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
     scenario = load_scenario(SCENARIO, priors=path)
     for group in scenario.groups:
-        expected = round(tau, 5) if group.pool == "nano/instagram" else 0.5
-        assert round(group.priors["engagement_rate"].creator_spread, 5) == expected
+        expected = float(f"{tau:.6g}") if group.pool == "nano/instagram" else 0.5
+        assert group.priors["engagement_rate"].creator_spread == expected
     document["calibration"]["spread"] = {"nano/tiktok/engagement_rate": 0.4}
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
     with pytest.raises(InputError, match=r"calibration\.spread\.nano/tiktok/engagement_rate"):

@@ -59,18 +59,36 @@ class Posterior1D:
         return float(np.interp(q, np.cumsum(self.weights), self.grid))
 
 
+#: Scan step of a cell's first look, and how far below its maximum a score is negligible
+#: (``exp(-80)``): only the scores within it are evaluated every ``step``.
+SCAN_STEP = 0.4
+NEGLIGIBLE = 80.0
+
+
 def cell_table(
     loglik: Callable[[np.ndarray], np.ndarray], step: float, grid: np.ndarray
 ) -> np.ndarray:
-    """A cell's log-likelihood on ``grid``: evaluated every ``step`` between the level map's
-    edges (beyond them the level, hence the likelihood, is constant) and interpolated by a
-    cubic spline."""
-    n = int(math.ceil(SCORE_EDGE / step))
-    coarse = np.arange(-n, n + 1) * step
-    values = loglik(coarse)
-    values = np.where(np.isfinite(values), values, -1e300)
-    inside = np.clip(grid, coarse[0], coarse[-1])
-    return interpolate.CubicSpline(coarse, values)(inside)
+    """A cell's log-likelihood on ``grid``. A first look every :data:`SCAN_STEP` finds the
+    scores within :data:`NEGLIGIBLE` of the maximum; those are evaluated every ``step`` and
+    interpolated by a cubic spline, the rest linearly from the first look. Between the level
+    map's edges only: beyond them the level, hence the likelihood, is constant."""
+    n = int(math.ceil(SCORE_EDGE / SCAN_STEP))
+    scan = np.arange(-n, n + 1) * SCAN_STEP
+    first = _finite(loglik(scan))
+    near = np.flatnonzero(first >= first.max() - NEGLIGIBLE)
+    low, high = scan[max(near[0] - 1, 0)], scan[min(near[-1] + 1, len(scan) - 1)]
+    count = int(math.ceil((high - low) / step))
+    fine = np.linspace(low, high, count + 1)
+    values = _finite(loglik(fine))
+    inside = np.clip(grid, scan[0], scan[-1])
+    out = np.interp(inside, scan, first)
+    region = (inside >= low) & (inside <= high)
+    out[region] = interpolate.CubicSpline(fine, values)(inside[region])
+    return out
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values), values, -1e300)
 
 
 def _campaign_integrated(table: np.ndarray, persistent: float, grid: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ __all__ = ["HALF_WIDTH", "MIN_CREATORS", "PRIOR_SD", "STEP", "Spread", "spread_p
 
 MIN_CREATORS = 8
 PRIOR_SD = 0.5
-STEP = 0.15
+STEP = 0.2
 HALF_WIDTH = 1.2  # log tau within x/÷3.3 of the assumed value
 
 
