@@ -131,8 +131,8 @@ def rate_cell(
     def loglik(z: np.ndarray) -> np.ndarray:
         m = centres(prior, z, tau)  # (grid,)
         total = np.zeros(z.shape)
-        for start in range(0, len(y), 16):
-            part = slice(start, start + 16)
+        for start in range(0, len(y), 64):
+            part = slice(start, start + 64)
             s, o, obs = size[part], offset[part], y[part]
             if s.ndim == 1:
                 values = log_marginal(

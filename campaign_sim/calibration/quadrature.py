@@ -115,26 +115,30 @@ def log_marginal(
 
     eta = np.zeros(y.shape)
     value = log_integrand(eta)
+    active = np.arange(y.size)  # the integrals whose mode is still moving
     for _ in range(_NEWTON_STEPS):
-        v, dv, ddv = _curve(centre, spread, eta, scale)
-        first, second = _count_derivatives(y, size * v + offset, dispersion)
-        grad = first * size * dv - eta
-        hess = second * (size * dv) ** 2 + first * size * ddv - 1.0
+        at = eta[active]
+        v, dv, ddv = _curve(centre[active], spread, at, scale)
+        first, second = _count_derivatives(y[active], size[active] * v + offset[active], dispersion)
+        grad = first * size[active] * dv - at
+        hess = second * (size[active] * dv) ** 2 + first * size[active] * ddv - 1.0
         step = np.clip(grad / np.maximum(-hess, 1.0), -2.0, 2.0)
-        trial = log_integrand(eta + step)
+        trial = log_integrand(at + step, active)
         # Damped: halve a step that does not raise the integrand (Newton can overshoot and
         # cycle where the curvature changes fast, e.g. at high rates with a wide spread).
-        worse = np.flatnonzero(~(trial >= value))
+        before = value[active]
+        worse = np.flatnonzero(~(trial >= before))
         for _ in range(_HALVINGS):
             if worse.size == 0:
                 break
             step[worse] /= 2
-            better = log_integrand(eta[worse] + step[worse], worse)
+            better = log_integrand(at[worse] + step[worse], active[worse])
             trial[worse] = better
-            worse = worse[~(better >= value[worse])]
-        eta = eta + step
-        value = trial
-        if np.abs(step).max(initial=0.0) < 1e-7:  # converged
+            worse = worse[~(better >= before[worse])]
+        eta[active] = at + step
+        value[active] = trial
+        active = active[np.abs(step) >= 1e-7]
+        if active.size == 0:  # every mode found
             break
     v, dv, ddv = _curve(centre, spread, eta, scale)
     first, second = _count_derivatives(y, size * v + offset, dispersion)

@@ -1,10 +1,10 @@
 """The creator spread ``tau`` of a level, learnt where a pilot has enough creators.
 
 The spread of creators around their pool's level is an assumption of the priors (docs/model.md,
-"Levels and creators"). With :data:`MIN_CREATORS` or more creators of a pool the data can say
-more: ``tau`` is given a prior, log-normal around the assumed value with sd
-:data:`PRIOR_SD` on the log scale (ASSUMPTION: the assumed spread is right within a factor of
-2.3 either way, 90%), and ``(Zp, log tau)`` is updated on a grid, ``log tau`` every
+"Levels and creators"). With :data:`MIN_CREATORS` or more creators of a pool whose followers
+are known the data can say more: ``tau`` is given a prior, log-normal around the assumed
+value with sd :data:`PRIOR_SD` on the log scale (ASSUMPTION: the assumed spread is right within
+a factor of 2.3 either way, 90%), and ``(Zp, log tau)`` is updated on a grid, ``log tau`` every
 :data:`STEP` over :data:`HALF_WIDTH` either side of the assumed value. The level's posterior is
 the marginal over ``tau``; the spread's posterior median is written back for the engine (which
 takes one spread per pool) and its P5-P95 reported.

@@ -229,12 +229,15 @@ def _rate_level(
             for y, size, offset, step in cells
         ]
 
-    if _creator_count(used) < MIN_CREATORS or prior.creator_spread == 0:
+    # The spread is learnt from creators whose followers are known: without them a creator's
+    # rate and audience cannot be told apart (their rows still inform the level).
+    known = used[used["followers"].notna()]
+    if _creator_count(known) < MIN_CREATORS or prior.creator_spread == 0:
         post, flat = grids.posterior_1d(tables_at(prior.creator_spread), prior.persistent)
         learnt_spread = None
     else:
         post, flat, learnt_spread = spread_posterior(
-            lambda tau: tables_at(tau, 3.0), prior.creator_spread, prior.persistent
+            lambda tau: tables_at(tau, 6.0), prior.creator_spread, prior.persistent
         )
     return _Learnt(
         name,
