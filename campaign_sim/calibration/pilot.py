@@ -129,27 +129,21 @@ def _counts(rng: np.random.Generator, mu: np.ndarray, dispersion: float) -> np.n
 def _creators(
     model: PoolModel, quantity: str, n: int, truth: dict[str, float], rng: np.random.Generator
 ) -> np.ndarray:
-    """``n`` creators' values of one quantity in a campaign whose persistent score is the
-    truth's (drawn and recorded if absent)."""
+    """``n`` creators' values of one quantity in a campaign: around the pool's campaign level
+    (or shared factor), whose persistent score is the truth's (drawn and recorded if absent)."""
     prior = model.priors[quantity]
     u = rng.random((n, 1))
-    if not prior.pooled or prior.persistent == 0:
-        return creator_values(
-            prior.dist,
-            prior.describes,
-            prior.scale,
-            prior.creator_spread,
-            prior.shared,
-            None,
-            u,
-            prior.level_is,
-        )[:, 0]
-    name = f"{model.pool}/{quantity}"
-    zp = truth.setdefault(name, float(robust_sample(rng, 1)[0]))
-    p = prior.persistent
-    z = np.array([math.sqrt(p) * zp + math.sqrt(1 - p) * rng.standard_normal()])
-    pool = (level_of_score(prior.dist, z), z)
-    return creator_values(
+    pool = None
+    if prior.pooled:
+        p = prior.persistent
+        zp = (
+            truth.setdefault(f"{model.pool}/{quantity}", float(robust_sample(rng, 1)[0]))
+            if p
+            else 0.0
+        )
+        z = np.array([math.sqrt(p) * zp + math.sqrt(1 - p) * rng.standard_normal()])
+        pool = (level_of_score(prior.dist, z), z)
+    values = creator_values(
         prior.dist,
         prior.describes,
         prior.scale,
@@ -158,4 +152,5 @@ def _creators(
         pool,
         u,
         prior.level_is,
-    )[:, 0]
+    )
+    return values[:, 0]
