@@ -9,6 +9,8 @@ prior's, and the expected sd of the persistent score (1 before any pilot).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -37,13 +39,14 @@ def pilot_sizing(
     sizes: tuple[int, ...] = DEFAULT_SIZES,
     replicates: int = 100,
     seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """One row per pilot size: ``creators``, ``prior_width``, ``expected_width`` (mean over
     replicates), ``width_p10``/``width_p90``, ``expected_shrink``, ``score_sd`` (the persistent
     score's posterior sd, averaged), ``replicates``."""
     name = f"{pool}/{quantity}"
     kept = COLUMNS_OF[quantity]
-    rows = []
+    rows: list[dict[str, float]] = []
     for n in sizes:
         rng = np.random.default_rng([seed, n])
         widths, sds, prior_width = [], [], float("nan")
@@ -56,6 +59,8 @@ def pilot_sizing(
             update = next(u for u in result.updates if u.name == name)
             prior_width = update.prior.width
             widths.append(update.posterior.width)
+            if progress is not None:
+                progress(len(rows) * replicates + r + 1)
             i = result.names.index(name)
             sds.append(float(np.sqrt(result.covariance[i, i])))
         widths_a = np.array(widths)

@@ -260,16 +260,10 @@ def pilot(
 
     plan = load_scenario(scenario)
     _check_pool(plan, pool, quantity)
-    import pandas as pd
-
-    frames = []
     with progress_bar(
         "simulating pilots", len(sizes) * replicates, "replicates", quiet=quiet
     ) as bar:
-        for i, size in enumerate(sizes):
-            frames.append(pilot_sizing(plan, pool, quantity, (size,), replicates, seed))
-            bar((i + 1) * replicates)
-    frame = pd.concat(frames, ignore_index=True)
+        frame = pilot_sizing(plan, pool, quantity, sizes, replicates, seed, progress=bar)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
