@@ -40,8 +40,10 @@ from campaign_sim.scenario.plan import Prior, Scenario
 __all__ = ["AOV_ORDER_CV", "METHOD", "calibrate"]
 
 METHOD = (
-    "grid quadrature for engagement, reach and fee levels (score step 0.0125); importance "
-    "sampling for conversion levels x product appeal (multivariate t proposal at the mode)"
+    "adaptive Gauss-Hermite per creator; grid quadrature for engagement, reach and fee levels "
+    "(score step 0.0125; with the creator spread on a log grid where 8+ creators have "
+    "followers); importance sampling for conversion levels x product appeal (multivariate t "
+    "proposal at the mode)"
 )
 #: ASSUMPTION: single orders' values spread with a coefficient of variation of 0.5 around a
 #: campaign's average order value (a shop whose orders range about NT$300-1,500 around 800).
