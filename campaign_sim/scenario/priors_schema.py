@@ -631,7 +631,7 @@ class CalibrationSpec(Strict):
     aov: DistributionSpec | None = Field(None, description="replaces the economics.aov")
     quantities: list[dict[str, Any]] = Field(default_factory=list)
     untouched: list[str] = Field(default_factory=list)
-    spread: dict[str, PositiveNumber] = Field(
+    spread: dict[str, Annotated[PositiveNumber, Field(le=MAX_CREATOR_SPREAD)]] = Field(
         default_factory=dict,
         description="tier/platform/quantity -> the creators' spread the data learnt (replaces "
         "the prior's creator_spread for that pool)",
