@@ -42,26 +42,34 @@ def _score_draws(
     return math.sqrt(persistent) * zp + math.sqrt(1 - persistent) * rng.standard_normal(DRAWS)
 
 
-def _rate_draws(model: PoolModel, quantity: str, calibration: Calibration, rng) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _rate_draws(
+    model: PoolModel,
+    quantity: str,
+    calibration: Calibration,
+    rows: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Creators' rates in the next campaign, shape (rows, DRAWS): the pool's level per draw
+    (one campaign), each creator's own deviation with the learnt spread where there is one."""
     prior = model.priors[quantity]
-    z = _score_draws(calibration, f"{model.pool}/{quantity}", prior.persistent, rng)
-    level = level_of_score(prior.dist, z)
-    centre = level_centre(level, prior.creator_spread, prior.scale, prior.level_is)
-    x = centre + prior.creator_spread * rng.standard_normal(DRAWS)
-    return special.expit(x)
+    name = f"{model.pool}/{quantity}"
+    tau = calibration.spreads().get(name, prior.creator_spread)
+    z = _score_draws(calibration, name, prior.persistent, rng)
+    centre = level_centre(level_of_score(prior.dist, z), tau, prior.scale, prior.level_is)
+    return special.expit(centre[None, :] + tau * rng.standard_normal((rows, DRAWS)))
 
 
-def _mid_percentile(y: float, mu: np.ndarray, dispersion: float) -> float:
+def _mid_percentiles(y: np.ndarray, mu: np.ndarray, dispersion: float) -> np.ndarray:
+    """``100 (P(Y < y) + P(Y = y) / 2)`` per row of ``mu`` (rows, DRAWS), averaged."""
     mu = np.maximum(mu, 1e-12)
+    y = y[:, None]
     if dispersion == 1.0:
         below, at = stats.poisson.cdf(y - 1, mu), stats.poisson.pmf(y, mu)
     else:
         size = mu / (dispersion - 1)
-        below, at = (
-            stats.nbinom.cdf(y - 1, size, 1 / dispersion),
-            stats.nbinom.pmf(y, size, 1 / dispersion),
-        )
-    return float(100 * np.mean(below + at / 2))
+        below = stats.nbinom.cdf(y - 1, size, 1 / dispersion)
+        at = stats.nbinom.pmf(y, size, 1 / dispersion)
+    return 100 * (below + at / 2).mean(axis=1)
 
 
 def predictive_percentiles(
@@ -73,57 +81,67 @@ def predictive_percentiles(
 ) -> pd.DataFrame:
     """One row per observed (creator row, count): row, pool, quantity, observed, percentile."""
     rng = np.random.default_rng([seed, 14])
-    out = []
-    shock_z = _score_draws(calibration, "shock", scenario.shock_persistent, rng)
-    shock = np.exp(scenario.shock_sigma * shock_z)
-    for _, row in rows[rows["creators"] == 1].iterrows():
-        pool = f"{row['tier']}/{row['platform']}"
-        model = models[pool]
-        if pd.notna(row["followers"]):
-            followers = np.full(DRAWS, float(row["followers"]))
-        else:
-            followers = np.asarray(model.priors["followers"].dist.ppf(rng.random(DRAWS)), float)
-        audience = followers * model.audience_share * float(row["deliverables"])
-        engaged = None
+    shock = np.exp(
+        scenario.shock_sigma * _score_draws(calibration, "shock", scenario.shock_persistent, rng)
+    )
+    creators = rows[rows["creators"] == 1]
+    frames = []
+    for pool, part in creators.groupby(creators["tier"] + "/" + creators["platform"], sort=True):
+        model = models[str(pool)]
+        n = len(part)
+        followers = np.broadcast_to(part["followers"].to_numpy(float)[:, None], (n, DRAWS))
+        missing = np.isnan(followers)
+        if missing.any():
+            drawn = np.asarray(model.priors["followers"].dist.ppf(rng.random((n, DRAWS))), float)
+            followers = np.where(missing, drawn, followers)
+        audience = followers * model.audience_share * part["deliverables"].to_numpy(float)[:, None]
+        engaged = part["engagements"].to_numpy(float)
+        known = ~np.isnan(engaged)
         for column, quantity in _COUNTS.items():
-            if pd.isna(row[column]) or quantity not in model.priors:
+            observed = part[column].to_numpy(float)
+            prior = model.priors.get(quantity)
+            if np.isnan(observed).all() or prior is None or prior.describes != "level":
                 continue
-            if model.priors[quantity].describes != "level":
-                continue
-            rate = _rate_draws(model, quantity, calibration, rng)
+            rate = _rate_draws(model, quantity, calibration, n, rng)
+            dispersion = 1.0
             if column == "engagements":
                 mu = audience * rate
-                engaged = mu
-                dispersion = 1.0
             elif column == "reach":
-                seen = row["engagements"] if pd.notna(row["engagements"]) else None
-                amplified = (
-                    seen if seen is not None else audience * model.mean("engagement_rate")
-                ) * model.reach_per_engagement
-                mu = audience * rate + amplified
-                dispersion = 1.0
+                seen = np.where(
+                    known[:, None], engaged[:, None], audience * model.mean("engagement_rate")
+                )
+                mu = audience * rate + seen * model.reach_per_engagement
             else:
-                base = _base(scenario, row, audience, engaged)
-                if base is None:
-                    continue
-                seen = row["engagements"] if pd.notna(row["engagements"]) else 0.0
-                mu = shock * (base * rate + seen * model.orders_per_engagement)
+                base = _base(scenario, part, audience)
+                observed = np.where(np.isnan(base[:, 0]), np.nan, observed)
+                amplified = np.where(known, engaged, 0.0)[:, None] * model.orders_per_engagement
+                mu = shock[None, :] * (np.nan_to_num(base) * rate + amplified)
                 dispersion = model.dispersion
-            out.append(
-                {
-                    "row": int(row["row"]),
-                    "pool": pool,
-                    "quantity": column,
-                    "observed": float(row[column]),
-                    "percentile": _mid_percentile(float(row[column]), mu, dispersion),
-                }
+            has = ~np.isnan(observed)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "row": part["row"].to_numpy()[has].astype(int),
+                        "pool": str(pool),
+                        "quantity": column,
+                        "observed": observed[has],
+                        "percentile": _mid_percentiles(observed[has], mu[has], dispersion),
+                    }
+                )
             )
-    return pd.DataFrame(out, columns=["row", "pool", "quantity", "observed", "percentile"])
+    columns = ["row", "pool", "quantity", "observed", "percentile"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return (
+        pd.concat(frames, ignore_index=True)
+        .sort_values(["row", "quantity"], kind="stable")[columns]
+        .reset_index(drop=True)
+    )
 
 
-def _base(scenario: Scenario, row: pd.Series, audience: np.ndarray, engaged) -> np.ndarray | None:  # type: ignore[no-untyped-def]
-    if scenario.conversion_base == "engagements":
-        return None if pd.isna(row["engagements"]) else np.full(DRAWS, float(row["engagements"]))
-    if scenario.conversion_base == "reach":
-        return None if pd.isna(row["reach"]) else np.full(DRAWS, float(row["reach"]))
+def _base(scenario: Scenario, part: pd.DataFrame, audience: np.ndarray) -> np.ndarray:
+    """The conversion base of each row (rows, DRAWS); NaN where the row lacks it."""
+    if scenario.conversion_base in ("engagements", "reach"):
+        values = part[scenario.conversion_base].to_numpy(float)[:, None]
+        return np.broadcast_to(values, audience.shape)
     return audience
