@@ -102,7 +102,10 @@ def _column(name: str, columns: list[str], what: str) -> str:
 def _suggest_column(name: str, columns: list[str]) -> str:
     """`` (did you mean 'x'?)`` from the metrics (``profit``) and the columns that are
     estimates (``roi_p5``, ``prob_loss``), never a standard error or an interval's bound;
-    the metric name wins a tie."""
+    the metric name wins a tie. A name over 100 characters gets none (no one misspells a
+    column that long, and matching it is quadratic in its length)."""
+    if len(name) > 100:
+        return ""
     metrics = [c.removesuffix("_mean") for c in columns if c.endswith("_mean")]
     estimates = [c for c in columns if c not in _NOT_QUANTITIES and not c.endswith(_NOT_SUGGESTED)]
     candidates = {c: 1 for c in estimates} | {m: 2 for m in metrics}
