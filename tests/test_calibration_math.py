@@ -259,3 +259,15 @@ def test_a_learnt_spread_reaches_every_group_of_its_pool(tmp_path) -> None:
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
     with pytest.raises(InputError, match=r"calibration\.spread\.nano/tiktok/engagement_rate"):
         load_scenario(SCENARIO, priors=path)
+
+
+@pytest.mark.statistical
+def test_pilot_sizing_narrows_with_creators_down_to_the_one_campaign_floor() -> None:
+    """A bigger one-campaign pilot teaches more, but never more than its campaign: the
+    persistent score's sd stays near sqrt(1 - p) (0.71 at p = 0.5), not 0."""
+    from campaign_sim.calibration.sizing import pilot_sizing
+
+    table = pilot_sizing(_scenario(), "nano/instagram", "engagement_rate", (3, 24), 12, seed=3)
+    small, large = table.iloc[0], table.iloc[1]
+    assert large["expected_width"] < small["expected_width"] < small["prior_width"]
+    assert 0.6 < large["score_sd"] < small["score_sd"] < 1.0

@@ -33,7 +33,7 @@ MIN_ESS = 1000
 _DRAWS = 4000
 _MAX_DRAWS = 64000
 _PROPOSAL_DF = 5.0
-_BATCH = 256
+_VALUES = 131_072  # draws x rows evaluated per pass (memory: a few MB per array)
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,10 @@ class _Layout:
 
     def log_posterior(self, theta: np.ndarray) -> np.ndarray:
         out = np.empty(theta.shape[0])
-        for start in range(0, theta.shape[0], _BATCH):
-            part = theta[start : start + _BATCH]
-            out[start : start + _BATCH] = self.log_prior(part) + self.log_likelihood(part)
+        batch = max(1, _VALUES // max(len(self.cells.y), 1))  # draws x rows per pass
+        for start in range(0, theta.shape[0], batch):
+            part = theta[start : start + batch]
+            out[start : start + batch] = self.log_prior(part) + self.log_likelihood(part)
         return out
 
     def targets(self, theta: np.ndarray, appeal: bool) -> np.ndarray:

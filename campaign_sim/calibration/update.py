@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.calibration import grid as grids
-from campaign_sim.calibration.joint import OrderCells, joint_posterior
+from campaign_sim.calibration.joint import MIN_ESS, OrderCells, joint_posterior
 from campaign_sim.calibration.observation import (
     PoolModel,
     fee_cell,
@@ -34,6 +35,7 @@ from campaign_sim.calibration.prior import (
 from campaign_sim.calibration.result import Calibration, QuantityUpdate, Summary
 from campaign_sim.calibration.spread import MIN_CREATORS, Spread, spread_posterior
 from campaign_sim.errors import InputError
+from campaign_sim.notices import Notice
 from campaign_sim.random.distributions import Distribution, LogNormal
 from campaign_sim.scenario.plan import Prior, Scenario
 
@@ -378,6 +380,15 @@ def _conversion_block(
             "mcse_of_means": [round(float(x), 5) for x in posterior.mcse],
         }
     }
+    if posterior.ess < MIN_ESS:
+        warnings.warn(
+            f"the conversion block's importance sampling reached only {posterior.ess:.0f} "
+            f"effective draws of {posterior.draws:,} (aim: {MIN_ESS:,}): its Monte Carlo error "
+            "(mcse_of_means in the file) is larger than usual; the posterior may be far from "
+            "normal (check the data for a conflict)",
+            Notice,
+            stacklevel=3,
+        )
     return out, provenance, covariance
 
 
