@@ -63,6 +63,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _columns_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without ``COLUMNS``, as on a machine whose stdout is not a terminal
+    (pytest-xdist sets it to 80 in its workers; a terminal may set it): tests of widths set
+    it themselves."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def write_scenario(tmp_path: Path):
     """Write a scenario (and the all-fixed priors beside it); return the scenario path."""
@@ -100,15 +108,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if unmarked:
         listing = "\n  ".join(unmarked)
-        raise pytest.UsageError(
+        message = (
             f"{len(unmarked)} test(s) without a tier marker ({', '.join(TIERS)}); mark each "
             f"(pytestmark or a decorator) or exempt it with @pytest.mark.{EXEMPT}(reason):\n"
             f"  {listing}"
         )
+        if not hasattr(config, "workerinput"):
+            raise pytest.UsageError(message)
+        # In a pytest-xdist worker a usage error is an internal error without its message:
+        # every test of the run fails with it instead (pytest_runtest_setup).
+        config.stash[_UNTIERED] = message
     for item in items:
         for marker, (present, reason) in NEEDS.items():
             if item.get_closest_marker(marker) and not present():
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_UNTIERED = pytest.StashKey[str]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail every test of a run (on xdist workers) that collected tests without a tier."""
+    message = item.config.stash.get(_UNTIERED, None)
+    if message is not None:
+        pytest.fail(message, pytrace=False)
 
 
 def _tiered(item: pytest.Item) -> bool:

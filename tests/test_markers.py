@@ -37,8 +37,20 @@ def test_bare():
 """
 
 
-#: pytest without the cache and hypothesis's plugin (a second to import; the cases do not use it)
-PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
+#: pytest without the cache and hypothesis's plugin (a second to import; the cases do not use
+#: it), in one process (the copied pyproject.toml asks for two workers; the tier check's
+#: usage error is pytest's own in one process).
+PYTEST = [
+    sys.executable,
+    "-m",
+    "pytest",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-n",
+    "0",
+]
 
 
 def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:
@@ -66,3 +78,21 @@ def test_a_test_without_a_tier_is_a_usage_error(tmp_path: Path) -> None:
     )
     done = _pytest(tmp_path)
     assert done.returncode == pytest.ExitCode.OK, done.stdout + done.stderr
+
+
+def test_on_two_workers_an_untiered_test_fails_the_run_with_the_message(tmp_path: Path) -> None:
+    """Under pytest-xdist (the default: two workers) the usage error would be an internal
+    error without its message: every test fails with it instead."""
+    shutil.copy(HERE.parent / "pyproject.toml", tmp_path)
+    for name in ("conftest.py", "helpers.py"):
+        shutil.copy(HERE / name, tmp_path / name)
+    (tmp_path / "test_cases.py").write_text(CASES, encoding="utf-8")
+    done = subprocess.run(
+        [*PYTEST[:-2], "-n", "2", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout + done.stderr
+    assert "3 test(s) without a tier marker" in done.stdout
