@@ -235,7 +235,14 @@ def _sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[in
     show_default=True,
     help="Simulated pilots per size (a truth from the prior, a pilot, its posterior).",
 )
-@click.option("--seed", "-s", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the simulated truths and pilots (the same seed, the same table).",
+)
 @format_option("csv", "json")
 @quiet_option
 def pilot(
