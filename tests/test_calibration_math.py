@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -271,3 +272,26 @@ def test_pilot_sizing_narrows_with_creators_down_to_the_one_campaign_floor() -> 
     small, large = table.iloc[0], table.iloc[1]
     assert large["expected_width"] < small["expected_width"] < small["prior_width"]
     assert 0.6 < large["score_sd"] < small["score_sd"] < 1.0
+
+
+@pytest.mark.cli
+def test_the_priors_listing_says_what_a_calibration_changed(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from campaign_sim.cli.main import main
+
+    pilot = _engagement_only(
+        simulate_pilot(_scenario(), {"nano/instagram": 12}, 1, {}, np.random.default_rng(4))
+    )
+    calibration = calibrate(_scenario(), pilot, predictive=False)
+    path = tmp_path / "calibrated.yaml"
+    document = calibrated_document(_scenario(), calibration)
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
+    text = Path(SCENARIO).read_text(encoding="utf-8").replace("base: article", f"base: {path}")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    shown = CliRunner().invoke(main, ["priors", str(scenario)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert f"Calibrated: the persistent parts of {ENGAGEMENT}" in shown.stdout
+    tau = calibration.spreads()[ENGAGEMENT]
+    assert f"Creator spreads learnt: {ENGAGEMENT} {tau:.2g}" in shown.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,6 +49,29 @@ def validate(files: tuple[Path, ...]) -> None:
                 click.echo(f"{path} ({kind} file): {exc}", err=True)
     if bad:
         sys.exit(2)
+
+
+def _calibrated_note(plan: Any) -> str | None:
+    """What a calibrated priors file changes that the table of priors does not show."""
+    if plan.calibrated is None:
+        return None
+    base = {(p.tier, p.platform, p.quantity): p.creator_spread for p in plan.priors}
+    spreads = sorted(
+        {
+            f"{g.pool}/{q} {p.creator_spread:.2g}"
+            for g in plan.groups
+            for q, p in g.priors.items()
+            if p.creator_spread
+            != base.get((g.tier, g.platform, q), base.get((g.tier, None, q), p.creator_spread))
+        }
+    )
+    names = ", ".join(plan.calibrated.names)
+    note = (
+        f"Calibrated: the persistent parts of {names} come from the calibration's posterior "
+        "(`campaign-sim calibrate` printed the next campaign's values); the ranges above are "
+        "the priors it started from."
+    )
+    return note + (f" Creator spreads learnt: {'; '.join(spreads)}." if spreads else "")
 
 
 def _kind(data: dict) -> str:
@@ -172,4 +196,4 @@ def priors(scenario: Path | None, prior_set: str, show_all: bool, fmt: str) -> N
 
         if plan is not None:
             assumptions_table(assumptions_frame(plan), stdout())
-        priors_table(frame, stdout())
+        priors_table(frame, stdout(), None if plan is None else _calibrated_note(plan))

@@ -21,8 +21,9 @@ CAPTION = (
 )
 
 
-def priors_table(frame: pd.DataFrame, console: Console) -> None:
-    """A row per prior of :func:`campaign_sim.scenario.priors.priors_frame`."""
+def priors_table(frame: pd.DataFrame, console: Console, note: str | None = None) -> None:
+    """A row per prior of :func:`campaign_sim.scenario.priors.priors_frame`; ``note`` (say,
+    what a calibration changed) goes under the caption."""
     table = Grid(
         [
             Col("tier", justify="left", key=True, stack="pool"),
@@ -39,7 +40,7 @@ def priors_table(frame: pd.DataFrame, console: Console) -> None:
             Col("sources", justify="left", text=True, floor=24),
         ],
         title="Priors",
-        caption=CAPTION,
+        caption=CAPTION if note is None else f"{CAPTION}\n{note}",
     )
     for row in frame.to_dict("records"):
         marker = " (assumption)" if row["assumption"] else ""
