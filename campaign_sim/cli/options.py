@@ -66,8 +66,18 @@ def campaigns_option(help: str, minimum: int = 1) -> Any:
     )
 
 
-def seed_option(help: str = "Random seed [default: the scenario's simulation.seed].") -> Any:
-    return click.option("--seed", "-s", type=click.IntRange(min=0), default=None, help=help)
+def seed_option(
+    help: str = "Random seed [default: the scenario's simulation.seed].", default: int | None = None
+) -> Any:
+    """``--seed/-s``: a whole number >= 0; ``default`` None means the scenario's own."""
+    return click.option(
+        "--seed",
+        "-s",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 def out_option(default: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from campaign_sim.cli.help import examples
-from campaign_sim.cli.options import format_option, quiet_option, scenario_argument
+from campaign_sim.cli.options import format_option, quiet_option, scenario_argument, seed_option
 from campaign_sim.cli.output import echo_json, note, progress_bar, stdout
 
 __all__ = ["calibrate", "pilot"]
@@ -53,14 +53,7 @@ def _default_out(observed: Path) -> Path:
     help="Whose appeal the scenario plans for (rows of other products inform the pools but "
     "not this product's appeal) [default: the scenario's name].",
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Seed of the importance sampling and the predictive check.",
-)
+@seed_option("Seed of the importance sampling and the predictive check.", default=0)
 @click.option(
     "--report",
     "report",
@@ -235,14 +228,7 @@ def _sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[in
     show_default=True,
     help="Simulated pilots per size (a truth from the prior, a pilot, its posterior).",
 )
-@click.option(
-    "--seed",
-    "-s",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Seed of the simulated truths and pilots (the same seed, the same table).",
-)
+@seed_option("Seed of the simulated truths and pilots (the same seed, the same table).", default=0)
 @format_option("csv", "json")
 @quiet_option
 def pilot(
