@@ -21,7 +21,7 @@ from campaign_sim.calibration.update import AOV_ORDER_CV
 from campaign_sim.random.levels import creator_values
 from campaign_sim.scenario.plan import Scenario
 
-__all__ = ["Pilot", "simulate_pilot", "truth_from_prior"]
+__all__ = ["Pilot", "simulate_pilot"]
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,6 @@ class Pilot:
     truth: dict[str, float]
     path: Path = field(default=Path("simulated pilot"))
     sha256: str = ""
-
-
-def truth_from_prior(names: list[str], rng: np.random.Generator) -> dict[str, float]:
-    """Persistent scores drawn from calibration's robust prior."""
-    return {name: float(robust_sample(rng, 1)[0]) for name in names}
 
 
 def simulate_pilot(

@@ -9,19 +9,18 @@ bars. Chinese scenario names render with the project's CJK font (:mod:`.fonts`).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from campaign_sim.calibration.result import Calibration
+from campaign_sim.calibration.update import RATES
 from campaign_sim.reports import fonts
+from campaign_sim.results.folder import atomic_write_bytes
 
 __all__ = [
     "BEFORE_AFTER_METRICS",
-    "atomic_write_bytes",
     "before_after_frame",
     "calibration_chart",
     "quantity_label",
@@ -29,7 +28,6 @@ __all__ = [
     "write_calibration_report",
 ]
 
-RATES = ("engagement_rate", "reach_rate", "conversion_rate")
 MONEY = ("fee", "aov")
 APPEAL = "product_appeal"
 #: The compare summary shown before and after: (key, label, kind).
@@ -66,19 +64,6 @@ def shown_value(quantity: str, value: float | None, *, width: bool = False) -> s
     if quantity in (APPEAL, "shock"):
         return f"{value:.2f}" if width else f"×{value:.2f}"
     return f"{value:.3g}"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def before_after_frame(original: Any, calibrated: Any) -> pd.DataFrame:
