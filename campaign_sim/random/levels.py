@@ -33,6 +33,8 @@ from campaign_sim.random.ppf_table import table_for
 __all__ = [
     "LOG_SCALE",
     "LOGIT_SCALE",
+    "OWN_PERSISTENT",
+    "own_scores",
     "creator_part_pearson",
     "creator_values",
     "level_centre",
@@ -45,6 +47,14 @@ __all__ = [
 
 LOGIT_SCALE = "logit"  # rates in (0, 1)
 LOG_SCALE = "log"  # money and counts > 0
+
+#: A named creator's own deviation from the pool, ``eta = sqrt(q) eta_persistent +
+#: sqrt(1 - q) eta_campaign`` (MODEL.md §10): ``q``, the share of its variance that is the
+#: creator's usual self, the same in every campaign. ASSUMPTION: no source figure measures
+#: it; half, as for the pools' levels (docs/rosters.md gives the reason and what it changes).
+#: History narrows ``eta_persistent`` only, so ``sqrt(1 - q) tau`` is the floor of a creator's
+#: own spread however long their history.
+OWN_PERSISTENT = 0.5
 
 #: The largest uniform below 1: ``Phi`` of a large normal score rounds to 1.0, outside [0, 1).
 _BELOW_ONE = 1.0 - 2.0**-53
@@ -216,3 +226,12 @@ def _logit_means(spread: float) -> tuple[np.ndarray, np.ndarray]:
     grid = np.linspace(-40.0, 40.0, 16_001)
     means = special.expit(grid[:, None] + spread * nodes[None, :]) @ weights
     return grid, special.logit(means)
+
+
+def own_scores(
+    persistent: np.ndarray, campaign: np.ndarray, share: float = OWN_PERSISTENT
+) -> np.ndarray:
+    """A named creator's own normal score ``sqrt(q) persistent + sqrt(1 - q) campaign``
+    (MODEL.md §10): N(0, 1) when both parts are, so a creator without history is a pool
+    creator in distribution."""
+    return math.sqrt(share) * persistent + math.sqrt(1.0 - share) * campaign

@@ -21,10 +21,12 @@ from campaign_sim.random.sampling import RANDOM, Sampling, block_uniforms
 __all__ = [
     "BLOCK",
     "CAMPAIGN_STREAM",
+    "OWN_EFFECT_ROWS",
     "POOL_ROWS",
     "QUANTITY_IDS",
     "block_ranges",
     "brand_uniforms",
+    "creator_stream",
     "platform_stream",
     "pool_stream",
     "uniforms",
@@ -76,7 +78,14 @@ QUANTITY_IDS = {
     "production_days": 201,
     "pool": 300,
     "pool.persistent": 400,
+    # A named creator's persistent own effects (MODEL.md §10), one row per quantity of
+    # OWN_EFFECT_ROWS, drawn per brand in the creator's stream (creator_stream).
+    "creator.persistent": 500,
 }
+
+#: The rows of a named creator's ``creator.persistent`` draws: the quantities with a
+#: persistent own effect (their usual engagement, reach and conversion; MODEL.md §10).
+OWN_EFFECT_ROWS = {"engagement_rate": 0, "reach_rate": 1, "conversion_rate": 2}
 
 #: The row of each creator quantity in a pool's ``pool`` and ``pool.persistent`` draws: fixed,
 #: so a quantity's campaign-level numbers never depend on which others have one (row ``k`` is
@@ -116,6 +125,13 @@ def platform_stream(platform: str) -> int:
     """A stable stream id for a platform's campaign-level draws (its niche audience), apart
     from every pool's (a pool name holds a ``/``; a platform's stream name starts with ``@``)."""
     return pool_stream(f"@{platform}")
+
+
+def creator_stream(handle: str) -> int:
+    """A stable stream id for a named creator (MODEL.md §10), keyed by the canonical handle
+    alone: apart from every pool's (a ``/``) and platform's (``@``), the same whichever
+    strategy, roster file or position books the creator."""
+    return pool_stream(f"creator:{handle}")
 
 
 def block_ranges(campaigns: int, start: int = 0) -> Iterator[tuple[int, int, int]]:

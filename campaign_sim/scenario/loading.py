@@ -314,6 +314,8 @@ def _calibrated(
                     )
                 )
             continue
+        if name.startswith("@"):
+            continue  # a named creator's own effect: used if the scenario books them
         tier, platform, quantity = name.split("/")
         table = priors.get(tier, {})
         prior = table.get((platform, quantity)) or table.get((None, quantity))

@@ -1,0 +1,1 @@
+"""Named creators: roster files and handles (MODEL.md §10, docs/rosters.md)."""
