@@ -8,7 +8,7 @@ of a pool (see :mod:`campaign_sim.random.streams`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from scipy import special
@@ -18,14 +18,17 @@ from campaign_sim.random.levels import (
     creator_part_pearson,
     creator_values,
     level_centre,
+    own_scores,
     pool_draw,
     uniforms_of_scores,
 )
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.random.streams import (
     CAMPAIGN_STREAM,
+    OWN_EFFECT_ROWS,
     POOL_ROWS,
     brand_uniforms,
+    creator_stream,
     platform_stream,
     pool_stream,
     uniforms,
@@ -89,6 +92,9 @@ class Layout:
         for strategy in scenario.strategies:
             used: dict[str, int] = {}
             for index, group in enumerate(strategy.groups):
+                if group.creator is not None:  # drawn from their own stream, one row
+                    slots.append(GroupSlots(strategy.name, index, group, 0, 1))
+                    continue
                 offset = used.get(group.pool, 0)
                 rows = (
                     group.count if group.count is not None else _budget_cap(group, scenario.funnel)
@@ -211,6 +217,9 @@ class PoolDraws:
     amplified: Amplification | None = None  # None: reach stops at the followers
     # Who takes a product-only deal (bool) and its cost (currency); None: nobody does.
     gifts: tuple[np.ndarray, np.ndarray] | None = None
+    # A named creator's own uniforms of their whole direct and amplified orders (None: a
+    # pool's creators, whose orders are drawn per strategy, or expected orders).
+    orders: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,13 @@ class GroupDraws:
     rows: slice  # the group's rows in its pool's arrays
     hired: np.ndarray | None  # bool (rows, campaigns) for budget groups; None: all hired
 
+    @property
+    def key(self) -> str:
+        """Where the group's arrays are in :class:`ChunkDraws`: its pool, or a named
+        creator's handle (a handle holds no ``/``)."""
+        creator = self.slots.group.creator
+        return self.slots.group.pool if creator is None else creator.handle
+
 
 @dataclass(frozen=True)
 class ChunkDraws:
@@ -238,6 +254,11 @@ class ChunkDraws:
     campaign: CampaignDraws
     pools: dict[str, PoolDraws]
     groups: tuple[GroupDraws, ...]
+    creators: dict[str, PoolDraws] = field(default_factory=dict)  # handle -> one row
+
+    def arrays(self, key: str) -> PoolDraws:
+        """A pool's draws, or a named creator's (:attr:`GroupDraws.key`)."""
+        return self.pools[key] if "/" in key else self.creators[key]
 
 
 def _copula(
@@ -356,6 +377,77 @@ class _PoolSampler:
         )
 
 
+class _CreatorSampler(_PoolSampler):
+    """Draws one named creator (MODEL.md §10): their own uniforms from the stream of their
+    handle (one row), the pool's level and shared factors from the pool's sampler (so every
+    creator of a pool, named or not, sees the same level in campaign ``c``), known followers
+    and fees in place of draws, and an own effect ``sqrt(q) eta_p + sqrt(1 - q) eta_c`` for
+    the rates, whose persistent ``eta_p`` a calibration with the creator's history narrows."""
+
+    def __init__(
+        self,
+        pool: _PoolSampler,
+        group: GroupPlan,
+        seed: int,
+        parts: dict[str, list[tuple[int, int, int]]],
+        rho_er_cr: float,
+        calibrated: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        super().__init__(pool.plan, seed, parts, pool.sampling, pool.horizon, pool.calibrated)
+        self.levels, self._pool, self._rows = pool.levels, pool._pool, pool._rows  # shared
+        assert group.creator is not None
+        self.creator = group.creator
+        self.own_stream = creator_stream(group.creator.handle)
+        self.rho_er_cr = rho_er_cr
+        self.own_calibrated = calibrated or {}
+        self._persistent: np.ndarray | None = None
+
+    def uniforms(self, quantity: str, rows: int) -> np.ndarray:
+        blocks = self.parts["creators"]
+        return uniforms(self.seed, blocks, self.own_stream, quantity, 1, sampling=self.sampling)
+
+    def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
+        creator = self.creator
+        if quantity == "followers" and creator.followers is not None:
+            return np.full((1, self.campaigns), creator.followers)
+        if quantity == "fee" and creator.fee is not None:
+            if creator.fee.is_fixed:
+                return np.full((1, self.campaigns), creator.fee.mean())
+            return creator.fee.sampler()(self.uniforms("fee", 1) if u is None else u)
+        if quantity in OWN_EFFECT_ROWS:
+            campaign = special.ndtri(self.uniforms(quantity, 1) if u is None else u)
+            u = uniforms_of_scores(own_scores(self.own_persistent(quantity), campaign))
+        return super().sample(quantity, 1, u)
+
+    def own_persistent(self, quantity: str) -> np.ndarray:
+        """The creator's persistent own score of ``quantity``, shape (1, campaigns): the
+        calibration's (given their history), else N(0, 1) per brand from their stream, with
+        the engagement-conversion correlation of the scenario (so that, without history, the
+        creator's own scores correlate exactly as a pool creator's)."""
+        if quantity in self.own_calibrated:
+            return self.own_calibrated[quantity][None, :]
+        if self._persistent is None:
+            u = brand_uniforms(
+                self.seed,
+                self.parts["persistent"],
+                self.own_stream,
+                "creator.persistent",
+                self.horizon,
+                len(OWN_EFFECT_ROWS),
+                sampling=self.sampling,
+            )
+            self._persistent = special.ndtri(u)
+        z = self._persistent[OWN_EFFECT_ROWS[quantity]][None, :]
+        if quantity == "conversion_rate" and self.rho_er_cr:
+            priors = self.plan.priors
+            r = creator_part_pearson(
+                self.rho_er_cr, priors["engagement_rate"].shared, priors["conversion_rate"].shared
+            )
+            lead = self._persistent[OWN_EFFECT_ROWS["engagement_rate"]][None, :]
+            z = r * lead + math.sqrt(1 - r * r) * z
+        return z
+
+
 def draw_chunk(
     scenario: Scenario,
     layout: Layout,
@@ -409,11 +501,13 @@ def draw_chunk(
     )
     pools: dict[str, PoolDraws] = {}
     groups: list[GroupDraws] = []
+    samplers: dict[str, _PoolSampler] = {}
     for pool, cap in layout.pools.items():
-        members = [s for s in layout.slots if s.group.pool == pool]
+        members = [s for s in layout.slots if s.group.pool == pool and s.group.creator is None]
         sampler = _PoolSampler(
             members[0].group, seed, part, sampling, horizon, calibrated.pools.get(pool)
         )
+        samplers[pool] = sampler
         # Fees first: they decide how many creators budget groups hire, hence how many rows
         # of everything else this chunk needs. Row k of every array is the same however many
         # rows are drawn, so fees are drawn for a first guess of rows and again for twice as
@@ -438,9 +532,89 @@ def draw_chunk(
             None if gifts is None else (gifts[0][:needed], gifts[1][:needed]),
             scenario.funnel.amplification,
         )
+    creators = _draw_creators(scenario, layout, samplers, calibrated, seed, part, sampling, horizon)
+    groups.extend(_book(layout, creators, scenario.funnel.fee_factor))
     order = {(s.strategy, s.index): i for i, s in enumerate(layout.slots)}
     groups.sort(key=lambda g: order[(g.slots.strategy, g.slots.index)])
-    return ChunkDraws(n, campaign, pools, tuple(groups))
+    return ChunkDraws(n, campaign, pools, tuple(groups), creators)
+
+
+def _draw_creators(
+    scenario: Scenario,
+    layout: Layout,
+    samplers: dict[str, _PoolSampler],
+    calibrated: CalibratedScores,
+    seed: int,
+    part: dict[str, list[tuple[int, int, int]]],
+    sampling: Sampling,
+    horizon: int,
+) -> dict[str, PoolDraws]:
+    """Every named creator's draws, one row each, by handle: the same creator whichever
+    strategies book them and whoever else is on the roster (MODEL.md §10)."""
+    out: dict[str, PoolDraws] = {}
+    for slots in layout.slots:
+        creator = slots.group.creator
+        if creator is None or creator.handle in out:
+            continue
+        pool = slots.group.pool
+        if pool not in samplers:  # a pool only named creators come from: its levels still apply
+            samplers[pool] = _PoolSampler(
+                slots.group, seed, part, sampling, horizon, calibrated.pools.get(pool)
+            )
+        sampler = _CreatorSampler(
+            samplers[pool],
+            slots.group,
+            seed,
+            part,
+            scenario.rho_engagement_conversion,
+            getattr(calibrated, "creators", {}).get(creator.handle),
+        )
+        u_followers, fee = _fees(scenario, sampler, 1)
+        # A creator whose fee is quoted takes that deal; one whose fee is not known may take
+        # a product-only one, as the pool's creators do.
+        gifts = _gifts_of(sampler, 1) if creator.fee is None else None
+        drawn = _draw_pool(
+            sampler,
+            1,
+            fee,
+            u_followers,
+            scenario.rho_engagement_conversion,
+            gifts,
+            scenario.funnel.amplification,
+        )
+        if scenario.funnel.orders != "expected":
+            orders = (sampler.uniforms("orders", 1), sampler.uniforms("orders.amplified", 1))
+            drawn = replace(drawn, orders=orders)
+        out[creator.handle] = drawn
+    return out
+
+
+def _book(layout: Layout, creators: dict[str, PoolDraws], fee_factor: float) -> list[GroupDraws]:
+    """Each named creator's group; a roster group with a budget books its candidates in
+    order while the fees so far (with commission and tax, or a gifted creator's product cost)
+    fit it, campaign by campaign."""
+    out = []
+    booked: dict[tuple[str, str], list[GroupSlots]] = {}
+    for slots in layout.slots:
+        group = slots.group
+        if group.creator is None:
+            continue
+        if group.booking is None or group.booking.budget is None:
+            out.append(GroupDraws(slots, slice(0, 1), None))
+        else:
+            booked.setdefault((slots.strategy, group.booking.name), []).append(slots)
+    for members in booked.values():
+        costs = []
+        for slots in members:
+            drawn = creators[slots.group.creator.handle]  # type: ignore[union-attr]
+            cost = drawn.fee[0] * slots.group.deliverables * fee_factor
+            if drawn.gifts is not None:
+                cost = np.where(drawn.gifts[0][0], drawn.gifts[1][0], cost)
+            costs.append(cost)
+        budget = members[0].group.booking.budget  # type: ignore[union-attr]
+        hired = np.cumsum(np.array(costs), axis=0) <= budget * (1 + BUDGET_TOLERANCE)
+        out += [GroupDraws(s, slice(0, 1), hired[i : i + 1]) for i, s in enumerate(members)]
+    return out
 
 
 def _rows_guess(slots: GroupSlots, funnel: FunnelPlan) -> int:

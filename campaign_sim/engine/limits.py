@@ -85,6 +85,9 @@ BLOCK_BYTES = 200
 #: levels and shared factors), ``swing`` (three outputs), ``sobol`` (one
 #: output per input and base matrix, 5 at most; it draws two sets per chunk) and ``timeline``
 #: (series and totals, counted from the horizon).
+#: A named creator's values kept per campaign (engine.vectorized.CREATOR_METRICS; a
+#: literal, as the engine imports this module).
+CREATOR_VALUES = 8
 USAGES = ("outcomes", "precision", "drivers", "swing", "sobol", "timeline")
 _KEPT = {"outcomes": 0, "precision": 0, "drivers": 2, "swing": 3, "sobol": 5, "timeline": 30}
 #: The usages that also keep every outcome the scenario keeps, and how many times.
@@ -391,6 +394,9 @@ def footprint(
             f"{_count(slots)} creator slots x {chunk_text} x {per_slot} bytes",
         )
     kept_values = float(_KEPT[usage] + _KEPT_OUTCOMES.get(usage, 0) * len(scenario.outcomes))
+    # Each named creator's own outcomes (engine.vectorized.CREATOR_METRICS), per strategy.
+    named = max(sum(g.creator is not None for g in s.groups) for s in scenario.strategies)
+    kept_values += _KEPT_OUTCOMES.get(usage, 0) * CREATOR_VALUES * named
     kept_by = _Sized(campaigns, campaigns_key, runs)
     if usage == "drivers":
         kept_values += DRIVERS_PER_GROUP * max(len(s.groups) for s in scenario.strategies)

@@ -31,7 +31,7 @@ from campaign_sim.engine.vectorized import (
     repeat_revenue,
 )
 from campaign_sim.random.sampling import Sampling
-from campaign_sim.random.streams import BLOCK, pool_stream, uniforms
+from campaign_sim.random.streams import BLOCK, creator_stream, pool_stream, uniforms
 from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.timeline import DAYS_PER_MONTH, TimelinePlan, timeline_plan
 
@@ -60,7 +60,7 @@ def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strateg
         if group.slots.strategy != strategy:
             continue
         plan = group.slots.group
-        pool = draws.pools[plan.pool]
+        pool = draws.arrays(group.key)
         rows = group.rows
         k = plan.deliverables
         reached = pool.audience[rows] * pool.delivered[rows]
@@ -89,7 +89,7 @@ def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strateg
             "fee": fee,  # per deliverable, with commission and tax
             "overhead": pool.overhead[rows],
             "product": product,  # per gifted creator
-            "production": production[plan.pool][rows],  # days per deliverable
+            "production": production[group.key][rows],  # days per deliverable
             "deliverables": np.full(engagements.shape[0], k),
             "platform": np.full(engagements.shape[0], plan.platform, dtype=object),
         }
@@ -341,18 +341,21 @@ def _production(
     blocks: list[tuple[int, int, int]],
     sampling: Sampling,
 ) -> Arrays:
-    """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201)."""
+    """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201),
+    and of every named creator, from theirs (with their pool's production time)."""
+    pools = {key: (key, pool_stream(key)) for key in draws.pools}
+    for group in draws.groups:
+        if group.slots.group.creator is not None:
+            pools[group.key] = (group.slots.group.pool, creator_stream(group.key))
     out = {}
-    for pool, arrays in draws.pools.items():
-        rows = arrays.fee.shape[0]
+    for key, (pool, stream) in pools.items():
+        rows = draws.arrays(key).fee.shape[0]
         days = plan.production[pool]
         if days.is_fixed:
-            out[pool] = np.full((rows, draws.campaigns), days.mean())
+            out[key] = np.full((rows, draws.campaigns), days.mean())
         else:
-            u = uniforms(
-                seed, blocks, pool_stream(pool), "production_days", rows, sampling=sampling
-            )
-            out[pool] = days.sampler()(u)
+            u = uniforms(seed, blocks, stream, "production_days", rows, sampling=sampling)
+            out[key] = days.sampler()(u)
     return out
 
 

@@ -10,7 +10,7 @@ any number of processes and give the same numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -33,6 +33,7 @@ from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.plan import Scenario
 
 __all__ = [
+    "CREATOR_METRICS",
     "METRICS",
     "Outcomes",
     "amplified_terms",
@@ -40,6 +41,7 @@ __all__ = [
     "campaign_frame",
     "campaign_metrics",
     "chunk_outcomes",
+    "creator_metrics",
     "group_totals",
     "money_metrics",
     "outcomes_kernel",
@@ -61,6 +63,8 @@ class Outcomes:
     campaigns: int
     seed: int
     sampling: Sampling = RANDOM
+    # Each named creator's own outcomes (CREATOR_METRICS): creators[strategy][handle][metric].
+    creators: dict[str, dict[str, dict[str, np.ndarray]]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -76,7 +80,16 @@ class Outcomes:
         values = {
             name: {metric: arrays[name, metric] for metric in scenario.outcomes} for name in names
         }
-        return cls(names, values, campaigns, seed, sampling)
+        creators = {
+            s.name: {
+                g.creator.handle: {m: arrays[s.name, g.creator.handle, m] for m in CREATOR_METRICS}
+                for g in s.groups
+                if g.creator is not None
+            }
+            for s in scenario.strategies
+        }
+        named = {name: found for name, found in creators.items() if found}
+        return cls(names, values, campaigns, seed, sampling, named)
 
     def frame(self) -> pd.DataFrame:
         """Tidy table: one row per campaign and strategy, one column per metric."""
@@ -112,11 +125,15 @@ def group_totals(
     creators' product cost, overhead; creators hired, gifted and delivered; and ``unique``:
     log P(a person of the group's platform niche is not reached by the group) (docs/model.md,
     Unique reach). The engine and the plan preview both add these."""
-    per_pool = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
+    per_key = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
+    per_key |= {
+        handle: _creator_terms(scenario, drawn, draws.campaign.shock)
+        for handle, drawn in draws.creators.items()
+    }
     funnel = scenario.funnel
     for group in draws.groups:
         plan = group.slots.group
-        terms = per_pool[plan.pool]
+        terms = per_key[group.key]
         k = plan.deliverables
         # Conversions on followers count once per creator, not per deliverable.
         once = ("C",) if scenario.conversion_base == "followers" else ()
@@ -125,12 +142,36 @@ def group_totals(
             if key in terms:
                 scale = k if key in _PER_DELIVERABLE and key not in once else 1
                 sums[key] = scale * _summed(terms[key][group.rows], group.hired)
+        if plan.creator is not None:
+            sums |= _whole_orders(scenario, draws.creators[group.key], terms, group, k, once)
         sums["commission"] = funnel.agency_commission * sums["fee"]
         sums["fee_tax"] = funnel.fee_tax * sums["fee"]
         niche = draws.campaign.funnel.niche.get(plan.platform)
         if niche is not None:
             sums["unique"] = _not_reached(terms, group, k, niche)
         yield group, sums
+
+
+def _whole_orders(
+    scenario: Scenario,
+    drawn: PoolDraws,
+    terms: dict[str, np.ndarray],
+    group: GroupDraws,
+    k: int,
+    once: tuple[str, ...],
+) -> dict[str, np.ndarray]:
+    """A named creator's attributed orders over all their deliverables, direct N and
+    amplified Na: whole numbers from their own uniforms (Poisson or negative binomial, as the
+    scenario counts them), or expected; 0 in campaigns that do not book them."""
+    out = {}
+    for key, index in (("N", 0), ("Na", 1)):
+        if key not in terms:
+            continue
+        expected = (1 if key == "N" and once else k) * terms[key][0]
+        u = None if drawn.orders is None else drawn.orders[index][0]
+        orders = attributed_orders(expected, u, scenario)
+        out[key] = orders if group.hired is None else orders * group.hired[0]
+    return out
 
 
 def _summed(rows: np.ndarray, hired: np.ndarray | None) -> np.ndarray:
@@ -163,6 +204,8 @@ _TOTALS = (
     "Ea",
     "Ra",
     "Ca",
+    "N",
+    "Na",
     "fees",
     "commission",
     "fee_tax",
@@ -177,13 +220,28 @@ _TOTALS = (
 
 def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str, np.ndarray]]:
     """Campaign totals of every strategy for one chunk of draws."""
+    return _chunk_outcomes(scenario, draws)[0]
+
+
+def _chunk_outcomes(
+    scenario: Scenario, draws: ChunkDraws
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[tuple[str, str], dict[str, np.ndarray]]]:
+    """Campaign totals of every strategy, and each named creator's own outcomes by
+    (strategy, handle) (:func:`creator_metrics`), for one chunk of draws."""
     n = draws.campaigns
     totals: dict[str, dict[str, np.ndarray]] = {
         s.name: {key: np.zeros(n) for key in _TOTALS} for s in scenario.strategies
     }
     unique: dict[str, dict[str, np.ndarray]] = {s.name: {} for s in scenario.strategies}
+    creators = {}
     for group, sums in group_totals(scenario, draws):
         acc = totals[group.slots.strategy]
+        creator = group.slots.group.creator
+        if creator is not None:
+            booked = np.ones(n) if group.hired is None else group.hired[0].astype(float)
+            creators[group.slots.strategy, creator.handle] = creator_metrics(
+                scenario, draws.campaign, sums, booked
+            )
         for key, summed in sums.items():
             if key == "unique":
                 platform = group.slots.group.platform
@@ -194,9 +252,48 @@ def chunk_outcomes(scenario: Scenario, draws: ChunkDraws) -> dict[str, dict[str,
                 acc["cost"] += summed
             acc["fees" if key == "fee" else key] += summed
     niche = draws.campaign.funnel.niche
-    return {
+    strategies = {
         name: campaign_metrics(scenario, draws.campaign, acc, _unique_reach(unique[name], niche))
         for name, acc in totals.items()
+    }
+    return strategies, creators
+
+
+#: A named creator's own outcomes per campaign (MODEL.md §10; docs/rosters.md): booked (1 or
+#: 0), attributed orders, orders the campaign caused (conversions), revenue, cost (fees with
+#: commission and tax, product, overhead), profit, engagements and reach. Their profits and
+#: the rest of the strategy's (its tier groups', less the fixed cost) add up to its profit.
+CREATOR_METRICS = (
+    "booked",
+    "orders",
+    "conversions",
+    "revenue",
+    "cost",
+    "profit",
+    "engagements",
+    "reach",
+)
+
+
+def creator_metrics(
+    scenario: Scenario, campaign: CampaignDraws, sums: dict[str, np.ndarray], booked: np.ndarray
+) -> dict[str, np.ndarray]:
+    """A named creator's outcomes (:data:`CREATOR_METRICS`) from their group's totals."""
+    drawn = campaign.funnel
+    orders = sums.get("N", 0.0) + sums.get("Na", 0.0)
+    conversions = orders * drawn.incrementality * (1 - drawn.leakage)
+    revenue = campaign.aov * conversions
+    cost = sums["fee"] + sums["commission"] + sums["fee_tax"] + sums["overhead"]
+    cost = cost + sums.get("product", 0.0)
+    return {
+        "booked": booked,
+        "orders": np.broadcast_to(orders, booked.shape).astype(float),
+        "conversions": np.broadcast_to(conversions, booked.shape).astype(float),
+        "revenue": np.broadcast_to(revenue, booked.shape).astype(float),
+        "cost": cost,
+        "profit": scenario.gross_margin * revenue - cost,
+        "engagements": sums["E"] + sums.get("Ea", 0.0),
+        "reach": sums["R"] + sums.get("Ra", 0.0),
     }
 
 
@@ -219,8 +316,10 @@ def campaign_metrics(
     attributed orders, the share the campaign caused, revenue, repeat revenue over the
     horizon, cost lines and the ratios (docs/model.md)."""
     drawn = campaign.funnel
-    direct = attributed_orders(acc["C"] * campaign.shock, drawn.orders, scenario)
-    amplified = attributed_orders(acc["Ca"] * campaign.shock, drawn.amplified_orders, scenario)
+    direct = attributed_orders(acc["C"] * campaign.shock, drawn.orders, scenario) + acc["N"]
+    amplified = (
+        attributed_orders(acc["Ca"] * campaign.shock, drawn.amplified_orders, scenario) + acc["Na"]
+    )
     caused = drawn.incrementality * (1 - drawn.leakage)
     attributed = direct + amplified
     conversions = attributed * caused
@@ -313,8 +412,12 @@ def money_metrics(
         }
 
 
-def _creator_terms(scenario: Scenario, pool: PoolDraws) -> dict[str, np.ndarray]:
-    """Per-creator terms for one deliverable, shape (rows, campaigns) (docs/model.md)."""
+def _creator_terms(
+    scenario: Scenario, pool: PoolDraws, shock: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Per-creator terms for one deliverable, shape (rows, campaigns) (docs/model.md). With
+    the campaigns' ``shock``, a named creator's: their own attributed orders N and Na, drawn
+    from their own uniforms, in place of the conversions C and Ca (MODEL.md §10)."""
     delivered = pool.delivered
     reached_audience = pool.audience * delivered
     engagements = reached_audience * pool.engagement_rate
@@ -342,7 +445,19 @@ def _creator_terms(scenario: Scenario, pool: PoolDraws) -> dict[str, np.ndarray]
         terms["gifted"] = gifted.astype(float)
     if pool.amplified is not None:
         terms.update(amplified_terms(scenario, pool.amplified, engagements))
+    if shock is not None:
+        _own_orders(terms, shock)
     return terms
+
+
+def _own_orders(terms: dict[str, np.ndarray], shock: np.ndarray) -> None:
+    """A named creator's expected attributed orders per deliverable, N and Na, in place of
+    their conversions C and Ca (which become 0: the pools' creators' orders are drawn from
+    C and Ca per strategy, a named creator's from their own uniforms, in group_totals)."""
+    for conversions, orders in (("C", "N"), ("Ca", "Na")):
+        if conversions in terms:
+            terms[orders] = terms[conversions] * shock
+            terms[conversions] = np.zeros_like(terms[orders])
 
 
 def amplified_terms(
@@ -373,11 +488,13 @@ def outcomes_kernel(
     (``horizon``: campaigns per brand sharing the persistent parts, see :func:`draw_chunk`)."""
     draws = draw_chunk(scenario, layout, seed, chunk.block_list, sampling=sampling, horizon=horizon)
     kept = scenario.outcomes
-    return {
-        (name, metric): metrics[metric]
-        for name, metrics in chunk_outcomes(scenario, draws).items()
-        for metric in kept
+    strategies, creators = _chunk_outcomes(scenario, draws)
+    out: dict[Hashable, np.ndarray] = {
+        (name, metric): metrics[metric] for name, metrics in strategies.items() for metric in kept
     }
+    for (name, handle), metrics in creators.items():
+        out |= {(name, handle, metric): metrics[metric] for metric in CREATOR_METRICS}
+    return out
 
 
 def simulate(

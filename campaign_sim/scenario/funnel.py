@@ -20,10 +20,14 @@ MAX_ORDERS_PER_MONTH = 1_000
 
 
 def funnel_plan(
-    model: ScenarioFile, problems: list[Problem], platforms: set[str]
+    model: ScenarioFile,
+    problems: list[Problem],
+    platforms: set[str],
+    used: set[str] | None = None,
 ) -> FunnelPlan | None:
-    """The funnel's settings fitted and checked (``platforms``: those the priors declare);
-    None after adding to ``problems``."""
+    """The funnel's settings fitted and checked (``platforms``: those the priors declare;
+    ``used``: those the strategies hire on, default their tier groups'); None after adding to
+    ``problems``."""
     before = len(problems)
 
     def fitted(
@@ -98,8 +102,9 @@ def funnel_plan(
         elif built is not None and built.support()[1] <= 0:  # unique reach divides by it
             problems.append(Problem(path, f"a niche needs people, but {built.describe()} has none"))
     people = model.niche.people
-    used = sorted({g.platform for s in model.strategies.values() for g in s.groups})
-    for platform in used if people and "default" not in people else ():
+    if used is None:
+        used = {g.platform for s in model.strategies.values() for g in s.groups if g.platform}
+    for platform in sorted(used) if people and "default" not in people else ():
         if platform in platforms and platform not in people:
             problems.append(
                 Problem(

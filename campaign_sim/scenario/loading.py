@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from campaign_sim.creators.roster import Roster
 from campaign_sim.errors import InputError, Problem, format_path, shown
 from campaign_sim.notices import Notice
 from campaign_sim.random.levels import creator_part_pearson, spearman_of_pearson
@@ -33,7 +34,6 @@ from campaign_sim.scenario.plan import (
     StrategyPlan,
 )
 from campaign_sim.scenario.priors_schema import (
-    QUANTITIES,
     SHOCK_NAME,
     DistributionSpec,
     PriorsFile,
@@ -52,8 +52,16 @@ from campaign_sim.scenario.resolve import (
     check_overrides,
     check_priors,
     fit,
+    group_priors,
     load_priors_file,
     merge_priors,
+)
+from campaign_sim.scenario.rosters import (
+    check_named,
+    read_rosters,
+    roster_digests,
+    roster_groups,
+    roster_pools,
 )
 from campaign_sim.scenario.schema import ScenarioFile
 from campaign_sim.scenario.strict import suggest
@@ -172,7 +180,9 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     problems += in_base
     priors, platforms = merge_priors(base, base_origin, model.priors.tiers, where, problems)
     unfitted = len(problems) > len(found)  # a group of a tier whose prior failed is not planned
-    used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups]
+    rosters = read_rosters(model, folder, priors, platforms, problems)
+    used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups if g.tier]
+    used += roster_pools(rosters)
     check_overrides(model.priors.tiers, base, used, where, problems)
     check_priors(
         priors,
@@ -190,16 +200,22 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
         if base.calibration.aov is not None:
             aov = _calibrated_aov(base, base_origin, aov, problems)
     strategies = tuple(
-        _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted)
+        _plan_strategy(name, strategy, priors, platforms, problems, quiet=unfitted, rosters=rosters)
         for name, strategy in model.strategies.items()
     )
+    check_named(strategies, problems)
     if base.calibration is not None and base.calibration.spread and not in_base:
         strategies = _with_spreads(strategies, base.calibration.spread, base_origin, problems)
     if aov is not None and aov.support()[0] < 0:
         problems.append(Problem("economics.aov", "an order value cannot be negative"))
     followers_fee = _followers_fee(model, base)
     _check_copulas(model, followers_fee, strategies, problems, base_origin)
-    funnel = funnel_plan(model, problems, set().union(*platforms.values()))
+    funnel = funnel_plan(
+        model,
+        problems,
+        set().union(*platforms.values()),
+        {g.platform for s in strategies for g in s.groups},
+    )
     if problems:
         raise InputError(source, locate(problems, data, {base_origin: base_data}))
     _percent_like(model, where)
@@ -210,7 +226,10 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
             Notice,
             stacklevel=3,
         )
-    canonical = json.dumps({"scenario": data, "priors": base_data}, sort_keys=True, default=str)
+    hashed = {"scenario": data, "priors": base_data}
+    if rosters:  # a roster's rows are part of the scenario (absent otherwise: digests stay)
+        hashed["rosters"] = roster_digests(rosters)
+    canonical = json.dumps(hashed, sort_keys=True, default=str)
     return Scenario(
         name=model.name,
         description=model.description,
@@ -539,53 +558,47 @@ def _plan_strategy(
     problems: list[Problem],
     *,
     quiet: bool = False,
+    rosters: dict[tuple[str, int], Roster] | None = None,
 ) -> StrategyPlan:
     """One strategy's plan: each group's priors resolved, its budget an amount that covers one
-    creator's fee; what is wrong goes to ``problems``. ``quiet``: some prior failed to fit
-    (already reported), so a group missing a prior says nothing more."""
-    groups = []
+    creator's fee; a roster group's candidates as one-creator groups (``rosters``: the files
+    read, by strategy and group index); what is wrong goes to ``problems``. ``quiet``: some
+    prior failed to fit (already reported), so a group missing a prior says nothing more."""
+    groups: list[GroupPlan] = []
     for index, group in enumerate(strategy.groups):
         path = f"strategies.{name}.groups[{index}]"
+        if group.roster is not None:
+            roster = (rosters or {}).get((name, index))
+            if roster is not None:
+                groups += roster_groups(
+                    path, group, strategy.budget, roster, priors, problems, quiet=quiet
+                )
+            continue
+        deliverables = group.deliverables or 1
         names = _name_problems(path, group.tier, group.platform, platforms)
         if names:
             problems += names
             continue
-        table = priors.get(group.tier, {})
-        resolved: dict[str, Prior] = {}
-        for quantity in QUANTITIES:
-            prior = table.get((group.platform, quantity)) or table.get((None, quantity))
-            if prior is None and quiet:
-                break
-            if prior is None:
-                problems.append(
-                    Problem(
-                        f"{path}.platform",
-                        f"no {quantity} prior for tier '{group.tier}' on platform "
-                        f"'{group.platform}': give one under priors.tiers.{group.tier} or "
-                        f"priors.tiers.{group.tier}.platforms.{group.platform}",
-                    )
-                )
-                break
-            resolved[quantity] = prior
-        else:
+        resolved = group_priors(
+            f"{path}.platform", group.tier, group.platform, priors, problems, quiet=quiet
+        )
+        if resolved is not None:
             budget = group.budget
             if group.share is not None:
                 budget = group.share * strategy.budget
             if budget:  # a budget of 0 (share 0, e.g. in a sweep) hires no one, on purpose
-                one_fee = float(resolved["fee"].dist.ppf(0.05)) * group.deliverables
+                one_fee = float(resolved["fee"].dist.ppf(0.05)) * deliverables
                 if budget < one_fee:
                     key = "share" if group.share is not None else "budget"
                     problems.append(
                         Problem(
                             f"{path}.{key}",
                             f"a budget of {budget:,.0f} is smaller than one creator's fee "
-                            f"(P5 of {group.deliverables} x fee = {one_fee:,.0f}): it would hire "
+                            f"(P5 of {deliverables} x fee = {one_fee:,.0f}): it would hire "
                             "almost no one",
                         )
                     )
             groups.append(
-                GroupPlan(
-                    group.tier, group.platform, group.deliverables, group.count, budget, resolved
-                )
+                GroupPlan(group.tier, group.platform, deliverables, group.count, budget, resolved)
             )
     return StrategyPlan(name, strategy.label or name, strategy.budget, tuple(groups))

@@ -22,7 +22,9 @@ __all__ = [
     "AMPLIFICATION",
     "quantity_used",
     "FunnelPlan",
+    "Booking",
     "GroupPlan",
+    "NamedCreator",
     "PersistentPosterior",
     "Prior",
     "RepeatPlan",
@@ -70,8 +72,30 @@ class Prior:
 
 
 @dataclass(frozen=True)
+class NamedCreator:
+    """A roster's candidate (MODEL.md §10): what is known of them replaces the pool's draws."""
+
+    handle: str  # canonical (creators.handles.canonical_handle)
+    roster: str  # the roster file
+    row: int  # its spreadsheet row
+    followers: float | None  # known followers, or None: the pool's prior
+    fee: dist.Distribution | None  # per deliverable (currency); None: the pool's prior
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A roster group's booking: its candidates, in booking order, are booked while their fees
+    (with commission and tax) fit ``budget`` (None: every candidate is booked)."""
+
+    name: str  # the group's key path, unique in its strategy
+    budget: float | None  # currency
+
+
+@dataclass(frozen=True)
 class GroupPlan:
-    """A group of creators of one tier on one platform, with every prior resolved."""
+    """A group of creators of one tier on one platform, with every prior resolved; or one
+    named creator of a roster group (``creator``, ``count`` 1), in their pool's tier and
+    platform, with that pool's priors."""
 
     tier: str
     platform: str
@@ -79,6 +103,8 @@ class GroupPlan:
     count: int | None  # exactly this many creators, or
     budget: float | None  # hire in draw order while the next fee fits (currency)
     priors: dict[str, Prior]  # quantity -> prior
+    creator: NamedCreator | None = None
+    booking: Booking | None = None  # the roster group's booking (named creators only)
 
     def dist(self, quantity: str) -> dist.Distribution:
         return self.priors[quantity].dist
@@ -220,6 +246,10 @@ class Scenario:
     def groups(self) -> tuple[GroupPlan, ...]:
         """Every strategy's groups, in order."""
         return tuple(g for s in self.strategies for g in s.groups)
+
+    def named_pools(self) -> dict[str, str]:
+        """Every named creator the strategies book: canonical handle -> pool."""
+        return {g.creator.handle: g.pool for g in self.groups if g.creator is not None}
 
     @property
     def mechanisms(self) -> frozenset[str]:

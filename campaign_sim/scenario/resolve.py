@@ -35,6 +35,7 @@ from campaign_sim.scenario.warnings import UnusedOverrideWarning
 
 __all__ = [
     "PriorTable",
+    "group_priors",
     "check_overrides",
     "check_priors",
     "fit",
@@ -565,3 +566,34 @@ def check_priors(
                         ),
                     )
                 )
+
+
+def group_priors(
+    path: str,
+    tier: str,
+    platform: str,
+    priors: PriorTable,
+    problems: list[Problem],
+    *,
+    quiet: bool = False,
+) -> dict[str, Prior] | None:
+    """Every quantity's prior for creators of ``tier`` on ``platform`` (the platform's own,
+    else the tier's default), or None with a problem at ``path`` when one is missing
+    (``quiet``: some prior failed to fit and was reported already, so say nothing more)."""
+    table = priors.get(tier, {})
+    resolved: dict[str, Prior] = {}
+    for quantity in QUANTITIES:
+        prior = table.get((platform, quantity)) or table.get((None, quantity))
+        if prior is None:
+            if not quiet:
+                problems.append(
+                    Problem(
+                        path,
+                        f"no {quantity} prior for tier '{tier}' on platform '{platform}': give "
+                        f"one under priors.tiers.{tier} or priors.tiers.{tier}.platforms."
+                        f"{platform}",
+                    )
+                )
+            return None
+        resolved[quantity] = prior
+    return resolved

@@ -148,9 +148,29 @@ class Niche(Strict):
 
 
 class Group(Strict):
-    tier: str
-    platform: str
-    deliverables: PositiveInteger = 1
+    """Creators of one tier on one platform (``tier``, ``platform`` and one of ``count``,
+    ``budget``, ``share``), or the named candidates of a roster file (``roster``, optionally
+    ``select``, ``book`` and a ``budget`` or ``share`` that books them in order)."""
+
+    tier: str | None = None
+    platform: str | None = None
+    roster: str | None = Field(
+        None,
+        description="a roster file of named candidates (CSV or XLSX; relative to the scenario)",
+    )
+    select: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None,
+        description="roster: the handles to book, in booking order [default: every "
+        "candidate, in file order]",
+    )
+    book: dict[str, Flag] = Field(
+        default_factory=dict,
+        description="roster: handle -> false leaves that candidate out, true books one "
+        "`select` leaves out (a sweep axis switches a creator in or out)",
+    )
+    deliverables: PositiveInteger | None = Field(
+        None, description="posts per creator [default: 1]; a roster's come from its rows"
+    )
     count: PositiveInteger | None = None
     budget: PositiveNumber | None = Field(None, description="currency")
     share: Number | None = Field(
@@ -159,6 +179,21 @@ class Group(Strict):
 
     @model_validator(mode="after")
     def _one_size(self) -> Group:
+        if self.roster is not None:
+            given = [k for k in ("tier", "platform", "count", "deliverables") if getattr(self, k)]
+            if given:
+                raise ValueError(
+                    f"a roster group takes its creators' {' and '.join(given)} from the roster "
+                    "file: leave them out (book fewer with `select`, `book` or a `budget`)"
+                )
+            if self.budget is not None and self.share is not None:
+                raise ValueError("a roster group books with a `budget` or a `share`, not both")
+            return self
+        if self.select is not None or self.book:
+            raise ValueError("`select` and `book` choose candidates of a `roster` group")
+        if self.tier is None or self.platform is None:
+            missing = " and ".join(k for k in ("tier", "platform") if getattr(self, k) is None)
+            raise ValueError(f"a group needs its {missing} (or a `roster` file of creators)")
         given = [k for k in ("count", "budget", "share") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(

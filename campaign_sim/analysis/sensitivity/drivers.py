@@ -56,7 +56,10 @@ class Drivers:
 
 
 def group_label(group: GroupPlan, index: int) -> str:
-    """``nano/instagram #2 (20 creators)``: the group's pool, position and size."""
+    """``nano/instagram #2 (20 creators)``: the group's pool, position and size; a named
+    creator's handle and pool, ``@beanlab (nano/instagram)``."""
+    if group.creator is not None:
+        return f"@{group.creator.handle} ({group.pool})"
     if group.count is not None:
         size = f"{group.count} creator" + ("s" if group.count != 1 else "")
     else:
@@ -92,6 +95,13 @@ def _pool_inputs(
     for quantity, level in pool.levels.items():
         kind = "pool level" if priors[quantity].describes == "level" else "shared factor"
         yield quantity, kind, level.value
+
+
+def _pool_of(draws: ChunkDraws, pool: str) -> PoolDraws:
+    """The draws holding ``pool``'s levels: its creators', or a named creator's of it."""
+    if pool in draws.pools:
+        return draws.pools[pool]
+    return next(draws.arrays(g.key) for g in draws.groups if g.slots.group.pool == pool)
 
 
 def _group_inputs(pool: PoolDraws, group: GroupDraws) -> Iterator[tuple[str, str, np.ndarray]]:
@@ -167,7 +177,7 @@ def _chunk_drivers(
         pools = dict.fromkeys(g.pool for g in strategy.groups)
         for pool_name in pools:
             priors = next(g for g in strategy.groups if g.pool == pool_name).priors
-            for quantity, aggregate, array in _pool_inputs(draws.pools[pool_name], priors):
+            for quantity, aggregate, array in _pool_inputs(_pool_of(draws, pool_name), priors):
                 name = f"{pool_name}: {quantity.replace('_', ' ')} ({aggregate})"
                 found.append(Driver(name, pool_name, quantity, aggregate))
                 values.append(array)
@@ -175,7 +185,7 @@ def _chunk_drivers(
             if group.slots.strategy != strategy.name:
                 continue
             label = group_label(group.slots.group, group.slots.index)
-            pool = draws.pools[group.slots.group.pool]
+            pool = draws.arrays(group.key)
             for quantity, aggregate, array in _group_inputs(pool, group):
                 name = f"{label}: {quantity.replace('_', ' ')} ({aggregate})"
                 found.append(Driver(name, label, quantity, aggregate))
