@@ -251,3 +251,25 @@ def test_a_creator_booked_twice_or_in_two_pools_is_refused(tmp_path: Path) -> No
     }
     with pytest.raises(InputError, match=r"row 3, column creator: @beanlab is booked twice"):
         load_scenario(_article_roster(tmp_path, ROWS, strategies))
+
+
+@pytest.mark.cli
+def test_a_sweep_axis_switches_a_creator_in_and_out(tmp_path: Path) -> None:
+    """`book.<handle>` is a sweep path whatever the handle; the point with @beanlab out of
+    the booking has their engagements less, the other creators' numbers unchanged."""
+    from click.testing import CliRunner
+
+    from campaign_sim.cli.main import main
+
+    path = _article_roster(tmp_path, ROWS, {"a": {"groups": [{"roster": "roster.csv"}]}})
+    out = tmp_path / "sweep"
+    args = ["sweep", str(path), "--vary", "strategies.a.groups[0].book.beanlab=true,false"]
+    result = CliRunner().invoke(main, [*args, "--campaigns", "1024", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    table = pd.read_csv(out / "sweep.csv")
+    booked, left_out = table["engagements_mean"].to_numpy()
+    scenario = load_scenario(path)
+    beanlab = simulate(scenario, campaigns=1024).creators["a"]["beanlab"]["engagements"].mean()
+    assert booked - left_out == pytest.approx(beanlab, rel=1e-9)

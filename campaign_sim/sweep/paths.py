@@ -159,6 +159,12 @@ class _Walker:
             if key == segment:
                 self._expand(rest, where + (key,), child, _child(node, key), found)
                 return
+        if kind == "mapping" and where[-1:] == ("book",) and isinstance(segment, str):
+            # A roster group's `book` takes any handle; the roster checks it when the point
+            # is loaded (with a did-you-mean among its candidates).
+            value = typing.get_args(_unwrap(annotation))[1]
+            self._expand(rest, where + (segment,), value, _child(node, segment), found)
+            return
         if kind == "sequence":
             message = f"{here} has {len(options)} item(s), no index {segment}"
             last = (len(options) - 1,) if options else ()
