@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.random.distributions import Distribution
+from campaign_sim.random.levels import OWN_PERSISTENT
 
-__all__ = ["Calibration", "QuantityUpdate", "Summary"]
+__all__ = ["Calibration", "CreatorUpdate", "QuantityUpdate", "Summary"]
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,51 @@ class QuantityUpdate:
 
 
 @dataclass(frozen=True)
+class CreatorUpdate:
+    """How a named creator's rows moved their persistent own effect ``eta_p`` of one rate
+    (:mod:`campaign_sim.calibration.creators`): its prior N(0, 1) and posterior on the
+    normal-score scale, and their usual rate (own campaign part 0) in a campaign at the
+    pool's posterior mean level, before and after."""
+
+    handle: str  # canonical
+    pool: str  # tier/platform
+    quantity: str
+    rows: int  # the creator's rows used
+    campaigns: int  # past campaigns among them
+    spread: float  # the pool's creator spread tau the effect is measured with
+    mean: float  # posterior mean of eta_p
+    sd: float  # posterior sd of eta_p
+    slope: float  # b of eta_p = a + b Zp + e (Zp the pool's persistent score)
+    residual: float  # Var(e)
+    usual_prior: Summary
+    usual_posterior: Summary
+    prior_mean: float = 0.0
+    prior_sd: float = 1.0
+
+    @property
+    def name(self) -> str:
+        return f"@{self.handle}/{self.quantity}"
+
+    @property
+    def own_spread(self) -> float:
+        """The sd of the creator's own deviation in a next campaign, on the rate's scale:
+        ``tau sqrt(q sd^2 + 1 - q)``; never below the floor ``tau sqrt(1 - q)``."""
+        q = OWN_PERSISTENT
+        return self.spread * (q * self.sd**2 + 1 - q) ** 0.5
+
+    @property
+    def floor(self) -> float:
+        """The own spread of a creator known exactly: ``tau sqrt(1 - q)``."""
+        return self.spread * (1 - OWN_PERSISTENT) ** 0.5
+
+
+@dataclass(frozen=True)
 class Calibration:
     """The result of :func:`campaign_sim.calibration.update.calibrate`.
 
     ``names``/``mean``/``covariance``: the joint Gaussian posterior of the persistent normal
-    scores (``tier/platform/quantity`` or ``shock``), on the normal-score scale.
+    scores (``tier/platform/quantity`` or ``shock``, then any named creators' own effects
+    ``@handle/quantity``), on the normal-score scale.
     """
 
     updates: tuple[QuantityUpdate, ...]
@@ -77,6 +118,8 @@ class Calibration:
     provenance: dict[str, Any]
     aov: Distribution | None = None
     priors: dict[str, str] = field(default_factory=dict)  # name -> key of the fitted prior
+    # Named creators' own effects (names "@handle/quantity" at the end of ``names``).
+    creators: tuple[CreatorUpdate, ...] = ()
 
     def spreads(self) -> dict[str, float]:
         """The creators' spread learnt per pool quantity (posterior medians), for the engine."""

@@ -3,15 +3,18 @@
 Engagement, reach and fee levels are learnt pool by pool on a grid
 (:mod:`campaign_sim.calibration.grid`); conversion levels and the product's appeal jointly by
 importance sampling (:mod:`campaign_sim.calibration.joint`); the order value from revenue per
-order. The result is one joint Gaussian over the persistent scores, written back by
-:mod:`campaign_sim.calibration.writeback`.
+order; named creators' persistent own effects given the pool levels
+(:mod:`campaign_sim.calibration.creators`). The result is one joint Gaussian over the
+persistent scores, written back by :mod:`campaign_sim.calibration.writeback`.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +22,8 @@ import pandas as pd
 from scipy import special
 
 from campaign_sim.calibration import grid as grids
+from campaign_sim.calibration.creators import CreatorRates, creator_effects, with_creators
+from campaign_sim.calibration.grid import Posterior1D
 from campaign_sim.calibration.joint import MIN_ESS, OrderCells, joint_posterior
 from campaign_sim.calibration.observation import (
     PoolModel,
@@ -68,6 +73,7 @@ class _Learnt:
     flat: tuple[float, float]  # mean and sd under the likelihood alone (conflict check)
     note: str = ""
     spread: Spread | None = None  # the creators' spread, where the data could learn it
+    posterior: Posterior1D | None = None  # on the grid (engagement and reach levels)
 
 
 def calibrate(
@@ -77,11 +83,18 @@ def calibrate(
     product: str | None = None,
     seed: int = 0,
     predictive: bool = True,
+    creators: Mapping[str, str] | None = None,
 ) -> Calibration:
     """The posterior of every quantity the ``observed`` rows speak to (an
     :class:`campaign_sim.calibration.observed.Observed`). ``product``: whose appeal the
     scenario plans for (default: the scenario's name, also the rows' default product).
-    ``predictive``: also run the posterior predictive check (:attr:`Calibration.predictive`)."""
+    ``predictive``: also run the posterior predictive check (:attr:`Calibration.predictive`).
+
+    ``creators``: named creators (canonical handle -> pool ``tier/platform``) whose persistent
+    own effect is learnt from their rows, jointly with the pool level and once
+    (:mod:`campaign_sim.calibration.creators`); None: the scenario's roster creators
+    (``scenario.named_pools()``). Only creators with rows in their own pool get names
+    (``@handle/quantity``); the pool levels' posterior is the same with or without them."""
     if scenario.calibrated is not None:
         raise InputError.single(
             scenario.source,
@@ -96,12 +109,12 @@ def calibrate(
     notes: dict[str, str] = {}
     for pool, model in models.items():
         here = rows[(rows["tier"] + "/" + rows["platform"]) == pool]
-        creators = here[here["creators"] == 1]
+        singles = here[here["creators"] == 1]
         for quantity in ("engagement_rate", "reach_rate"):
-            found = _rate_level(model, quantity, creators, notes)
+            found = _rate_level(model, quantity, singles, notes)
             if found is not None:
                 learnt.append(found)
-        found = _fee_level(model, creators, notes)
+        found = _fee_level(model, singles, notes)
         if found is not None:
             learnt.append(found)
     joint, joint_rows, covariance_block = _conversion_block(
@@ -145,9 +158,24 @@ def calibrate(
             for item in learnt
         },
     )
-    if not predictive:
+    if predictive:
+        calibration = _with_predictive(calibration, scenario, models, rows, seed)
+    named = getattr(scenario, "named_pools", lambda: {})() if creators is None else dict(creators)
+    if not named:
         return calibration
-    return _with_predictive(calibration, scenario, models, rows, seed)
+    rates = {
+        item.name: CreatorRates(
+            item.prior,
+            item.posterior,
+            item.spread.median if item.spread is not None else item.prior.creator_spread,
+            _cells(item.rows),
+            functools.partial(_rate_inputs, models[item.pool], item.quantity),
+        )
+        for item in learnt
+        if item.posterior is not None and item.prior is not None
+    }
+    effects, why = creator_effects(named, rates, rows)
+    return with_creators(calibration, effects, why)
 
 
 def _shock_key(scenario: Scenario) -> str:
@@ -217,13 +245,8 @@ def _rate_level(
         return None
     cells = []
     for cell in _cells(used):
-        size = _audience(model, cell)
-        offset = np.zeros(len(cell))
-        if quantity == "reach_rate" and model.reach_per_engagement:
-            engaged = cell["engagements"].to_numpy(float)
-            expected = _mean_size(size) * model.mean("engagement_rate")
-            offset = np.where(np.isnan(engaged), expected, engaged) * model.reach_per_engagement
-        cells.append((cell[column].to_numpy(float), size, offset, 0.025 if size.ndim == 1 else 0.1))
+        y, size, offset = _rate_inputs(model, quantity, cell)
+        cells.append((y, size, offset, 0.025 if size.ndim == 1 else 0.1))
 
     def tables_at(tau: float, coarse: float = 1.0) -> list[np.ndarray]:
         return [
@@ -253,7 +276,23 @@ def _rate_level(
         used,
         (flat.mean, flat.sd),
         spread=learnt_spread,
+        posterior=post,
     )
+
+
+def _rate_inputs(
+    model: PoolModel, quantity: str, cell: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One campaign's rows of a rate: the counts, each row's size (audience; (rows, nodes)
+    over the tier's followers where some row has none) and offset (amplified reach)."""
+    column = {"engagement_rate": "engagements", "reach_rate": "reach"}[quantity]
+    size = _audience(model, cell)
+    offset = np.zeros(len(cell))
+    if quantity == "reach_rate" and model.reach_per_engagement:
+        engaged = cell["engagements"].to_numpy(float)
+        expected = _mean_size(size) * model.mean("engagement_rate")
+        offset = np.where(np.isnan(engaged), expected, engaged) * model.reach_per_engagement
+    return cell[column].to_numpy(float), size, offset
 
 
 def _mean_size(size: np.ndarray) -> np.ndarray:

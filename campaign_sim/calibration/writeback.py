@@ -3,7 +3,8 @@
 Everything the base file says is kept as written (its priors stay the reference the
 persistent scores are measured against); the block adds the joint posterior of the
 persistent scores, the order value, provenance per quantity and what the data did not touch
-(docs/calibration.md, "The written file").
+(docs/calibration.md, "The written file"). Named creators' own effects are names
+``@handle/quantity`` of the joint Gaussian, with an entry each in ``quantities``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from campaign_sim.calibration.result import Calibration
+from campaign_sim.calibration.result import Calibration, CreatorUpdate
 from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.resolve import load_priors_file
 
@@ -66,7 +67,7 @@ def calibrated_document(scenario: Scenario, calibration: Calibration) -> dict[st
             **({"note": u.note} if u.note else {}),
         }
         for u in calibration.updates
-    ]
+    ] + [_creator_entry(c) for c in calibration.creators]
     block["untouched"] = list(calibration.untouched)
     if provenance.get("importance_sampling"):
         block["numerical_error"] = provenance["importance_sampling"]
@@ -81,6 +82,32 @@ def calibrated_document(scenario: Scenario, calibration: Calibration) -> dict[st
     )
     out["calibration"] = block
     return out
+
+
+def _creator_entry(update: CreatorUpdate) -> dict[str, Any]:
+    """A named creator's own effect in ``quantities``: their rows, the effect's prior and
+    posterior (normal-score scale), their own spread and their usual rate before and after."""
+    return {
+        "name": update.name,
+        "pool": update.pool,
+        "rows": update.rows,
+        "creators": 1,
+        "campaigns": update.campaigns,
+        "own_effect": {
+            "prior": {"mean": update.prior_mean, "sd": update.prior_sd},
+            "posterior": {"mean": round(update.mean, 6), "sd": round(update.sd, 6)},
+        },
+        "creator_spread": _rounded(update.spread),
+        "own_spread": {
+            "prior": _rounded(update.spread),
+            "posterior": _rounded(update.own_spread),
+            "floor": _rounded(update.floor),
+        },
+        "prior": _summary(update.usual_prior),
+        "posterior": _summary(update.usual_posterior),
+        "note": "their usual rate (own campaign part 0) in a campaign at the pool's posterior "
+        "mean level",
+    }
 
 
 def _summary(summary: Any) -> dict[str, float]:

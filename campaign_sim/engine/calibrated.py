@@ -8,6 +8,11 @@ persistent part without a calibration (the pool's stream, ``pool.persistent``, r
 draw is unchanged, and a name whose mean is 0 and whose row of ``L`` is the unit row keeps the
 engine's own numbers bit for bit. Listed pools that the scenario's strategies do not hire from
 still have their ``e`` drawn (from their own, name-keyed streams), since later names mix them.
+
+A named creator's own effect (``@handle/quantity``, MODEL.md §10) is drawn the same way: ``e``
+from the uniforms the engine draws for it anyway, the creator's stream
+(:func:`~campaign_sim.random.streams.creator_stream`), ``creator.persistent``, row
+``OWN_EFFECT_ROWS[quantity]``; its score is in :attr:`CalibratedScores.creators`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ import numpy as np
 from scipy import special
 
 from campaign_sim.random.sampling import RANDOM, Sampling
-from campaign_sim.random.streams import CAMPAIGN_STREAM, POOL_ROWS, brand_uniforms, pool_stream
+from campaign_sim.random.streams import (
+    CAMPAIGN_STREAM,
+    OWN_EFFECT_ROWS,
+    POOL_ROWS,
+    brand_uniforms,
+    creator_stream,
+    pool_stream,
+)
 from campaign_sim.scenario.plan import Scenario
 from campaign_sim.scenario.priors_schema import SHOCK_NAME
 
@@ -28,11 +40,13 @@ __all__ = ["CalibratedScores", "calibrated_scores"]
 @dataclass(frozen=True)
 class CalibratedScores:
     """The calibrated persistent scores of one chunk, shape (campaigns,) each: by pool and
-    quantity, and the shock's (None: the engine's own). Names that the calibration leaves as
-    they are (mean 0, unit row) are absent."""
+    quantity, and the shock's (None: the engine's own); ``creators``: named creators' own
+    persistent effects ``eta_p``, canonical handle -> quantity -> score. Names that the
+    calibration leaves as they are (mean 0, unit row) are absent."""
 
     pools: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     shock: np.ndarray | None = None
+    creators: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def calibrated_scores(
@@ -49,8 +63,11 @@ def calibrated_scores(
     if posterior is None:
         return None
     rows: dict[str, int] = {}
+    handles: set[str] = set()
     for name in posterior.names:
-        if name != SHOCK_NAME:
+        if name.startswith("@"):
+            handles.add(name[1:].rsplit("/", 1)[0])
+        elif name != SHOCK_NAME:
             pool, quantity = name.rsplit("/", 1)
             rows[pool] = max(rows.get(pool, 0), POOL_ROWS[quantity] + 1)
     drawn = {
@@ -59,12 +76,27 @@ def calibrated_scores(
         )
         for pool, count in rows.items()
     }
+    own = {
+        handle: brand_uniforms(
+            seed,
+            blocks,
+            creator_stream(handle),
+            "creator.persistent",
+            horizon,
+            len(OWN_EFFECT_ROWS),
+            sampling=sampling,
+        )
+        for handle in sorted(handles)
+    }
     e = []
     for name in posterior.names:
         if name == SHOCK_NAME:
             u = brand_uniforms(
                 seed, blocks, CAMPAIGN_STREAM, "shock.persistent", horizon, sampling=sampling
             )
+        elif name.startswith("@"):
+            handle, quantity = name[1:].rsplit("/", 1)
+            u = own[handle][OWN_EFFECT_ROWS[quantity]]
         else:
             pool, quantity = name.rsplit("/", 1)
             u = drawn[pool][POOL_ROWS[quantity]]
@@ -80,7 +112,10 @@ def calibrated_scores(
             score += row[j] * e[j]
         if name == SHOCK_NAME:
             shock = score
+        elif name.startswith("@"):
+            handle, quantity = name[1:].rsplit("/", 1)
+            out.creators.setdefault(handle, {})[quantity] = score
         else:
             pool, quantity = name.rsplit("/", 1)
             out.pools.setdefault(pool, {})[quantity] = score
-    return CalibratedScores(out.pools, shock)
+    return CalibratedScores(out.pools, shock, out.creators)

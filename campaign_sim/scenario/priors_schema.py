@@ -14,8 +14,10 @@ import numpy as np
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from campaign_sim.creators.handles import canonical_handle
 from campaign_sim.errors import Problem, shown
 from campaign_sim.random import distributions as dist
+from campaign_sim.random.streams import OWN_EFFECT_ROWS
 from campaign_sim.scenario.strict import (
     Flag,
     NonNegativeInteger,
@@ -30,6 +32,7 @@ from campaign_sim.scenario.strict import (
 __all__ = [
     "CALIBRATED_QUANTITIES",
     "CONVERSION_BASES",
+    "CREATOR_PREFIX",
     "CalibrationSpec",
     "PersistentPosteriorSpec",
     "SHOCK_NAME",
@@ -561,6 +564,9 @@ class StatedFigure(Strict):
 CALIBRATED_QUANTITIES = ("engagement_rate", "reach_rate", "conversion_rate", "fee")
 #: The name of the shock's persistent part (the product's appeal) in a calibration.
 SHOCK_NAME = "shock"
+#: The start of a named creator's own effect in a calibration: ``@handle/quantity``
+#: (MODEL.md §10), the posterior of their persistent own effect on its N(0, 1) scale.
+CREATOR_PREFIX = "@"
 #: Symmetry tolerance of a calibration's covariance, relative to its largest entry.
 SYMMETRY_TOLERANCE = 1e-9
 #: Added to the diagonal of a covariance that is positive semi-definite but singular.
@@ -568,9 +574,10 @@ CHOLESKY_JITTER = 1e-12
 
 
 def _calibrated_name(value: str) -> str:
-    """``tier/platform/quantity`` with a quantity a calibration learns, or ``shock``; whether
-    the tier and platform exist is checked against the file (:func:`calibration_problems`)."""
-    if value == SHOCK_NAME:
+    """``tier/platform/quantity`` with a quantity a calibration learns, ``shock``, or a named
+    creator's own effect ``@handle/quantity``; whether the tier and platform exist, and the
+    form of a creator's name, are checked against the file (:func:`calibration_problems`)."""
+    if value == SHOCK_NAME or value.startswith(CREATOR_PREFIX):
         return value
     parts = value.split("/")
     if len(parts) != 3 or not all(parts):
@@ -648,7 +655,9 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
     """What is wrong with ``priors``' calibration block beyond its types, each at its key path
     in the priors file: unknown tiers and platforms, a name given twice, a mean or covariance
     of the wrong size, a covariance that is not symmetric or not positive semi-definite, a
-    name without its prior's repr (or a repr of no name)."""
+    name without its prior's repr (or a repr of no name; a named creator's ``@handle/quantity``
+    needs none), a creator's name that is not ``@handle/quantity`` with a canonical handle and
+    a quantity of :data:`~campaign_sim.random.streams.OWN_EFFECT_ROWS`."""
     calibration = priors.calibration
     if calibration is None:
         return []
@@ -660,7 +669,7 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
             "is learnt with its level",
         )
         for name in calibration.spread
-        if name not in known or name == SHOCK_NAME
+        if name not in known or name == SHOCK_NAME or name.startswith(CREATOR_PREFIX)
     ]
     if calibration.persistent is None:
         return stray
@@ -676,6 +685,11 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
             continue
         seen[name] = i
         if name == SHOCK_NAME:
+            continue
+        if name.startswith(CREATOR_PREFIX):
+            wrong = _creator_name_problem(name)
+            if wrong is not None:
+                out.append(Problem(path, wrong))
             continue
         tier, platform, _ = name.split("/")
         if tier not in priors.tiers:
@@ -734,7 +748,7 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
                 )
             )
     for name in spec.names:
-        if name not in spec.priors:
+        if name not in spec.priors and not name.startswith(CREATOR_PREFIX):
             out.append(
                 Problem(
                     f"{at}.priors",
@@ -746,6 +760,29 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
         if key not in seen:
             out.append(Problem(f"{at}.priors.{key}", f"{shown(key)} is not one of the names"))
     return out + stray
+
+
+def _creator_name_problem(name: str) -> str | None:
+    """What is wrong with a named creator's ``@handle/quantity`` (None: nothing)."""
+    parts = name[len(CREATOR_PREFIX) :].split("/")
+    if len(parts) != 2 or not all(parts):
+        return (
+            f"{shown(name)} should be @handle/quantity (e.g. @beanlab/engagement_rate): a named "
+            "creator's own effect"
+        )
+    handle, quantity = parts
+    if canonical_handle(handle) != handle:
+        return (
+            f"{shown(name)}: the handle should be written canonically, "
+            f"{shown(canonical_handle(handle))} (lower case, no spaces, one @)"
+        )
+    if quantity not in OWN_EFFECT_ROWS:
+        hint = suggest(quantity, OWN_EFFECT_ROWS)
+        return (
+            f"{shown(name)}: a named creator has a persistent own effect of "
+            f"{', '.join(OWN_EFFECT_ROWS)}, not {shown(quantity)}{hint}"
+        )
+    return None
 
 
 def cholesky_factor(covariance: np.ndarray) -> np.ndarray | None:

@@ -14,6 +14,14 @@ from campaign_sim.reports.calibration import BEFORE_AFTER_METRICS, quantity_labe
 __all__ = ["before_after_table", "calibration_table", "pilot_table", "predictive_line"]
 
 
+#: How a named creator's own-effect rows name their quantity ("@beanlab engagement").
+OWN_LABELS = {
+    "engagement_rate": "engagement",
+    "reach_rate": "reach",
+    "conversion_rate": "conversion",
+}
+
+
 def predictive_line(calibration: Calibration) -> str:
     """``N of M observed counts outside their posterior P5–P95 (x%; about 10% expected)``."""
     frame = calibration.predictive
@@ -61,6 +69,17 @@ def calibration_table(calibration: Calibration, currency: str, console: Console)
             + "; ".join(spreads)
             + "."
         )
+    if calibration.creators:
+        caption.append(
+            "@handle rows: a named creator's usual rate (their persistent own effect, own "
+            "campaign part 0) in a campaign at the pool's posterior mean level; their own "
+            "spread (sd on the logit scale, prior → posterior, floor): "
+            + "; ".join(
+                f"{c.name} {c.spread:.2g} → {c.own_spread:.2g} ({c.floor:.2g})"
+                for c in calibration.creators
+            )
+            + "."
+        )
     if notes:
         caption.append("Notes: " + "; ".join(notes) + ".")
     table = Grid(
@@ -99,6 +118,25 @@ def calibration_table(calibration: Calibration, currency: str, console: Console)
             ),
             f"{100 * u.shrink:.0f}%",
             _conflict(u.conflict_percentile, u.conflict),
+        )
+    for c in calibration.creators:
+        q = c.quantity
+        before, after = c.usual_prior, c.usual_posterior
+        shrink = 1.0 - after.width / before.width if before.width > 0 else 0.0
+        table.add_row(
+            f"@{c.handle}",
+            OWN_LABELS.get(q, quantity_label(q, currency)),
+            f"{c.rows:,}",
+            "1",
+            f"{c.campaigns:,}",
+            with_interval(
+                shown_value(q, before.median), shown_value(q, before.p5), shown_value(q, before.p95)
+            ),
+            with_interval(
+                shown_value(q, after.median), shown_value(q, after.p5), shown_value(q, after.p95)
+            ),
+            f"{100 * shrink:.0f}%",
+            "n/a",
         )
     table.print(console)
 
