@@ -273,3 +273,20 @@ def test_a_sweep_axis_switches_a_creator_in_and_out(tmp_path: Path) -> None:
     scenario = load_scenario(path)
     beanlab = simulate(scenario, campaigns=1024).creators["a"]["beanlab"]["engagements"].mean()
     assert booked - left_out == pytest.approx(beanlab, rel=1e-9)
+
+
+@pytest.mark.cli
+def test_one_creator_in_two_rosters_must_agree(tmp_path: Path) -> None:
+    """Two strategies share a creator's draws, so two rosters must state the same facts."""
+    (tmp_path / "other.csv").write_text(
+        "creator,platform,tier,followers,deliverables,quoted_fee\n@beanlab,instagram,nano,8100,1,2600\n",
+        encoding="utf-8",
+    )
+    strategies = {
+        "a": {"groups": [{"roster": "roster.csv"}]},
+        "b": {"groups": [{"roster": "other.csv"}]},
+    }
+    with pytest.raises(
+        InputError, match=r"other\.csv: row 2, column creator: @beanlab has other followers, fee"
+    ):
+        load_scenario(_article_roster(tmp_path, ROWS, strategies))

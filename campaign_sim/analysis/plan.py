@@ -77,6 +77,20 @@ class Preview:
         }
 
 
+def _hiring(group: GroupPlan) -> str:
+    """``count``, ``budget``, ``named`` (a roster's candidate, always booked) or ``booked``
+    (a roster's candidate booked while the roster group's budget lasts)."""
+    if group.creator is not None:
+        return "named" if group.booking is None else "booked"
+    return "count" if group.count is not None else "budget"
+
+
+def _fee_budget(group: GroupPlan) -> float:
+    """The budget the group hires within (currency; NaN: none)."""
+    budget = group.booking.budget if group.booking is not None else group.budget
+    return budget if budget is not None else math.nan
+
+
 def _spread(values: np.ndarray) -> dict[str, float]:
     p5, p95 = np.percentile(values, (5, 95))
     return {"mean": float(values.mean()), "p5": float(p5), "p95": float(p95)}
@@ -118,8 +132,8 @@ def preview(
                 {
                     "strategy": strategy.name,
                     "group": group_label(group, index),
-                    "hiring": "count" if group.count is not None else "budget",
-                    "fee_budget": group.budget if group.budget is not None else math.nan,
+                    "hiring": _hiring(group),
+                    "fee_budget": _fee_budget(group),
                     **{f"creators_{k}": v for k, v in _spread(sums["creators"]).items()},
                     "deliverables_mean": float(sums["creators"].mean()) * group.deliverables,
                     "delivered_mean": float(sums["delivered"].mean()),

@@ -185,8 +185,10 @@ def _fee(row: Any, deliverables: int) -> dist.Distribution | None:
 
 
 def check_named(strategies: tuple[StrategyPlan, ...], problems: list[Problem]) -> None:
-    """A creator is booked once per strategy, and in one pool whichever roster lists them."""
+    """A creator is booked once per strategy, and is one creator whichever roster lists
+    them: the same pool, followers, fee and deliverables (their draws are shared)."""
     pools: dict[str, tuple[str, str]] = {}
+    known: dict[str, tuple[GroupPlan, str]] = {}
     for strategy in strategies:
         seen: set[str] = set()
         for group in strategy.groups:
@@ -203,6 +205,20 @@ def check_named(strategies: tuple[StrategyPlan, ...], problems: list[Problem]) -
                     )
                 )
             seen.add(creator.handle)
+            other, where_first = known.setdefault(creator.handle, (group, where))
+            same = (other.creator.followers, other.creator.fee, other.deliverables) == (  # type: ignore[union-attr]
+                creator.followers,
+                creator.fee,
+                group.deliverables,
+            )
+            if other.pool == group.pool and not same:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{shown_handle(creator.handle)} has other followers, fee or "
+                        f"deliverables than at {where_first}: one creator, one row of facts",
+                    )
+                )
             first = pools.setdefault(creator.handle, (group.pool, strategy.name))
             if first[0] != group.pool:
                 problems.append(

@@ -51,7 +51,12 @@ def plan_tables(preview: Any, console: Console) -> None:
             title=f"{strategy.label} ({strategy.strategy}), {currency} per campaign",
         )
         for row in rows.to_dict(orient="records"):
-            hiring = "count" if row["hiring"] == "count" else f"budget {_money(row['fee_budget'])}"
+            hiring = {
+                "count": "count",
+                "named": "named",
+                "budget": f"budget {_money(row['fee_budget'])}",
+                "booked": f"booked within {_money(row['fee_budget'])}",
+            }[row["hiring"]]
             table.add_row(
                 f"{row['group']}\n{hiring}",
                 _spread(row, "creators", _count),
