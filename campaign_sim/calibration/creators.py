@@ -42,7 +42,14 @@ there, and the creator's own effect only through this conditional). APPROXIMATIO
   tests/test_calibration_creators.py, seeds 1-5) the engagement level's score came out
   0.3-1.0 high (truth 0.5, posterior sd 0.3) and eta_p 0.03-0.36 low (posterior sd 0.19); a
   creator among many moves it far less. Removing it needs the pool's own update to know the
-  named creators;
+  named creators. Every result carries the CHECK (``CreatorUpdate.full``, the file's
+  ``full_model_check``): the full model's joint of the same rows, which has the same
+  conditional ``p(eta_p | Zp, data)`` and reweights the pool nodes by ``prod_k
+  exp(A_k - B_k)`` (``A_k`` the creator's rows of campaign ``k`` read with their own
+  effect, ``B_k`` as the pool read them, both integrated over ``w_k``); where its ``eta_p``
+  differs from the written one by more than :data:`CHECK_GAP` posterior sds a note says so.
+  In the histories above it puts eta_p at 1.32 and 1.55 (seeds 1, 2; written 1.14 and
+  1.34) and the pool score at 0.23 and 0.39 (written 0.83 and 1.14);
 * ``tau`` is fixed at the value the engine uses: the pool's learnt spread (its posterior
   median, what ``calibration.spread`` writes) or the prior's ``creator_spread``; the level's
   doubt about ``tau`` is not carried into ``eta_p``;
@@ -117,6 +124,9 @@ NEGLIGIBLE = 1e-14
 #: Campaign scores below exp(-DROP) (4e-18) of every Zp node's mode are left out of its
 #: integral; so are eta_p values below it for every Zp node (the first look).
 DROP = 40.0
+#: A note says so when the full model's eta_p differs from the written one by more than this
+#: many posterior sds (the check of the approximation, :attr:`CreatorUpdate.full`).
+CHECK_GAP = 0.5
 #: A campaign term whose every entry of a Zp row underflows is recomputed in the log domain.
 UNDERFLOW = 1e-200
 
@@ -172,8 +182,19 @@ def creator_effects(
                 notes[f"@{raw}/{quantity}"] = "creator spread 0: the pool's creators are alike"
                 continue
             found = own_effect(rate, raw, pool, quantity)
-            if found is not None:
-                out.append(found)
+            if found is None:
+                continue
+            out.append(found)
+            full_mean, full_sd, full_pool, _ = found.full
+            if abs(full_mean - found.mean) > CHECK_GAP * found.sd:
+                pool_mean = float(rate.posterior.mean)
+                notes[found.name] = (
+                    f"the full model (the pool level fitted knowing this creator) puts their own "
+                    f"effect at {full_mean:.2f} ± {full_sd:.2f} and the pool's score at "
+                    f"{full_pool:.2f}, the written posterior at {found.mean:.2f} ± "
+                    f"{found.sd:.2f} and {pool_mean:.2f}: they are a large share of the pool's "
+                    "rows, and the pool level reads part of their own effect as the pool's"
+                )
     return out, notes
 
 
@@ -203,13 +224,17 @@ def own_effect(rate: CreatorRates, handle: str, pool: str, quantity: str) -> Cre
     # A first look every COARSE_STEP finds where eta_p has weight for some Zp; the moments
     # come from ETA_STEP there.
     coarse = _eta_log_posterior(pieces, ETA_GRID[:: round(COARSE_STEP / ETA_STEP)])
+    coarse -= coarse.max(axis=1, keepdims=True)
     keep = np.flatnonzero((coarse > -DROP).any(axis=0))
     coarse_grid = ETA_GRID[:: round(COARSE_STEP / ETA_STEP)]
     low = coarse_grid[max(keep[0] - 1, 0)]
     high = coarse_grid[min(keep[-1] + 1, len(coarse_grid) - 1)]
     eta = ETA_GRID[(low - 1e-9 <= ETA_GRID) & (high + 1e-9 >= ETA_GRID)]
-    conditional = np.exp(_eta_log_posterior(pieces, eta))
-    conditional /= conditional.sum(axis=1, keepdims=True)
+    total = _eta_log_posterior(pieces, eta)
+    top = total.max(axis=1, keepdims=True)
+    conditional = np.exp(total - top)
+    mass = conditional.sum(axis=1)
+    conditional /= mass[:, None]
     mean_i = conditional @ eta
     var_i = np.maximum(conditional @ (eta * eta) - mean_i**2, 0.0)
     mean = float(wp @ mean_i)
@@ -220,6 +245,21 @@ def own_effect(rate: CreatorRates, handle: str, pool: str, quantity: str) -> Cre
     slope = cov / var_zp if var_zp > 0 else 0.0
     residual = max(var - slope * slope * var_zp, 0.0)
     sd = math.sqrt(var)
+    # The check: the full model's joint (the pool level fitted knowing the creator) has the
+    # same conditional of eta_p, and Zp reweighted by the creator's rows read with their
+    # persistent effect instead of as independent creators.
+    log_full = (
+        np.log(np.maximum(wp, 1e-300))
+        - sum(piece.independent for piece in pieces)
+        + np.log(mass)
+        + top[:, 0]
+    )
+    full = np.exp(log_full - log_full.max())
+    full /= full.sum()
+    full_mean = float(full @ mean_i)
+    full_sd = math.sqrt(float(full @ (var_i + (mean_i - full_mean) ** 2)))
+    full_pool = float(full @ zp)
+    full_pool_sd = math.sqrt(float(full @ (zp - full_pool) ** 2))
     prior, tau = rate.prior, rate.spread
     centre = float(centres(prior, np.array([math.sqrt(prior.persistent) * zbar]), tau)[0])
     shift = tau * math.sqrt(OWN_PERSISTENT)
@@ -236,16 +276,17 @@ def own_effect(rate: CreatorRates, handle: str, pool: str, quantity: str) -> Cre
         residual=residual,
         usual_prior=_usual(prior.scale, centre, shift, 0.0, 1.0),
         usual_posterior=_usual(prior.scale, centre, shift, mean, sd),
+        full=(full_mean, full_sd, full_pool, full_pool_sd),
     )
 
 
 def _eta_log_posterior(pieces: list[_Campaign], eta: np.ndarray) -> np.ndarray:
-    """``log p(eta_p | Zp, data)`` up to a constant per Zp node, each row's maximum 0."""
+    """``log phi(eta_p) + sum_k term_k``: ``log p(eta_p | Zp, data)`` up to a constant per Zp
+    node (the same for every Zp node and campaign: the grids' steps)."""
     total = np.zeros((pieces[0].zp_nodes, eta.size))
     for piece in pieces:
         total += piece.term(eta)
-    total += -0.5 * eta * eta
-    return total - total.max(axis=1, keepdims=True)
+    return total - 0.5 * eta * eta
 
 
 def _usual(scale: str, centre: float, shift: float, mean: float, sd: float) -> Summary:
@@ -272,6 +313,9 @@ class _Campaign:
     shift: float  # tau sqrt(q)
     own: Callable[[np.ndarray], np.ndarray]
     zp_nodes: int
+    # log int prod_r P(y_r | m(L(z)), tau) w(Zc | Zp) dZc per Zp node: the creator's rows
+    # as the pool's update reads them (own deviation N(0, 1)), for the full-model check.
+    independent: np.ndarray
 
     def term(self, eta: np.ndarray) -> np.ndarray:
         """``log int prod_r P(y_r | m(L(z)) + tau sqrt(q) eta_p, tau sqrt(1 - q)) w(Zc | Zp)
@@ -318,7 +362,9 @@ def _campaign(
     shift = tau * math.sqrt(OWN_PERSISTENT)
     reach = shift * ETA_LIMIT
     own_loglik = _own_loglik(rate, own, float(m.min()) - reach, float(m.max()) + reach)
-    return _Campaign(z, log_w, m, shift, own_loglik, zp.size)
+    alone = _rows_loglik(rate, own, m, tau)
+    independent = alone if log_w is None else special.logsumexp(log_w + alone[None, :], axis=1)
+    return _Campaign(z, log_w, m, shift, own_loglik, zp.size, independent)
 
 
 def _own_loglik(
@@ -327,13 +373,24 @@ def _own_loglik(
     """The creator's rows' log-likelihood as a function of their centre (own spread
     ``tau sqrt(1 - q)``, their campaign part integrated out), tabulated every CENTRE_STEP
     between ``low`` and ``high`` and read linearly."""
-    y, size, offset = rate.inputs(own)
-    spread = rate.spread * math.sqrt(1 - OWN_PERSISTENT)
     grid = np.arange(low - CENTRE_STEP, high + 2 * CENTRE_STEP, CENTRE_STEP)
+    values = _rows_loglik(rate, own, grid, rate.spread * math.sqrt(1 - OWN_PERSISTENT))
+
+    def loglik(at: np.ndarray) -> np.ndarray:
+        return np.interp(at, grid, values)
+
+    return loglik
+
+
+def _rows_loglik(
+    rate: CreatorRates, frame: pd.DataFrame, centre: np.ndarray, spread: float
+) -> np.ndarray:
+    """``sum_r log int P(y_r | centre + spread e) phi(e) de`` at each ``centre``."""
+    y, size, offset = rate.inputs(frame)
     scale = rate.prior.scale
     if size.ndim == 1:
         values = log_marginal(
-            y[:, None], size[:, None], offset[:, None], grid[None, :], spread, scale
+            y[:, None], size[:, None], offset[:, None], centre[None, :], spread, scale
         ).sum(axis=0)
     else:
         nodes = size.shape[1]
@@ -341,17 +398,12 @@ def _own_loglik(
             y[:, None, None],
             size[:, :, None],
             offset[:, None, None],
-            grid[None, None, :],
+            centre[None, None, :],
             spread,
             scale,
         )
         values = (special.logsumexp(each, axis=1) - math.log(nodes)).sum(axis=0)
-    values = np.where(np.isfinite(values), values, -1e300)
-
-    def loglik(at: np.ndarray) -> np.ndarray:
-        return np.interp(at, grid, values)
-
-    return loglik
+    return np.where(np.isfinite(values), values, -1e300)
 
 
 def with_creators(
