@@ -241,6 +241,19 @@ def test_the_full_model_check_sees_the_approximation(long) -> None:
     assert "full model" in long.provenance["notes"]["@beanlab/engagement_rate"]
 
 
+@pytest.mark.exact
+def test_with_one_campaign_the_check_is_the_written_posterior(scenario) -> None:
+    """One past campaign: nothing correlates the creator's rows, and
+    ``sqrt(q) eta_p + sqrt(1 - q) eta_c ~ N(0, 1)`` is how the pool read their row, so the
+    full model's joint is the written one (to the grids' error, 1e-5)."""
+    rows = history(scenario, 1, 3, 7, same_others=False)
+    found = calibrate(scenario, rows, predictive=False, creators={"beanlab": POOL})
+    for c in found.creators:
+        pool = found.names.index(f"{POOL}/{c.quantity}")
+        written = (c.mean, c.sd, found.mean[pool], math.sqrt(found.covariance[pool, pool]))
+        np.testing.assert_allclose(c.full, written, atol=1e-5)
+
+
 @pytest.mark.slow
 @pytest.mark.exact
 def test_the_own_spread_tends_to_its_floor(long, short) -> None:
