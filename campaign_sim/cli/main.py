@@ -21,6 +21,7 @@ from campaign_sim.cli.commands.horizon import horizon
 from campaign_sim.cli.commands.inspect import priors, schema, validate
 from campaign_sim.cli.commands.plan import plan
 from campaign_sim.cli.commands.report import report
+from campaign_sim.cli.commands.roster import roster
 from campaign_sim.cli.commands.sensitivity import sensitivity
 from campaign_sim.cli.commands.simulate import compare, run
 from campaign_sim.cli.commands.sweep import sweep
@@ -109,6 +110,7 @@ for command in (
     plan,
     run,
     compare,
+    roster,
     horizon,
     sweep,
     timeline,

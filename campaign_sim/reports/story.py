@@ -358,6 +358,59 @@ def method(results: Results, text: Text) -> list[str]:
     ]
 
 
+#: The roster table's file (campaign_sim.results.roster.ROSTER) and its rest-of-strategy row
+#: (campaign_sim.analysis.roster.REST), literal so that a report imports no engine.
+ROSTER = "roster.csv"
+REST = "(rest of the strategy)"
+
+
+def roster_tables(results: Results, text: Text) -> list[tuple[str, TextTable]]:
+    """Per strategy of roster.csv (a folder of a scenario with named creators): its named
+    creators ranked by mean profit, then the rest of the strategy; (strategy, table) each."""
+    frame = results.table(ROSTER)
+    if frame is None or frame.empty or "strategy" not in frame:
+        return []
+    header = [
+        "#",
+        text("col.creator"),
+        text("col.booked"),
+        text("col.orders"),
+        text("col.profit_se"),
+        text("col.profit_range"),
+        text("col.payback"),
+        text.metric("cpa"),
+        text("col.risk_share"),
+    ]
+    out = []
+    for name, rows in frame.groupby("strategy", sort=False):
+        body = []
+        for r in rows.to_dict("records"):
+            rest = str(r["creator"]) == REST
+
+            def se(value: Any, error: Any, show: Any) -> str:
+                shown = show(value)
+                return f"{shown} ± {show(error)}" if finite(error) and finite(value) else shown
+
+            body.append(
+                [
+                    "" if rest or not finite(r["rank"]) else f"{int(r['rank'])}",
+                    text("word.rest") if rest else f"@{r['creator']} ({r['pool']})",
+                    "" if rest else text.prob(r["booked"]),
+                    ""
+                    if rest
+                    else f"{text.count(r['orders_mean'])} ({text.count(r['orders_p5'])} – "
+                    f"{text.count(r['orders_p95'])})",
+                    se(r["profit_mean"], r["profit_mean_se"], text.money),
+                    f"{text.money(r['profit_p5'])} – {text.money(r['profit_p95'])}",
+                    "" if rest else se(r["p_payback"], r["p_payback_se"], text.prob),
+                    "" if rest else ("∞" if r["cpa"] == float("inf") else text.money(r["cpa"])),
+                    text.pct(r["risk_share"]),
+                ]
+            )
+        out.append((str(name), TextTable(header, body)))
+    return out
+
+
 #: What other commands' folders say: module with headline(), points() and table().
 KINDS = {"sweep": sweep, "timeline": timeline, "sensitivity": sensitivity}
 
@@ -382,6 +435,9 @@ def _sections(results: Results, text: Text) -> list[Section]:
     summary = summary_table(results, text)
     if summary is not None:
         sections.append(Section(text("slide.summary_table"), summary))
+    for name, table in roster_tables(results, text):
+        heading = text("slide.roster_table", s=results.label(name))
+        sections.append(Section(heading, table, [text("method.roster")]))
     return sections
 
 

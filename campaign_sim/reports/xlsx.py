@@ -311,6 +311,7 @@ TABLE_SHEETS = {
     "swing.csv": "sheet.swing",
     "sobol.csv": "sheet.sobol",
     "convergence.csv": "sheet.convergence",
+    "roster.csv": "sheet.roster",
 }
 
 

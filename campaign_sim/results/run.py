@@ -44,9 +44,14 @@ def run_document(result: RunResult) -> dict[str, Any]:
 def write_run(out: str | Path, result: RunResult, *, save_outcomes: bool = False) -> Path:
     """Write ``result`` as a results folder at ``out`` (atomically): summary.csv, risk.csv,
     quantiles.csv, priors.csv, summary.json, comparison.csv/.json (compare), convergence.csv
-    (a precision run), outcomes.parquet (``save_outcomes``) and manifest.json."""
+    (a precision run), roster.csv (strategies with named creators: what each brings,
+    :func:`campaign_sim.results.roster.roster_table`), outcomes.parquet (``save_outcomes``)
+    and manifest.json."""
+    from campaign_sim.results.roster import ROSTER, roster_table
+
     out = Path(out)
     outcomes, summary = result.outcomes, result.summary
+    roster = roster_table(result)
     with results_folder(out) as writer:
         writer.csv("summary.csv", summary.frame())
         writer.csv("risk.csv", summary.risk_frame())
@@ -60,6 +65,8 @@ def write_run(out: str | Path, result: RunResult, *, save_outcomes: bool = False
             writer.json("comparison.json", result.comparison.to_dict())
         if result.convergence is not None:
             writer.csv("convergence.csv", result.convergence.history)
+        if roster is not None:
+            writer.csv(ROSTER, roster)
         if save_outcomes:
             writer.parquet("outcomes.parquet", outcomes.frame())
         writer.json(
