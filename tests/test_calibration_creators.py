@@ -426,5 +426,5 @@ def test_a_bad_creator_name_exits_2_at_its_key_path(tmp_path: Path, case: str) -
 @pytest.mark.exact
 def test_a_spread_of_a_creator_name_is_a_problem(tmp_path: Path) -> None:
     block = _creator_block(["@beanlab/reach_rate"], spread={"@beanlab/reach_rate": 0.3})
-    with pytest.raises(InputError, match=r"calibration\.spread\.@beanlab/reach_rate"):
+    with pytest.raises(InputError, match=r"calibration\.spread\.@beanlab/reach_rate.*own"):
         load_scenario(COFFEE, priors=_write(tmp_path, block))

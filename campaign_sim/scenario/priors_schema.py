@@ -665,8 +665,11 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
     stray = [
         Problem(
             f"calibration.spread.{name}",
-            f"{shown(name)} has no persistent score in calibration.persistent.names: a spread "
-            "is learnt with its level",
+            f"{shown(name)}: a named creator's own effect has no spread of its own (their "
+            "pool's creator spread applies)"
+            if name.startswith(CREATOR_PREFIX)
+            else f"{shown(name)} has no persistent score in calibration.persistent.names: a "
+            "spread is learnt with its level",
         )
         for name in calibration.spread
         if name not in known or name == SHOCK_NAME or name.startswith(CREATOR_PREFIX)
