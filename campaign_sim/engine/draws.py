@@ -14,6 +14,7 @@ import numpy as np
 from scipy import special
 
 from campaign_sim.engine.calibrated import CalibratedScores, calibrated_scores
+from campaign_sim.random.distributions import Distribution
 from campaign_sim.random.levels import (
     creator_part_pearson,
     creator_values,
@@ -33,7 +34,14 @@ from campaign_sim.random.streams import (
     pool_stream,
     uniforms,
 )
-from campaign_sim.scenario.plan import FunnelPlan, GroupPlan, Prior, Scenario, quantity_used
+from campaign_sim.scenario.plan import (
+    FunnelPlan,
+    GroupPlan,
+    NamedCreator,
+    Prior,
+    Scenario,
+    quantity_used,
+)
 
 __all__ = [
     "CampaignDraws",
@@ -42,6 +50,7 @@ __all__ = [
     "FunnelDraws",
     "GroupDraws",
     "Layout",
+    "NamedRows",
     "PoolDraws",
     "PARTS",
     "PoolLevel",
@@ -217,9 +226,19 @@ class PoolDraws:
     amplified: Amplification | None = None  # None: reach stops at the followers
     # Who takes a product-only deal (bool) and its cost (currency); None: nobody does.
     gifts: tuple[np.ndarray, np.ndarray] | None = None
-    # A named creator's own uniforms of their whole direct and amplified orders (None: a
-    # pool's creators, whose orders are drawn per strategy, or expected orders).
-    orders: tuple[np.ndarray, np.ndarray] | None = None
+    # Named creators' rows (None: a pool's creators, whose orders are drawn per strategy).
+    named: NamedRows | None = None
+
+
+@dataclass(frozen=True)
+class NamedRows:
+    """What the rows of a pool's named creators (MODEL.md §10) add to their draws: who they
+    are, their deliverables and the uniforms of their own whole direct and amplified orders
+    (None: expected orders)."""
+
+    handles: tuple[str, ...]
+    deliverables: np.ndarray  # shape (rows, 1)
+    orders: tuple[np.ndarray, np.ndarray] | None  # each (rows, campaigns)
 
 
 @dataclass(frozen=True)
@@ -237,15 +256,15 @@ class Amplification:
 @dataclass(frozen=True)
 class GroupDraws:
     slots: GroupSlots
-    rows: slice  # the group's rows in its pool's arrays
+    rows: slice  # the group's rows in its pool's arrays (a named creator's: their row)
     hired: np.ndarray | None  # bool (rows, campaigns) for budget groups; None: all hired
 
     @property
     def key(self) -> str:
-        """Where the group's arrays are in :class:`ChunkDraws`: its pool, or a named
-        creator's handle (a handle holds no ``/``)."""
-        creator = self.slots.group.creator
-        return self.slots.group.pool if creator is None else creator.handle
+        """Where the group's arrays are in :class:`ChunkDraws`: its pool's, or for a named
+        creator, ``@`` and the pool (the pool's named creators' arrays)."""
+        named = "@" if self.slots.group.creator is not None else ""
+        return named + self.slots.group.pool
 
 
 @dataclass(frozen=True)
@@ -254,11 +273,12 @@ class ChunkDraws:
     campaign: CampaignDraws
     pools: dict[str, PoolDraws]
     groups: tuple[GroupDraws, ...]
-    creators: dict[str, PoolDraws] = field(default_factory=dict)  # handle -> one row
+    # pool -> its named creators, a row each (PoolDraws.named says who).
+    creators: dict[str, PoolDraws] = field(default_factory=dict)
 
     def arrays(self, key: str) -> PoolDraws:
-        """A pool's draws, or a named creator's (:attr:`GroupDraws.key`)."""
-        return self.pools[key] if "/" in key else self.creators[key]
+        """A pool's draws, or its named creators' (:attr:`GroupDraws.key`)."""
+        return self.creators[key[1:]] if key.startswith("@") else self.pools[key]
 
 
 def _copula(
@@ -377,75 +397,96 @@ class _PoolSampler:
         )
 
 
-class _CreatorSampler(_PoolSampler):
-    """Draws one named creator (MODEL.md §10): their own uniforms from the stream of their
-    handle (one row), the pool's level and shared factors from the pool's sampler (so every
-    creator of a pool, named or not, sees the same level in campaign ``c``), known followers
-    and fees in place of draws, and an own effect ``sqrt(q) eta_p + sqrt(1 - q) eta_c`` for
-    the rates, whose persistent ``eta_p`` a calibration with the creator's history narrows."""
+class _NamedSampler(_PoolSampler):
+    """Draws a pool's named creators (MODEL.md §10), a row each: every row's own uniforms
+    from the stream of its creator's handle (so a creator's numbers never depend on who else
+    is named), the pool's level and shared factors from the pool's sampler (every creator of
+    a pool, named or not, sees the same level in campaign ``c``), known followers and fees in
+    place of draws, and an own effect ``sqrt(q) eta_p + sqrt(1 - q) eta_c`` for the rates,
+    whose persistent ``eta_p`` a calibration with the creator's history narrows."""
 
     def __init__(
         self,
         pool: _PoolSampler,
-        group: GroupPlan,
-        seed: int,
-        parts: dict[str, list[tuple[int, int, int]]],
+        creators: list[NamedCreator],
         rho_er_cr: float,
-        calibrated: dict[str, np.ndarray] | None = None,
+        calibrated: dict[str, dict[str, np.ndarray]],
     ) -> None:
-        super().__init__(pool.plan, seed, parts, pool.sampling, pool.horizon, pool.calibrated)
+        super().__init__(
+            pool.plan, pool.seed, pool.parts, pool.sampling, pool.horizon, pool.calibrated
+        )
         self.levels, self._pool, self._rows = pool.levels, pool._pool, pool._rows  # shared
-        assert group.creator is not None
-        self.creator = group.creator
-        self.own_stream = creator_stream(group.creator.handle)
+        self.creators = creators
+        self.streams = [creator_stream(c.handle) for c in creators]
         self.rho_er_cr = rho_er_cr
-        self.own_calibrated = calibrated or {}
+        self.own_calibrated = calibrated
         self._persistent: np.ndarray | None = None
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
-        blocks = self.parts["creators"]
-        return uniforms(self.seed, blocks, self.own_stream, quantity, 1, sampling=self.sampling)
+        blocks, seed, sampling = self.parts["creators"], self.seed, self.sampling
+        return np.vstack(
+            [
+                uniforms(seed, blocks, stream, quantity, 1, sampling=sampling)
+                for stream in self.streams
+            ]
+        )
 
     def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
-        creator = self.creator
-        if quantity == "followers" and creator.followers is not None:
-            return np.full((1, self.campaigns), creator.followers)
-        if quantity == "fee" and creator.fee is not None:
-            if creator.fee.is_fixed:
-                return np.full((1, self.campaigns), creator.fee.mean())
-            return creator.fee.sampler()(self.uniforms("fee", 1) if u is None else u)
         if quantity in OWN_EFFECT_ROWS:
-            campaign = special.ndtri(self.uniforms(quantity, 1) if u is None else u)
+            campaign = special.ndtri(self.uniforms(quantity, rows) if u is None else u)
             u = uniforms_of_scores(own_scores(self.own_persistent(quantity), campaign))
-        return super().sample(quantity, 1, u)
+        if quantity == "fee":
+            u = self.uniforms("fee", rows) if u is None else u
+        values = super().sample(quantity, rows, u)
+        for row, creator in enumerate(self.creators):
+            if quantity == "followers" and creator.followers is not None:
+                values[row] = creator.followers
+            elif quantity == "fee" and creator.fee is not None:
+                values[row] = _known(creator.fee, u[row])  # type: ignore[index]
+        return values
 
     def own_persistent(self, quantity: str) -> np.ndarray:
-        """The creator's persistent own score of ``quantity``, shape (1, campaigns): the
-        calibration's (given their history), else N(0, 1) per brand from their stream, with
-        the engagement-conversion correlation of the scenario (so that, without history, the
-        creator's own scores correlate exactly as a pool creator's)."""
-        if quantity in self.own_calibrated:
-            return self.own_calibrated[quantity][None, :]
+        """The creators' persistent own scores of ``quantity``, shape (rows, campaigns): the
+        calibration's (given a creator's history), else N(0, 1) per brand from the creator's
+        stream, with the scenario's engagement-conversion correlation (so that, without
+        history, a creator's own scores correlate exactly as a pool creator's)."""
         if self._persistent is None:
-            u = brand_uniforms(
-                self.seed,
-                self.parts["persistent"],
-                self.own_stream,
-                "creator.persistent",
-                self.horizon,
-                len(OWN_EFFECT_ROWS),
-                sampling=self.sampling,
-            )
-            self._persistent = special.ndtri(u)
-        z = self._persistent[OWN_EFFECT_ROWS[quantity]][None, :]
+            self._persistent = np.stack(
+                [
+                    special.ndtri(
+                        brand_uniforms(
+                            self.seed,
+                            self.parts["persistent"],
+                            stream,
+                            "creator.persistent",
+                            self.horizon,
+                            len(OWN_EFFECT_ROWS),
+                            sampling=self.sampling,
+                        )
+                    )
+                    for stream in self.streams
+                ]
+            )  # (rows, quantities, campaigns)
+        z = self._persistent[:, OWN_EFFECT_ROWS[quantity]].copy()
         if quantity == "conversion_rate" and self.rho_er_cr:
             priors = self.plan.priors
             r = creator_part_pearson(
                 self.rho_er_cr, priors["engagement_rate"].shared, priors["conversion_rate"].shared
             )
-            lead = self._persistent[OWN_EFFECT_ROWS["engagement_rate"]][None, :]
-            z = r * lead + math.sqrt(1 - r * r) * z
+            z = (
+                r * self._persistent[:, OWN_EFFECT_ROWS["engagement_rate"]]
+                + math.sqrt(1 - r * r) * z
+            )
+        for row, creator in enumerate(self.creators):
+            score = self.own_calibrated.get(creator.handle, {}).get(quantity)
+            if score is not None:
+                z[row] = score
         return z
+
+
+def _known(fee: Distribution, u: np.ndarray) -> np.ndarray:
+    """A known fee's values from the creator's uniforms: the quote, or within its range."""
+    return np.full(u.shape, fee.mean()) if fee.is_fixed else fee.sampler()(u)
 
 
 def draw_chunk(
@@ -549,71 +590,83 @@ def _draw_creators(
     sampling: Sampling,
     horizon: int,
 ) -> dict[str, PoolDraws]:
-    """Every named creator's draws, one row each, by handle: the same creator whichever
-    strategies book them and whoever else is on the roster (MODEL.md §10)."""
-    out: dict[str, PoolDraws] = {}
+    """Every pool's named creators' draws, a row each in order of first booking: the same
+    creator whichever strategies book them and whoever else is on the roster."""
+    named: dict[str, dict[str, GroupPlan]] = {}
     for slots in layout.slots:
         creator = slots.group.creator
-        if creator is None or creator.handle in out:
-            continue
-        pool = slots.group.pool
+        if creator is not None:
+            named.setdefault(slots.group.pool, {}).setdefault(creator.handle, slots.group)
+    out: dict[str, PoolDraws] = {}
+    for pool, groups in named.items():
+        first = next(iter(groups.values()))
         if pool not in samplers:  # a pool only named creators come from: its levels still apply
             samplers[pool] = _PoolSampler(
-                slots.group, seed, part, sampling, horizon, calibrated.pools.get(pool)
+                first, seed, part, sampling, horizon, calibrated.pools.get(pool)
             )
-        sampler = _CreatorSampler(
+        creators = [g.creator for g in groups.values() if g.creator is not None]
+        sampler = _NamedSampler(
             samplers[pool],
-            slots.group,
-            seed,
-            part,
+            creators,
             scenario.rho_engagement_conversion,
-            getattr(calibrated, "creators", {}).get(creator.handle),
+            calibrated.creators,
         )
-        u_followers, fee = _fees(scenario, sampler, 1)
+        rows = len(creators)
+        u_followers, fee = _fees(scenario, sampler, rows)
         # A creator whose fee is quoted takes that deal; one whose fee is not known may take
         # a product-only one, as the pool's creators do.
-        gifts = _gifts_of(sampler, 1) if creator.fee is None else None
+        gifts = _gifts_of(sampler, rows)
+        if gifts is not None:
+            quoted = np.array([c.fee is not None for c in creators])[:, None]
+            gifts = (gifts[0] & ~quoted, gifts[1])
         drawn = _draw_pool(
             sampler,
-            1,
+            rows,
             fee,
             u_followers,
             scenario.rho_engagement_conversion,
             gifts,
             scenario.funnel.amplification,
         )
-        if scenario.funnel.orders != "expected":
-            orders = (sampler.uniforms("orders", 1), sampler.uniforms("orders.amplified", 1))
-            drawn = replace(drawn, orders=orders)
-        out[creator.handle] = drawn
+        counted = scenario.funnel.orders != "expected"
+        rows_of = NamedRows(
+            tuple(c.handle for c in creators),
+            np.array([[g.deliverables] for g in groups.values()], dtype=float),
+            (sampler.uniforms("orders", rows), sampler.uniforms("orders.amplified", rows))
+            if counted
+            else None,
+        )
+        out[pool] = replace(drawn, named=rows_of)
     return out
 
 
 def _book(layout: Layout, creators: dict[str, PoolDraws], fee_factor: float) -> list[GroupDraws]:
-    """Each named creator's group; a roster group with a budget books its candidates in
-    order while the fees so far (with commission and tax, or a gifted creator's product cost)
-    fit it, campaign by campaign."""
+    """Each named creator's group, at their row of their pool's named arrays; a roster group
+    with a budget books its candidates in order while the fees so far (with commission and
+    tax, or a gifted creator's product cost) fit it, campaign by campaign."""
     out = []
-    booked: dict[tuple[str, str], list[GroupSlots]] = {}
+    booked: dict[tuple[str, str], list[tuple[GroupSlots, slice]]] = {}
     for slots in layout.slots:
-        group = slots.group
-        if group.creator is None:
+        group, creator = slots.group, slots.group.creator
+        if creator is None:
             continue
+        row = creators[group.pool].named.handles.index(creator.handle)  # type: ignore[union-attr]
+        rows = slice(row, row + 1)
         if group.booking is None or group.booking.budget is None:
-            out.append(GroupDraws(slots, slice(0, 1), None))
+            out.append(GroupDraws(slots, rows, None))
         else:
-            booked.setdefault((slots.strategy, group.booking.name), []).append(slots)
+            booked.setdefault((slots.strategy, group.booking.name), []).append((slots, rows))
     for members in booked.values():
         costs = []
-        for slots in members:
-            drawn = creators[slots.group.creator.handle]  # type: ignore[union-attr]
-            cost = drawn.fee[0] * slots.group.deliverables * fee_factor
+        for slots, rows in members:
+            drawn = creators[slots.group.pool]
+            cost = drawn.fee[rows][0] * slots.group.deliverables * fee_factor
             if drawn.gifts is not None:
-                cost = np.where(drawn.gifts[0][0], drawn.gifts[1][0], cost)
+                cost = np.where(drawn.gifts[0][rows][0], drawn.gifts[1][rows][0], cost)
             costs.append(cost)
-        budget = members[0].group.booking.budget  # type: ignore[union-attr]
+        budget = members[0][0].group.booking.budget  # type: ignore[union-attr]
         hired = np.cumsum(np.array(costs), axis=0) <= budget * (1 + BUDGET_TOLERANCE)
-        out += [GroupDraws(s, slice(0, 1), hired[i : i + 1]) for i, s in enumerate(members)]
+        out += [GroupDraws(s, rows, hired[i : i + 1]) for i, (s, rows) in enumerate(members)]
     return out
 
 

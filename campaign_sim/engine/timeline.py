@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.analysis.timeline import SERIES, TimelineResult
-from campaign_sim.engine.draws import Amplification, ChunkDraws, Layout, draw_chunk
+from campaign_sim.engine.draws import Amplification, ChunkDraws, Layout, PoolDraws, draw_chunk
 from campaign_sim.engine.executors import Executor
 from campaign_sim.engine.runner import Chunk, run_settings
 from campaign_sim.engine.schedule import schedule_campaign
@@ -92,10 +92,20 @@ def _creators(scenario: Scenario, draws: ChunkDraws, production: Arrays, strateg
             "production": production[group.key][rows],  # days per deliverable
             "deliverables": np.full(engagements.shape[0], k),
             "platform": np.full(engagements.shape[0], plan.platform, dtype=object),
+            # A named creator's uniforms of their own whole orders (NaN: drawn per strategy).
+            "own_orders": _own_uniforms(pool, rows, 0, engagements.shape),
+            "own_amplified_orders": _own_uniforms(pool, rows, 1, engagements.shape),
         }
         for key, value in columns.items():
             parts.setdefault(key, []).append(value)
     return {key: np.concatenate(value) for key, value in parts.items()}
+
+
+def _own_uniforms(pool: PoolDraws, rows: slice, index: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Named creators' uniforms of their own whole direct (0) or amplified (1) orders."""
+    if pool.named is None or pool.named.orders is None:
+        return np.full(shape, np.nan)
+    return pool.named.orders[index][rows]
 
 
 def replace_rows(amplified: Amplification, rows: slice) -> Amplification:
@@ -144,16 +154,35 @@ def _accrue(
             at[where], weights=values[owner[slot[where]], campaign[where]], minlength=n * horizon
         ).reshape(n, horizon)
 
-    direct = np.zeros((n, horizon))
-    amplified = np.zeros((n, horizon))
+    # Named creators whose orders are drawn from their own uniforms (MODEL.md §10), apart.
+    own = ~np.isnan(creators["own_orders"][:, 0]) if n else np.zeros(0, bool)
+    named = own[owner[slot]]
+    direct, amplified = np.zeros((n, horizon)), np.zeros((n, horizon))
+    named_daily = {"direct": np.zeros((n, horizon)), "amplified": np.zeros((n, horizon))}
+    in_window = {key: np.zeros(own.shape + (n,)) for key in named_daily}
     engagements = np.zeros(n)
     reach = np.zeros(n)
     for name in np.unique(platform):
         on = platform[slot] == name
-        spread = _toeplitz(plan.conversion_kernel(name), horizon)
-        direct += by_day(creators["conversions"], on) @ spread
-        if creators["amplified_conversions"].any():
-            amplified += by_day(creators["amplified_conversions"], on) @ spread
+        kernel = plan.conversion_kernel(name)
+        spread = _toeplitz(kernel, horizon)
+        for key, column, daily in (
+            ("direct", "conversions", direct),
+            ("amplified", "amplified_conversions", amplified),
+        ):
+            if key == "amplified" and not creators[column].any():
+                continue
+            daily += by_day(creators[column], on & ~named) @ spread
+            if named.any():
+                mine = on & named
+                named_daily[key] += by_day(creators[column], mine) @ spread
+                counted_share = np.cumsum(kernel)[
+                    np.minimum(horizon - 1 - day[mine], kernel.size - 1)
+                ]
+                values = creators[column][owner[slot[mine]], campaign[mine]] * counted_share
+                in_window[key] += np.bincount(
+                    owner[slot[mine]] * n + campaign[mine], weights=values, minlength=own.size * n
+                ).reshape(own.size, n)
         # Engagements and reach after the horizon are not counted: cumulative decay share.
         seen = np.cumsum(plan.engagement_kernel(name))[horizon - 1 - day[on]]
         for total, key in ((engagements, "engagements"), (reach, "reach")):
@@ -163,6 +192,10 @@ def _accrue(
                 minlength=n,
             )
     orders, counted = _whole_orders(scenario, draws, direct, amplified)
+    if own.any():
+        orders, counted = _with_own_orders(
+            scenario, draws, creators, own, named_daily, in_window, orders, counted
+        )
     first_revenue = np.cumsum(orders * draws.campaign.aov[:, None], axis=1)
     repeat = _repeat_orders(scenario, plan, draws, orders)
 
@@ -222,6 +255,35 @@ def _whole_orders(
         daily = daily + expected
     caused = (funnel.incrementality * (1 - funnel.leakage))[:, None]
     return daily * caused, counted
+
+
+def _with_own_orders(
+    scenario: Scenario,
+    draws: ChunkDraws,
+    creators: Arrays,
+    own: np.ndarray,
+    named_daily: dict[str, np.ndarray],
+    in_window: dict[str, np.ndarray],
+    orders: np.ndarray,
+    counted: dict[str, np.ndarray],
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Daily first orders and the attributed orders counted, with the named creators'
+    (``own``: their rows): each creator's whole orders drawn from their own uniforms around
+    their expected orders inside the attribution window, as the vectorized engine draws them;
+    their daily orders their expected ones scaled to those whole numbers."""
+    funnel = draws.campaign.funnel
+    shock = draws.campaign.shock
+    caused = (funnel.incrementality * (1 - funnel.leakage))[:, None]
+    out = dict(counted)
+    for key, column in (("direct", "own_orders"), ("amplified", "own_amplified_orders")):
+        expected = in_window[key][own] * shock
+        whole = attributed_orders(expected, creators[column][own], scenario).sum(axis=0)
+        total = expected.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(total > 0, whole / total, 0.0) * shock
+        orders = orders + named_daily[key] * scale[:, None] * caused
+        out[key] = counted[key] + whole
+    return orders, out
 
 
 def _repeat_orders(
@@ -343,19 +405,29 @@ def _production(
 ) -> Arrays:
     """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201),
     and of every named creator, from theirs (with their pool's production time)."""
-    pools = {key: (key, pool_stream(key)) for key in draws.pools}
-    for group in draws.groups:
-        if group.slots.group.creator is not None:
-            pools[group.key] = (group.slots.group.pool, creator_stream(group.key))
-    out = {}
-    for key, (pool, stream) in pools.items():
-        rows = draws.arrays(key).fee.shape[0]
+    n = draws.campaigns
+
+    def days_of(pool: str, streams: list[int]) -> np.ndarray:
         days = plan.production[pool]
         if days.is_fixed:
-            out[key] = np.full((rows, draws.campaigns), days.mean())
+            return np.full((len(streams), n), days.mean())
+        u = [uniforms(seed, blocks, s, "production_days", 1, sampling=sampling) for s in streams]
+        return days.sampler()(np.vstack(u))
+
+    out = {}
+    for pool, arrays in draws.pools.items():
+        rows = arrays.fee.shape[0]
+        days = plan.production[pool]
+        if days.is_fixed:
+            out[pool] = np.full((rows, n), days.mean())
         else:
-            u = uniforms(seed, blocks, stream, "production_days", rows, sampling=sampling)
-            out[key] = days.sampler()(u)
+            u = uniforms(
+                seed, blocks, pool_stream(pool), "production_days", rows, sampling=sampling
+            )
+            out[pool] = days.sampler()(u)
+    for pool, named in draws.creators.items():
+        assert named.named is not None
+        out[f"@{pool}"] = days_of(pool, [creator_stream(h) for h in named.named.handles])
     return out
 
 

@@ -113,7 +113,7 @@ def campaign_frame(
 #: Per-creator terms summed into group totals, per deliverable (times the group's
 #: deliverables) or per creator.
 _PER_DELIVERABLE = ("E", "R", "C", "Ea", "Ra", "Ca", "fee")
-_PER_CREATOR = ("product", "gifted", "overhead", "creators", "delivered")
+_PER_CREATOR = ("product", "gifted", "overhead", "creators", "delivered", "N", "Na")
 
 
 def group_totals(
@@ -127,8 +127,8 @@ def group_totals(
     Unique reach). The engine and the plan preview both add these."""
     per_key = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
     per_key |= {
-        handle: _creator_terms(scenario, drawn, draws.campaign.shock)
-        for handle, drawn in draws.creators.items()
+        f"@{pool}": _creator_terms(scenario, named, draws.campaign.shock)
+        for pool, named in draws.creators.items()
     }
     funnel = scenario.funnel
     for group in draws.groups:
@@ -142,36 +142,12 @@ def group_totals(
             if key in terms:
                 scale = k if key in _PER_DELIVERABLE and key not in once else 1
                 sums[key] = scale * _summed(terms[key][group.rows], group.hired)
-        if plan.creator is not None:
-            sums |= _whole_orders(scenario, draws.creators[group.key], terms, group, k, once)
         sums["commission"] = funnel.agency_commission * sums["fee"]
         sums["fee_tax"] = funnel.fee_tax * sums["fee"]
         niche = draws.campaign.funnel.niche.get(plan.platform)
         if niche is not None:
             sums["unique"] = _not_reached(terms, group, k, niche)
         yield group, sums
-
-
-def _whole_orders(
-    scenario: Scenario,
-    drawn: PoolDraws,
-    terms: dict[str, np.ndarray],
-    group: GroupDraws,
-    k: int,
-    once: tuple[str, ...],
-) -> dict[str, np.ndarray]:
-    """A named creator's attributed orders over all their deliverables, direct N and
-    amplified Na: whole numbers from their own uniforms (Poisson or negative binomial, as the
-    scenario counts them), or expected; 0 in campaigns that do not book them."""
-    out = {}
-    for key, index in (("N", 0), ("Na", 1)):
-        if key not in terms:
-            continue
-        expected = (1 if key == "N" and once else k) * terms[key][0]
-        u = None if drawn.orders is None else drawn.orders[index][0]
-        orders = attributed_orders(expected, u, scenario)
-        out[key] = orders if group.hired is None else orders * group.hired[0]
-    return out
 
 
 def _summed(rows: np.ndarray, hired: np.ndarray | None) -> np.ndarray:
@@ -446,18 +422,27 @@ def _creator_terms(
     if pool.amplified is not None:
         terms.update(amplified_terms(scenario, pool.amplified, engagements))
     if shock is not None:
-        _own_orders(terms, shock)
+        _own_orders(scenario, pool, terms, shock)
     return terms
 
 
-def _own_orders(terms: dict[str, np.ndarray], shock: np.ndarray) -> None:
-    """A named creator's expected attributed orders per deliverable, N and Na, in place of
-    their conversions C and Ca (which become 0: the pools' creators' orders are drawn from
-    C and Ca per strategy, a named creator's from their own uniforms, in group_totals)."""
-    for conversions, orders in (("C", "N"), ("Ca", "Na")):
-        if conversions in terms:
-            terms[orders] = terms[conversions] * shock
-            terms[conversions] = np.zeros_like(terms[orders])
+def _own_orders(
+    scenario: Scenario, pool: PoolDraws, terms: dict[str, np.ndarray], shock: np.ndarray
+) -> None:
+    """Named creators' attributed orders over all their deliverables, direct N and amplified
+    Na: whole numbers from each creator's own uniforms (Poisson or negative binomial, as the
+    scenario counts orders), or expected. Their conversions C and Ca become 0: the pools'
+    creators' orders are drawn from C and Ca per strategy, a named creator's here."""
+    assert pool.named is not None
+    k = pool.named.deliverables
+    for index, (conversions, orders) in enumerate((("C", "N"), ("Ca", "Na"))):
+        if conversions not in terms:
+            continue
+        once = conversions == "C" and scenario.conversion_base == "followers"
+        expected = terms[conversions] * shock * (1.0 if once else k)
+        u = None if pool.named.orders is None else pool.named.orders[index]
+        terms[orders] = attributed_orders(expected, u, scenario)
+        terms[conversions] = np.zeros_like(expected)
 
 
 def amplified_terms(
