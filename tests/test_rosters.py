@@ -230,9 +230,10 @@ def test_the_timeline_engine_books_the_same_creators(tmp_path: Path) -> None:
         ),
         ({"select": ["beanlab", "@BeanLab"]}, None, r"select\[1\]: '@BeanLab' is selected twice"),
         ({"book": {"nobody": False}}, None, r"book\.nobody: 'nobody' is no candidate"),
+        ({"select": []}, None, r"select: an empty selection books no one"),
         ({"tier": "nano"}, None, r"groups\[0\]: .*roster group takes its creators' tier"),
         ({"budget": 100}, None, r"groups\[0\]\.budget: a budget of 100 books no one"),
-        ({}, "missing.csv", r"missing\.csv"),
+        ({}, "missing.csv", r"roster: .*missing\.csv: no such file"),
         (
             {},
             "creator,platform,tier,quoted_fee\nbeanlab,instagram,nano,-5\n",

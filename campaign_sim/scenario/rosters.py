@@ -67,7 +67,8 @@ def _read(
             if problem.path.startswith("row ") or problem.path.startswith("column "):
                 problems.append(Problem(f"{file}: {problem.path}", problem.message))
             else:
-                problems.append(Problem(f"{path}.roster", f"{file}: {problem}"))
+                where = "" if problem.path.startswith("(") else f"{problem.path}: "
+                problems.append(Problem(f"{path}.roster", f"{file}: {where}{problem.message}"))
         return None
 
 
@@ -137,6 +138,14 @@ def _booked(path: str, group: Any, roster: Roster, problems: list[Problem]) -> l
     """The canonical handles ``group`` books, in booking order."""
     handles = list(roster.handles)
     order: list[str] = []
+    if group.select == []:
+        problems.append(
+            Problem(
+                f"{path}.select",
+                "an empty selection books no one: list handles, or leave `select` out to book "
+                "every candidate",
+            )
+        )
     for i, text in enumerate(group.select if group.select is not None else handles):
         handle = canonical_handle(text)
         if handle not in handles:
