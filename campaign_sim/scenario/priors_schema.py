@@ -17,7 +17,6 @@ from pydantic_core import PydanticCustomError
 from campaign_sim.creators.handles import canonical_handle
 from campaign_sim.errors import Problem, shown
 from campaign_sim.random import distributions as dist
-from campaign_sim.random.streams import OWN_EFFECT_ROWS
 from campaign_sim.scenario.strict import (
     Flag,
     NonNegativeInteger,
@@ -773,6 +772,9 @@ def _creator_name_problem(name: str) -> str | None:
             f"{shown(name)} should be @handle/quantity (e.g. @beanlab/engagement_rate): a named "
             "creator's own effect"
         )
+    # Here, not at the top: random.streams loads scipy.stats, which `validate` never needs.
+    from campaign_sim.random.streams import OWN_EFFECT_ROWS
+
     handle, quantity = parts
     if canonical_handle(handle) != handle:
         return (
