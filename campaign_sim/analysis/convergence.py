@@ -11,7 +11,7 @@ layout, so the result of ``N`` campaigns is exactly a plain run of ``N`` campaig
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 
@@ -131,8 +131,7 @@ def run_to_precision(
         max_campaigns, seed, sampling = run.campaigns, run.seed, run.sampling
         kernel = partial(outcomes_kernel, scenario, Layout.of(scenario), seed, sampling)
         names = tuple(s.name for s in scenario.strategies)
-        kept = scenario.outcomes
-        parts: dict[str, dict[str, list[np.ndarray]]] = {n: {m: [] for m in kept} for n in names}
+        parts: dict[Hashable, list[np.ndarray]] = {}  # every kernel key, batch after batch
         rows: list[dict] = []
         done, target = 0, min(max_campaigns, FIRST_BLOCKS * BLOCK)
         while True:
@@ -151,13 +150,12 @@ def run_to_precision(
                 start=done,
                 progress=advance,
             )
-            for name in names:
-                for metric in kept:
-                    parts[name][metric].append(batch[name, metric])
+            for key, values in batch.items():
+                parts.setdefault(key, []).append(values)
             done = target
             worst = 0.0
             for name in names:
-                roi = np.concatenate(parts[name]["roi"])
+                roi = np.concatenate(parts[name, "roi"])
                 row = {"strategy": name, **precision_of(roi, sampling)}
                 row["met"] = bool(
                     row["roi_half_width"] <= precision and row["prob_loss_half_width"] <= precision
@@ -170,8 +168,8 @@ def run_to_precision(
             needed = done * worst**2 * _SAFETY if math.isfinite(worst) else 2 * done
             aim = max(done + BLOCK, min(MAX_GROWTH * done, math.ceil(needed)))
             target = min(max_campaigns, -(-aim // BLOCK) * BLOCK)
-        values = {n: {m: np.concatenate(parts[n][m]) for m in kept} for n in names}
-        outcomes = Outcomes(names, values, done, seed, sampling)
+        arrays = {key: np.concatenate(values) for key, values in parts.items()}
+        outcomes = Outcomes.of(scenario, arrays, done, seed, sampling)
         history = pd.DataFrame(rows)
         last = history[history["campaigns"] == done]
         return Convergence(outcomes, precision, max_campaigns, bool(last["met"].all()), history)

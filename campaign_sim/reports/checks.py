@@ -380,6 +380,8 @@ COMMANDS = tuple(LAYOUTS)
 #: Commands whose results folders have no report yet, and what to read instead.
 WITHOUT_REPORT = {
     "horizon": "read horizon.csv and brands.csv, or `campaign-sim horizon --format table`",
+    "roster": "read roster.csv or roster.xlsx; the report of `campaign-sim compare` on the "
+    "same scenario holds the named creators' tables",
 }
 
 #: What every manifest holds (the command's own settings come from its layout).
