@@ -428,3 +428,48 @@ def test_a_spread_of_a_creator_name_is_a_problem(tmp_path: Path) -> None:
     block = _creator_block(["@beanlab/reach_rate"], spread={"@beanlab/reach_rate": 0.3})
     with pytest.raises(InputError, match=r"calibration\.spread\.@beanlab/reach_rate.*own"):
         load_scenario(COFFEE, priors=_write(tmp_path, block))
+
+
+@pytest.mark.slow
+@pytest.mark.statistical
+def test_the_engine_draws_a_creator_with_history_around_their_own_effect(
+    scenario, long, tmp_path: Path
+) -> None:
+    """End to end through the written file and the engine: @beanlab booked from a roster,
+    with 40 past campaigns, deviates from the pool's centre by ``tau (sqrt(q) eta_p +
+    sqrt(1 - q) eta_c)`` with eta_p from the posterior: over 8,192 campaigns the normalized
+    deviation has mean ``sqrt(q) m`` and variance ``q s^2 + (1 - q)`` (m, s the posterior's),
+    narrower than a creator without history (variance 1), never below the floor ``1 - q``.
+    Tolerances: 4 standard errors of the sample mean and variance."""
+    from campaign_sim.engine.draws import Layout, draw_chunk
+    from campaign_sim.random.levels import level_centre
+
+    path = tmp_path / "calibrated.yaml"
+    document = calibrated_document(scenario, long)
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), "utf-8")
+    (tmp_path / "roster.csv").write_text(
+        "creator,platform,tier,followers,quoted_fee\n@BeanLab,instagram,nano,5000,3000\n"
+        "fresh,instagram,nano,5000,3000\n",
+        encoding="utf-8",
+    )
+    data = yaml.safe_load(COFFEE.read_text(encoding="utf-8"))
+    data["strategies"] = {"a": {"groups": [{"roster": "roster.csv"}]}}
+    data["priors"] = {"base": str(ARTICLE)}
+    written = tmp_path / "roster.yaml"
+    written.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    loaded = load_scenario(written, priors=path)
+    n = 8192
+    draws = draw_chunk(loaded, Layout.of(loaded), 5, list(block_ranges(n)))
+    named = draws.creators[POOL]
+    prior = loaded.strategies[0].groups[0].priors["engagement_rate"]
+    tau = prior.creator_spread
+    level = named.levels["engagement_rate"].value
+    centre = level_centre(level, tau, prior.scale, prior.level_is)
+    c = effect(long, "engagement_rate")
+    q = OWN_PERSISTENT
+    for row, handle in enumerate(named.named.handles):
+        own = (special.logit(named.engagement_rate[row]) - centre) / tau
+        mean, var = (math.sqrt(q) * c.mean, q * c.sd**2 + 1 - q) if handle == "beanlab" else (0, 1)
+        assert abs(own.mean() - mean) < 4 * math.sqrt(var / n), handle
+        assert abs(own.var() - var) < 4 * var * math.sqrt(2 / n), handle
+    assert q * c.sd**2 + 1 - q < 0.55  # 40 campaigns: close to the floor 1 - q = 0.5
