@@ -160,7 +160,7 @@ def calibrate(
     )
     if predictive:
         calibration = _with_predictive(calibration, scenario, models, rows, seed)
-    named = getattr(scenario, "named_pools", lambda: {})() if creators is None else dict(creators)
+    named = scenario.named_pools() if creators is None else dict(creators)
     if not named:
         return calibration
     rates = {
