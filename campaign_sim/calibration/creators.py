@@ -9,88 +9,94 @@ level (``Zp`` its persistent score, ``Zc`` the campaign part), ``m`` the centre 
 pool's mean creator ``L_c`` (:func:`campaign_sim.random.levels.level_centre`) and ``tau`` the
 pool's creator spread. Given ``eta_p`` the creator's rate in campaign ``c`` is therefore a pool
 creator's with the centre shifted by ``tau sqrt(q) eta_p`` and the spread narrowed to
-``tau sqrt(1 - q)``: the row likelihood is :func:`~campaign_sim.calibration.quadrature.
-log_marginal` with those two arguments (``eta_c`` integrated out by adaptive Gauss-Hermite).
+``tau sqrt(1 - q)``: the row likelihood ``L_jk(z, eta_p)`` is :func:`~campaign_sim.calibration.
+quadrature.log_marginal` with those two arguments (``eta_c`` integrated out by adaptive
+Gauss-Hermite), tabulated on the centre.
 
-**Method: one fit, each row once.** The joint posterior of the pool score and the creator's
-own effect factorises exactly as
+**Method: one fit, each row once.** The pool level and the named creators' own effects are
+fitted together from the same rows (:func:`own_effects`, one pool rate at a time). Other
+creators' rows (no roster name, or no history) are independent creators, N(0, 1) own
+deviations each, as in :mod:`campaign_sim.calibration.grid`; a named creator's rows share
+their ``eta_p``. The pool score's posterior is
 
-    p(Zp, eta_p | data) = p(Zp | data) p(eta_p | Zp, data),
+    p(Zp | data) ∝ prior(Zp) prod_k p(U_k | Zp) prod_j int phi(eta) prod_{k of j}
+                   p(y_jk | Zp, eta, U_k, named rows of k before j) d eta,
 
-    p(eta_p | Zp, data) ∝ phi(eta_p) prod_k int prod_{r of j in k} P(y_r | m(L(z)) + tau
-    sqrt(q) eta_p, tau sqrt(1 - q)) w_k(Zc | Zp) dZc,     z = sqrt(p) Zp + sqrt(1 - p) Zc,
+``U_k`` the other creators' rows of campaign ``k``, ``p(y_jk | ...) = int exp(L_jk(z, eta))
+w_jk(Zc | Zp) dZc`` with ``w_jk`` the campaign part's posterior given ``Zp``, ``U_k`` and the
+named rows of campaign ``k`` that come before ``j`` (handle order): the chain rule within a
+campaign, so every row's likelihood enters exactly once. It is computed as the factorised
+posterior (:func:`~campaign_sim.calibration.update.calibrate`'s grid posterior, every row its
+own creator) times the ratio of the named rows' chain above to their chain read as creators
+without history (:attr:`PoolFit.log_ratio`): the other creators' part is the grid's own,
+with the creator spread's doubt where it is learnt. Then, per named creator,
 
-over the past campaigns ``k`` of the creator's rows (campaigns without them do not depend on
-``eta_p`` given ``Zp``), where ``w_k(Zc | Zp) ∝ phi(Zc) prod_{r' not of j in k}
-P(y_r' | z)`` is the campaign part's posterior given ``Zp`` and the OTHER creators' rows of
-campaign ``k`` (each with its own deviation integrated out under N(0, 1), the cell table of
-:mod:`campaign_sim.calibration.grid` without creator ``j``'s terms). The normaliser of ``w_k``
-does not depend on ``eta_p``, so this conditional is exact under the model.
+    p(eta_p | Zp, data) ∝ phi(eta_p) prod_{k of j} int exp(L_jk(z, eta_p)) w'_jk(Zc | Zp) dZc
 
-``p(Zp | data)`` is the pool level's posterior that :func:`~campaign_sim.calibration.update.
-calibrate` computes from ALL rows, unchanged: the pool's numbers are bit-identical with and
-without named creators, and no row enters twice (the creator's rows move the pool level once,
-there, and the creator's own effect only through this conditional). APPROXIMATIONS:
+with ``w'_jk`` the campaign part's posterior given ``U_k`` and ALL the campaign's other named
+rows; the written moments are those of ``p(Zp | data) p(eta_p | Zp, data)``. With one named
+creator per campaign (or at most one with rows) both are exact under the model (tested against
+a brute-force joint, tests/test_calibration_creators.py: agreement about 1e-6). Where the
+pool level read every row as its own creator (the previous version), a creator with a fifth
+of a nano pool's rows over 40 campaigns (eta_p 1.5, pool score 0.5) had the pool's score at
+0.83 and eta_p at 1.14 (seed 1); the joint fit gives 0.23 ± 0.31 and 1.32 ± 0.19.
 
-* the pool posterior treats the creator's rows of different campaigns as different creators
-  (their own deviations independent, N(0, 1) each), where the model correlates them by
-  ``q``: a creator seen in many campaigns moves the pool level more than the full model
-  would (their persistent effect is partly read as the pool's), and given that higher (or
-  lower) pool level their own effect comes out nearer 0. It grows with the creator's share
-  of the pool's rows and their number of campaigns: for a creator with a fifth of a nano
-  pool's rows over 40 campaigns (eta_p 1.5; the histories of
-  tests/test_calibration_creators.py, seeds 1-5) the engagement level's score came out
-  0.3-1.0 high (truth 0.5, posterior sd 0.3) and eta_p 0.03-0.36 low (posterior sd 0.19); a
-  creator among many moves it far less. Removing it needs the pool's own update to know the
-  named creators. Every result carries the CHECK (``CreatorUpdate.full``, the file's
-  ``full_model_check``): the full model's joint of the same rows, which has the same
-  conditional ``p(eta_p | Zp, data)`` and reweights the pool nodes by ``prod_k
-  exp(A_k - B_k)`` (``A_k`` the creator's rows of campaign ``k`` read with their own
-  effect, ``B_k`` as the pool read them, both integrated over ``w_k``); where its ``eta_p``
-  differs from the written one by more than :data:`CHECK_GAP` posterior sds a note says so.
-  In the histories above it puts eta_p at 1.32 and 1.55 (seeds 1, 2; written 1.14 and
-  1.34) and the pool score at 0.23 and 0.39 (written 0.83 and 1.14);
+APPROXIMATIONS:
+
+* several named creators in one campaign: their rows are coupled through the campaign part
+  AND their own effects. The campaign weights read another named creator's rows as a
+  creator whose own effect is ``N(mean, sd^2)``, that creator's posterior of the previous
+  pass (centre ``m + tau sqrt(q) mean``, spread ``tau sqrt(q sd^2 + 1 - q)``; pass 0 reads
+  them as creators without history, N(0, 1)), :data:`PLUG_IN_PASSES` passes after it;
+  their ``eta_p`` is not integrated jointly. Measured by simulation-based calibration with
+  three named creators in each of 10 campaigns among 4 others (tests/
+  test_calibration_creators_sbc.py; docs/calibration.md gives the numbers);
 * ``tau`` is fixed at the value the engine uses: the pool's learnt spread (its posterior
   median, what ``calibration.spread`` writes) or the prior's ``creator_spread``; the level's
-  doubt about ``tau`` is not carried into ``eta_p``;
-* the written posterior is Gaussian: the mean and covariance of ``(Zp, eta_p)`` on the grid,
-  with ``eta_p = a + b Zp + e`` (regression on the pool score, ``e`` independent of every
-  other name and of the other creators' ``e``), so ``Cov(eta_p, X) = b Cov(Zp, X)`` for
-  every other name ``X`` and ``Var(eta_p) = b^2 Var(Zp) + Var(e)``: positive semi-definite
-  by construction;
+  doubt about ``tau`` is kept for the other creators' rows but not carried into ``eta_p`` or
+  the named rows' ratio;
+* the written posterior is Gaussian: the mean and covariance of ``(Zp, eta_p)``, with
+  ``eta_p = a + b Zp + e`` (regression on the pool score over its nodes, ``e`` independent
+  of every other name and of the other creators' ``e``), so ``Cov(eta_p, X) = b Cov(Zp, X)``
+  for every other name ``X`` and ``Var(eta_p) = b^2 Var(Zp) + Var(e)``: positive
+  semi-definite by construction. Two named creators of one pool are correlated only through
+  ``Zp``;
 * at most one row of a creator per campaign and pool (the observed file's duplicate check);
   several would each integrate their own ``eta_c``.
 
-**Numerics.** ``Zp`` on the pool posterior's grid support (weights above 1e-14 of the mode),
-thinned to at most :data:`ZP_NODES` nodes; ``eta_p`` first every :data:`COARSE_STEP` over
-±:data:`ETA_LIMIT` to find its support, then every :data:`ETA_STEP` there; each campaign's
-``z`` every ``4 x`` :data:`~campaign_sim.calibration.grid.STEP` (0.05; the campaign part's
-kernel has sd ``sqrt(1 - p)``, 0.71 by default) over ``sqrt(p) Zp ± 8 sqrt(1 - p)``; the
-creator's row log-likelihood tabulated on the centre every :data:`CENTRE_STEP` (logit or
-log scale) and read linearly. Posterior moments on these grids. Tested against a brute-force
-trapezoid integral (agreement about 1e-8) and against every step halved (moments move by
-about 1e-6).
+**Numerics.** ``Zp`` at :data:`ZP_NODES` even nodes over the factorised posterior's support
+(weights above 1e-14 of its mode) widened by :data:`WIDEN` of its width on each side; the
+ratio is read on the score grid by a cubic spline (zero weight off the nodes). ``eta_p``
+first every :data:`COARSE_STEP` over ±:data:`ETA_LIMIT` to find its support, then every
+:data:`ETA_STEP` there; each campaign's ``z`` every ``8 x``
+:data:`~campaign_sim.calibration.grid.STEP` (0.1; the campaign part's kernel has sd
+``sqrt(1 - p)``, 0.71 by default) over ``sqrt(p) Zp ± 8 sqrt(1 - p)``, cut where every
+node's weight is below exp(-:data:`DROP`); the named rows' log-likelihood tabulated on the
+centre every :data:`CENTRE_STEP` (logit or log scale) and read linearly. Tested against a
+brute-force joint (about 1e-6) and against every step halved (moments move by under 1e-5).
 
 Quantities: ``engagement_rate`` and ``reach_rate``. ``conversion_rate`` is left out in this
 version (its orders share the campaign's shock with every pool, learnt by importance
 sampling in :mod:`campaign_sim.calibration.joint`, which has no grid to condition on): a
-named creator's conversion keeps its prior own effect N(0, 1).
+named creator's conversion keeps its prior own effect N(0, 1), and their orders inform the
+conversion level as any creator's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import interpolate, special
 
 from campaign_sim.calibration import grid as grids
 from campaign_sim.calibration.grid import Posterior1D
-from campaign_sim.calibration.observation import centres, rate_cell
+from campaign_sim.calibration.observation import centres
 from campaign_sim.calibration.quadrature import log_marginal
 from campaign_sim.calibration.result import Calibration, CreatorUpdate, Summary
 from campaign_sim.creators.handles import canonical_handle
@@ -101,11 +107,13 @@ __all__ = [
     "CENTRE_STEP",
     "ETA_LIMIT",
     "ETA_STEP",
+    "PLUG_IN_PASSES",
     "QUANTITIES",
     "ZP_NODES",
     "CreatorRates",
+    "PoolFit",
     "creator_effects",
-    "own_effect",
+    "own_effects",
     "with_creators",
 ]
 
@@ -113,29 +121,31 @@ __all__ = [
 QUANTITIES = ("engagement_rate", "reach_rate")
 COLUMNS = {"engagement_rate": "engagements", "reach_rate": "reach"}
 ETA_LIMIT = 8.0
-ETA_STEP = 0.01
-COARSE_STEP = 0.1  # the first look at eta_p's support
+ETA_STEP = 0.05
+COARSE_STEP = 0.25  # the first look at eta_p's support
 ETA_GRID = np.arange(-round(ETA_LIMIT / ETA_STEP), round(ETA_LIMIT / ETA_STEP) + 1) * ETA_STEP
-ZP_NODES = 61
-Z_STRIDE = 4  # of grids.Z_GRID, for the campaign part's integral
+ZP_NODES = 41
+#: The pool score's nodes span the factorised posterior's support widened by this share of
+#: its width on either side (the full model's posterior is wider and may lie off its centre).
+WIDEN = 0.75
+Z_STRIDE = 8  # of grids.Z_GRID, for the campaign part's integral
 CENTRE_STEP = 0.004
 #: Pool-score grid points below this share of the mode's weight are dropped.
 NEGLIGIBLE = 1e-14
 #: Campaign scores below exp(-DROP) (4e-18) of every Zp node's mode are left out of its
-#: integral; so are eta_p values below it for every Zp node (the first look).
+#: integral.
 DROP = 40.0
-#: A note says so when the full model's eta_p differs from the written one by more than this
-#: many posterior sds (the check of the approximation, :attr:`CreatorUpdate.full`).
-CHECK_GAP = 0.5
-#: A campaign term whose every entry of a Zp row underflows is recomputed in the log domain.
-UNDERFLOW = 1e-200
+#: How often the other named creators' rows of a campaign are re-read with their own effects
+#: at the last pass's posterior (pass 0 reads them as creators without history).
+PLUG_IN_PASSES = 1
 
 
 @dataclass(frozen=True)
 class CreatorRates:
     """What a pool rate's calibration leaves for its named creators: the prior, the level
-    score's posterior on the grid, the creator spread the engine uses, the past campaigns'
-    rows (one frame each) and how a frame's rows become counts, sizes and offsets."""
+    score's posterior on the grid (every row read as its own creator), the creator spread the
+    engine uses, the past campaigns' rows (one frame each) and how a frame's rows become
+    counts, sizes and offsets."""
 
     prior: Prior
     posterior: Posterior1D
@@ -144,18 +154,29 @@ class CreatorRates:
     inputs: Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class PoolFit:
+    """One pool rate fitted with its named creators: their own effects, and the log ratio
+    (on :data:`~campaign_sim.calibration.grid.Z_GRID`) that turns the pool score's posterior
+    with every row read as its own creator into the full model's (-1e300 off its nodes)."""
+
+    effects: list[CreatorUpdate]
+    log_ratio: np.ndarray
+
+
 def _handles(frame: pd.DataFrame) -> pd.Series:
     return frame["creator"].map(lambda v: canonical_handle(v) if isinstance(v, str) else None)
 
 
 def creator_effects(
     named: Mapping[str, str], rates: Mapping[str, CreatorRates], rows: pd.DataFrame
-) -> tuple[list[CreatorUpdate], dict[str, str]]:
+) -> tuple[list[CreatorUpdate], dict[str, str], dict[str, np.ndarray]]:
     """The own effects of the ``named`` creators (handle -> pool) with rows in their pool, in
     handle then quantity order; ``rates``: ``tier/platform/quantity`` -> its calibration.
-    Also notes on rows that could not be used."""
+    Also notes on rows that could not be used, and per pool rate with named creators the log
+    ratio of its full-model posterior to the one given (:class:`PoolFit`)."""
     notes: dict[str, str] = {}
-    out: list[CreatorUpdate] = []
+    wanted: dict[str, list[str]] = {}
     handles = _handles(rows)
     pools = rows["tier"] + "/" + rows["platform"]
     for raw, pool in sorted((canonical_handle(h), p) for h, p in named.items()):
@@ -181,112 +202,182 @@ def creator_effects(
             if rate.spread == 0:
                 notes[f"@{raw}/{quantity}"] = "creator spread 0: the pool's creators are alike"
                 continue
-            found = own_effect(rate, raw, pool, quantity)
-            if found is None:
-                continue
-            out.append(found)
-            full_mean, full_sd, full_pool, _ = found.full
-            if abs(full_mean - found.mean) > CHECK_GAP * found.sd:
-                pool_mean = float(rate.posterior.mean)
-                notes[found.name] = (
-                    f"the full model (the pool level fitted knowing this creator) puts their own "
-                    f"effect at {full_mean:.2f} ± {full_sd:.2f} and the pool's score at "
-                    f"{full_pool:.2f}, the written posterior at {found.mean:.2f} ± "
-                    f"{found.sd:.2f} and {pool_mean:.2f}: they are a large share of the pool's "
-                    "rows, and the pool level reads part of their own effect as the pool's"
-                )
-    return out, notes
+            wanted.setdefault(f"{pool}/{quantity}", []).append(raw)
+    found: list[CreatorUpdate] = []
+    ratios: dict[str, np.ndarray] = {}
+    for name, chosen in wanted.items():
+        pool, quantity = name.rsplit("/", 1)
+        fit = own_effects(rates[name], chosen, pool, quantity)
+        if fit is not None:
+            found.extend(fit.effects)
+            ratios[name] = fit.log_ratio
+    found.sort(key=lambda c: (c.handle, QUANTITIES.index(c.quantity)))
+    return found, notes, ratios
 
 
-def _zp_nodes(posterior: Posterior1D) -> tuple[np.ndarray, np.ndarray]:
-    """The pool score's nodes and weights: its grid support, thinned to ZP_NODES."""
+def _zp_nodes(posterior: Posterior1D) -> np.ndarray:
+    """The pool score's nodes: the factorised posterior's grid support widened by WIDEN of
+    its width either side, ZP_NODES evenly spaced (one node for a point mass)."""
     w = posterior.weights
     kept = np.flatnonzero(w > w.max() * NEGLIGIBLE)
-    first, last = int(kept[0]), int(kept[-1])
-    stride = max(1, math.ceil((last - first + 1) / ZP_NODES))
-    chosen = np.arange(first, last + 1, stride)
-    weights = w[chosen] / w[chosen].sum()
-    return posterior.grid[chosen], weights
+    low, high = posterior.grid[kept[0]], posterior.grid[kept[-1]]
+    if high == low:
+        return np.array([low])
+    pad = WIDEN * (high - low)
+    edge = float(posterior.grid[-1])
+    return np.linspace(max(low - pad, -edge), min(high + pad, edge), ZP_NODES)
 
 
-def own_effect(rate: CreatorRates, handle: str, pool: str, quantity: str) -> CreatorUpdate | None:
-    """The posterior of ``handle``'s persistent own effect of ``quantity`` (None: no rows)."""
-    zp, wp = _zp_nodes(rate.posterior)
-    pieces = []
-    used = 0
-    for cell in rate.cells:
-        own = (_handles(cell) == handle).to_numpy()
-        if own.any():
-            used += int(own.sum())
-            pieces.append(_campaign(rate, cell[own], cell[~own], zp))
-    if not pieces:
+@dataclass(frozen=True)
+class _Cell:
+    """One past campaign with named creators: the campaign part's log weights per Zp node
+    given the campaign's other (unnamed) rows, unnormalised (``None`` without a campaign
+    part), the campaign scores ``z`` and the pool's centre there, and per named creator
+    their rows' log-likelihood as a function of their centre (own spread ``tau sqrt(1-q)``)
+    and their rows read as a creator without history at each ``z``."""
+
+    z: np.ndarray
+    log_w: np.ndarray
+    centre: np.ndarray
+    handles: tuple[str, ...]
+    rows: dict[str, int]  # each named creator's rows in the campaign
+    inputs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # their counts, sizes, offsets
+    own: dict[str, Callable[[np.ndarray], np.ndarray]]
+    alone: dict[str, np.ndarray]
+
+
+def own_effects(rate: CreatorRates, handles: list[str], pool: str, quantity: str) -> PoolFit | None:
+    """The full model's fit of one pool rate with its named ``handles``: their own effects
+    and the pool score's posterior as a log ratio to ``rate.posterior`` (None: no rows)."""
+    zp = _zp_nodes(rate.posterior)
+    chosen = set(handles)
+    cells: list[_Cell] = []
+    used: dict[str, list[int]] = {h: [0, 0] for h in handles}
+    for frame in rate.cells:
+        who = _handles(frame)
+        mine = who.isin(chosen).to_numpy()
+        if mine.any():
+            cells.append(_cell(rate, frame, who, mine, zp))
+            for h in cells[-1].handles:
+                used[h][0] += cells[-1].rows[h]
+                used[h][1] += 1
+    present = [h for h in handles if used[h][1]]
+    if not present:
         return None
-    # A first look every COARSE_STEP finds where eta_p has weight for some Zp; the moments
-    # come from ETA_STEP there.
-    coarse = _eta_log_posterior(pieces, ETA_GRID[:: round(COARSE_STEP / ETA_STEP)])
-    coarse -= coarse.max(axis=1, keepdims=True)
-    keep = np.flatnonzero((coarse > -DROP).any(axis=0))
-    coarse_grid = ETA_GRID[:: round(COARSE_STEP / ETA_STEP)]
-    low = coarse_grid[max(keep[0] - 1, 0)]
-    high = coarse_grid[min(keep[-1] + 1, len(coarse_grid) - 1)]
-    eta = ETA_GRID[(low - 1e-9 <= ETA_GRID) & (high + 1e-9 >= ETA_GRID)]
-    total = _eta_log_posterior(pieces, eta)
-    top = total.max(axis=1, keepdims=True)
-    conditional = np.exp(total - top)
-    mass = conditional.sum(axis=1)
-    conditional /= mass[:, None]
-    mean_i = conditional @ eta
-    var_i = np.maximum(conditional @ (eta * eta) - mean_i**2, 0.0)
-    mean = float(wp @ mean_i)
+    prior, tau = rate.prior, rate.spread
+    q = OWN_PERSISTENT
+    shift = tau * math.sqrt(q)
+    # The factorised posterior at the nodes, and its named rows read as creators without
+    # history (the product over the campaign's named rows telescopes: chain rule).
+    base = np.interp(zp, rate.posterior.grid, rate.posterior.log_density)
+    alone = np.zeros(zp.size)
+    for cell in cells:
+        total = cell.log_w + sum(cell.alone[h] for h in cell.handles)[None, :]
+        alone += special.logsumexp(total, axis=1) - special.logsumexp(cell.log_w, axis=1)
+    moments = {h: (0.0, 1.0) for h in present}
+    # A first look every COARSE_STEP (other named creators read without history) finds where
+    # each creator's eta_p has weight for some Zp; every pass then works every ETA_STEP there.
+    coarse = ETA_GRID[:: round(COARSE_STEP / ETA_STEP)]
+    look = {h: np.zeros((zp.size, coarse.size)) for h in present}
+    for cell in cells:
+        for h in cell.handles:
+            values = cell.own[h](cell.centre[:, None] + shift * coarse[None, :])
+            rest = sum((cell.alone[g] for g in cell.handles if g != h), np.zeros(cell.z.size))
+            look[h] += _log_product(cell.log_w + rest[None, :], values)
+    etas = {}
+    for h in present:
+        total = look[h] - 0.5 * coarse * coarse
+        keep = np.flatnonzero((total - total.max(axis=1, keepdims=True) > -DROP).any(axis=0))
+        low = coarse[max(keep[0] - 1, 0)]
+        high = coarse[min(keep[-1] + 1, coarse.size - 1)]
+        etas[h] = ETA_GRID[(low - 1e-9 <= ETA_GRID) & (high + 1e-9 >= ETA_GRID)]
+    for _ in range(PLUG_IN_PASSES + 1):
+        plug = [{h: _plug_in(rate, cell, h, *moments[h]) for h in cell.handles} for cell in cells]
+        conditional = {h: np.zeros((zp.size, etas[h].size)) for h in present}
+        chain = {h: np.zeros((zp.size, etas[h].size)) for h in present}
+        for cell, reads in zip(cells, plug, strict=True):
+            for index, h in enumerate(cell.handles):
+                values = cell.own[h](cell.centre[:, None] + shift * etas[h][None, :])
+                before = sum((reads[g] for g in cell.handles[:index]), np.zeros(cell.z.size))
+                after = sum((reads[g] for g in cell.handles[index + 1 :]), np.zeros(cell.z.size))
+                chain[h] += _log_product(_normalised(cell.log_w + before[None, :]), values)
+                conditional[h] += _log_product(cell.log_w + (before + after)[None, :], values)
+        marginal = sum(
+            special.logsumexp(chain[h] - 0.5 * etas[h] ** 2, axis=1) for h in present
+        ) + len(present) * math.log(ETA_STEP / math.sqrt(2 * math.pi))
+        log_ratio = marginal - alone
+        log_pool = base + log_ratio
+        wp = np.exp(log_pool - log_pool.max())
+        wp /= wp.sum()
+        stats: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for h in present:
+            eta = etas[h]
+            total = conditional[h] - 0.5 * eta * eta
+            weights = np.exp(total - total.max(axis=1, keepdims=True))
+            weights /= weights.sum(axis=1, keepdims=True)
+            mean_i = weights @ eta
+            var_i = np.maximum(weights @ (eta * eta) - mean_i**2, 0.0)
+            stats[h] = (mean_i, var_i)
+            mean = float(wp @ mean_i)
+            moments[h] = (mean, math.sqrt(float(wp @ (var_i + (mean_i - mean) ** 2))))
+    grid = grids.Z_GRID
+    if zp.size == 1:
+        ratio = np.where(np.isclose(grid, zp[0]), 0.0, -1e300)
+    else:
+        inside = (grid >= zp[0]) & (grid <= zp[-1])
+        ratio = np.full(grid.shape, -1e300)
+        ratio[inside] = interpolate.CubicSpline(zp, log_ratio)(grid[inside])
+    posterior = Posterior1D(grid, rate.posterior.log_density + ratio)
     zbar = float(wp @ zp)
     var_zp = float(wp @ (zp - zbar) ** 2)
-    cov = float(wp @ ((zp - zbar) * (mean_i - mean)))
-    var = float(wp @ (var_i + (mean_i - mean) ** 2))
-    slope = cov / var_zp if var_zp > 0 else 0.0
-    residual = max(var - slope * slope * var_zp, 0.0)
-    sd = math.sqrt(var)
-    # The check: the full model's joint (the pool level fitted knowing the creator) has the
-    # same conditional of eta_p, and Zp reweighted by the creator's rows read with their
-    # persistent effect instead of as independent creators.
-    log_full = (
-        np.log(np.maximum(wp, 1e-300))
-        - sum(piece.independent for piece in pieces)
-        + np.log(mass)
-        + top[:, 0]
-    )
-    full = np.exp(log_full - log_full.max())
-    full /= full.sum()
-    full_mean = float(full @ mean_i)
-    full_sd = math.sqrt(float(full @ (var_i + (mean_i - full_mean) ** 2)))
-    full_pool = float(full @ zp)
-    full_pool_sd = math.sqrt(float(full @ (zp - full_pool) ** 2))
-    prior, tau = rate.prior, rate.spread
-    centre = float(centres(prior, np.array([math.sqrt(prior.persistent) * zbar]), tau)[0])
-    shift = tau * math.sqrt(OWN_PERSISTENT)
-    return CreatorUpdate(
-        handle=handle,
-        pool=pool,
-        quantity=quantity,
-        rows=used,
-        campaigns=len(pieces),
-        spread=tau,
-        mean=mean,
-        sd=sd,
-        slope=slope,
-        residual=residual,
-        usual_prior=_usual(prior.scale, centre, shift, 0.0, 1.0),
-        usual_posterior=_usual(prior.scale, centre, shift, mean, sd),
-        full=(full_mean, full_sd, full_pool, full_pool_sd),
-    )
+    centre = float(centres(prior, np.array([math.sqrt(prior.persistent) * posterior.mean]), tau)[0])
+    effects = []
+    for h in present:
+        mean_i, var_i = stats[h]
+        mean = float(wp @ mean_i)
+        var = float(wp @ (var_i + (mean_i - mean) ** 2))
+        cov = float(wp @ ((zp - zbar) * (mean_i - mean)))
+        slope = cov / var_zp if var_zp > 0 else 0.0
+        sd = math.sqrt(var)
+        effects.append(
+            CreatorUpdate(
+                handle=h,
+                pool=pool,
+                quantity=quantity,
+                rows=used[h][0],
+                campaigns=used[h][1],
+                spread=tau,
+                mean=mean,
+                sd=sd,
+                slope=slope,
+                residual=max(var - slope * slope * var_zp, 0.0),
+                usual_prior=_usual(prior.scale, centre, shift, 0.0, 1.0),
+                usual_posterior=_usual(prior.scale, centre, shift, mean, sd),
+            )
+        )
+    return PoolFit(effects, ratio)
 
 
-def _eta_log_posterior(pieces: list[_Campaign], eta: np.ndarray) -> np.ndarray:
-    """``log phi(eta_p) + sum_k term_k``: ``log p(eta_p | Zp, data)`` up to a constant per Zp
-    node (the same for every Zp node and campaign: the grids' steps)."""
-    total = np.zeros((pieces[0].zp_nodes, eta.size))
-    for piece in pieces:
-        total += piece.term(eta)
-    return total - 0.5 * eta * eta
+def _normalised(log_w: np.ndarray) -> np.ndarray:
+    return log_w - special.logsumexp(log_w, axis=1, keepdims=True)
+
+
+def _log_product(log_w: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``log sum_z exp(log_w[i, z] + values[z, e])``, shape (Zp nodes, eta nodes): each
+    ``z``'s largest value moves to the weights, so no whole row underflows (an entry below
+    1e-300 of its row's scale is floored there: an eta_p the campaign all but rules out)."""
+    c = values.max(axis=1)
+    shifted = log_w + c[None, :]
+    a = shifted.max(axis=1, keepdims=True)
+    product = _exp(shifted - a) @ _exp(values - c[:, None])
+    return np.log(np.maximum(product, 1e-300)) + a
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    """``exp(x)`` (``x <= 0``) with every value below exp(-300) set to 0: a product of two
+    factors then never underflows to a subnormal number (they slow a matrix product a
+    hundredfold); what is dropped is below 1e-130 of the largest term."""
+    return np.exp(np.where(x < -300.0, -np.inf, x))
 
 
 def _usual(scale: str, centre: float, shift: float, mean: float, sd: float) -> Summary:
@@ -301,97 +392,91 @@ def _usual(scale: str, centre: float, shift: float, mean: float, sd: float) -> S
     )
 
 
-@dataclass(frozen=True)
-class _Campaign:
-    """One past campaign of the creator: its campaign scores ``z``, the campaign part's log
-    weights given each Zp node and the other creators' rows (``None`` without a campaign
-    part: ``z`` is ``Zp``), the pool's centre at ``z`` and the creator's rows' likelihood."""
-
-    z: np.ndarray
-    log_w: np.ndarray | None
-    centre: np.ndarray
-    shift: float  # tau sqrt(q)
-    own: Callable[[np.ndarray], np.ndarray]
-    zp_nodes: int
-    # log int prod_r P(y_r | m(L(z)), tau) w(Zc | Zp) dZc per Zp node: the creator's rows
-    # as the pool's update reads them (own deviation N(0, 1)), for the full-model check.
-    independent: np.ndarray
-
-    def term(self, eta: np.ndarray) -> np.ndarray:
-        """``log int prod_r P(y_r | m(L(z)) + tau sqrt(q) eta_p, tau sqrt(1 - q)) w(Zc | Zp)
-        dZc``, shape (Zp nodes, eta nodes)."""
-        values = self.own(self.centre[:, None] + self.shift * eta[None, :])
-        if self.log_w is None:
-            return values
-        a = self.log_w.max(axis=1, keepdims=True)
-        b = values.max(axis=0, keepdims=True)
-        product = np.exp(self.log_w - a) @ np.exp(values - b)
-        out = np.log(np.maximum(product, 1e-300)) + a + b
-        for i in np.flatnonzero(product.max(axis=1) < UNDERFLOW):
-            out[i] = special.logsumexp(self.log_w[i][:, None] + values, axis=0)
-        return out
-
-
-def _campaign(
-    rate: CreatorRates, own: pd.DataFrame, others: pd.DataFrame, zp: np.ndarray
-) -> _Campaign:
-    """What a campaign's term needs, for every eta_p (:class:`_Campaign`)."""
+def _cell(
+    rate: CreatorRates, frame: pd.DataFrame, who: pd.Series, mine: np.ndarray, zp: np.ndarray
+) -> _Cell:
+    """What a campaign with named creators needs (:class:`_Cell`)."""
     prior, tau = rate.prior, rate.spread
     p = prior.persistent
     root = math.sqrt(p)
-    log_w: np.ndarray | None = None
+    y, size, offset = rate.inputs(frame)
+    keys = np.where(mine, who.to_numpy(dtype=object), None)
+    handles = tuple(sorted(set(keys[mine])))
+    rows = {h: np.flatnonzero(keys == h) for h in handles}
+    inputs = {h: (y[r], size[r], offset[r]) for h, r in rows.items()}
     if p < 1:
         sd = math.sqrt(1 - p)
         z = grids.Z_GRID[::Z_STRIDE]
         z = z[(z >= root * zp.min() - 8 * sd) & (z <= root * zp.max() + 8 * sd)]
         log_w = -0.5 * ((z[None, :] - root * zp[:, None]) / sd) ** 2
-        if len(others):
-            y, size, offset = rate.inputs(others)
-            table = grids.cell_table(
-                rate_cell(prior, y, size, offset, spread=tau),
-                0.025 if size.ndim == 1 else 0.1,
-                grids.Z_GRID,
-            )
-            log_w = log_w + np.interp(z, grids.Z_GRID, table)[None, :]
-        # Only the campaign scores some Zp gives weight to (within exp(-DROP) of its mode).
-        near = np.flatnonzero((log_w - log_w.max(axis=1, keepdims=True) > -DROP).any(axis=0))
-        z, log_w = z[near[0] : near[-1] + 1], log_w[:, near[0] : near[-1] + 1]
     else:
-        z = zp
+        z = zp.copy()
+        log_w = np.where(np.eye(zp.size, dtype=bool), 0.0, -1e300)
     m = centres(prior, z, tau)
-    shift = tau * math.sqrt(OWN_PERSISTENT)
-    reach = shift * ETA_LIMIT
-    own_loglik = _own_loglik(rate, own, float(m.min()) - reach, float(m.max()) + reach)
-    alone = _rows_loglik(rate, own, m, tau)
-    independent = alone if log_w is None else special.logsumexp(log_w + alone[None, :], axis=1)
-    return _Campaign(z, log_w, m, shift, own_loglik, zp.size, independent)
+    each = _per_row(rate, (y, size, offset), m, tau)  # every row as a creator without history
+    if not mine.all():
+        log_w = log_w + each[~mine].sum(axis=0)[None, :]
+    alone = {h: each[r].sum(axis=0) for h, r in rows.items()}
+    if p < 1:
+        # Only the campaign scores some Zp gives weight to (within exp(-DROP) of its mode),
+        # with or without the named rows.
+        every = log_w + sum(alone.values())[None, :]
+        near = (log_w - log_w.max(axis=1, keepdims=True) > -DROP).any(axis=0) | (
+            every - every.max(axis=1, keepdims=True) > -DROP
+        ).any(axis=0)
+        keep = np.flatnonzero(near)
+        part = slice(keep[0], keep[-1] + 1)
+        z, log_w, m = z[part], log_w[:, part], m[part]
+        alone = {h: v[part] for h, v in alone.items()}
+    # Each named row's log-likelihood as a function of its centre (own spread
+    # tau sqrt(1 - q), its campaign part integrated out), tabulated every CENTRE_STEP and
+    # read linearly.
+    reach = tau * math.sqrt(OWN_PERSISTENT) * ETA_LIMIT
+    grid = np.arange(
+        float(m.min()) - reach - CENTRE_STEP, float(m.max()) + reach + 2 * CENTRE_STEP, CENTRE_STEP
+    )
+    named = np.flatnonzero(mine)
+    table = _per_row(
+        rate,
+        (y[named], size[named], offset[named]),
+        grid,
+        tau * math.sqrt(1 - OWN_PERSISTENT),
+    )
+    own = {
+        h: functools.partial(np.interp, xp=grid, fp=table[keys[named] == h].sum(axis=0))
+        for h in handles
+    }
+    counts = {h: int(r.size) for h, r in rows.items()}
+    return _Cell(z, log_w, m, handles, counts, inputs, own, alone)
 
 
-def _own_loglik(
-    rate: CreatorRates, own: pd.DataFrame, low: float, high: float
-) -> Callable[[np.ndarray], np.ndarray]:
-    """The creator's rows' log-likelihood as a function of their centre (own spread
-    ``tau sqrt(1 - q)``, their campaign part integrated out), tabulated every CENTRE_STEP
-    between ``low`` and ``high`` and read linearly."""
-    grid = np.arange(low - CENTRE_STEP, high + 2 * CENTRE_STEP, CENTRE_STEP)
-    values = _rows_loglik(rate, own, grid, rate.spread * math.sqrt(1 - OWN_PERSISTENT))
-
-    def loglik(at: np.ndarray) -> np.ndarray:
-        return np.interp(at, grid, values)
-
-    return loglik
+def _plug_in(rate: CreatorRates, cell: _Cell, handle: str, mean: float, sd: float) -> np.ndarray:
+    """A named creator's rows of a campaign as the other named creators' campaign weights
+    read them: at each ``z``, with their own effect ``N(mean, sd^2)`` (the last pass's
+    posterior; N(0, 1), a creator without history, at first): centre ``m(z) + tau sqrt(q)
+    mean``, spread ``tau sqrt(q sd^2 + 1 - q)``."""
+    if mean == 0.0 and sd == 1.0:
+        return cell.alone[handle]
+    q, tau = OWN_PERSISTENT, rate.spread
+    centre = cell.centre + tau * math.sqrt(q) * mean
+    spread = tau * math.sqrt(q * sd * sd + 1 - q)
+    return _per_row(rate, cell.inputs[handle], centre, spread).sum(axis=0)
 
 
-def _rows_loglik(
-    rate: CreatorRates, frame: pd.DataFrame, centre: np.ndarray, spread: float
+def _per_row(
+    rate: CreatorRates,
+    inputs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    centre: np.ndarray,
+    spread: float,
 ) -> np.ndarray:
-    """``sum_r log int P(y_r | centre + spread e) phi(e) de`` at each ``centre``."""
-    y, size, offset = rate.inputs(frame)
+    """``log int P(y_r | centre + spread e) phi(e) de`` of each row ``r`` (counts, sizes and
+    offsets ``inputs``) at each ``centre``: shape (rows, centres)."""
+    y, size, offset = inputs
     scale = rate.prior.scale
     if size.ndim == 1:
         values = log_marginal(
             y[:, None], size[:, None], offset[:, None], centre[None, :], spread, scale
-        ).sum(axis=0)
+        )
     else:
         nodes = size.shape[1]
         each = log_marginal(
@@ -402,7 +487,7 @@ def _rows_loglik(
             spread,
             scale,
         )
-        values = (special.logsumexp(each, axis=1) - math.log(nodes)).sum(axis=0)
+        values = special.logsumexp(each, axis=1) - math.log(nodes)
     return np.where(np.isfinite(values), values, -1e300)
 
 

@@ -3,7 +3,6 @@ the prior and posterior of the next campaign's value (docs/calibration.md)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,10 +82,6 @@ class CreatorUpdate:
     usual_posterior: Summary
     prior_mean: float = 0.0
     prior_sd: float = 1.0
-    # The check of the approximation: the same rows under the full model, where the pool
-    # level is fitted knowing the creator (their rows correlated across campaigns): mean and
-    # sd of eta_p, mean and sd of the pool score Zp. Not written to the joint Gaussian.
-    full: tuple[float, float, float, float] = (math.nan, math.nan, math.nan, math.nan)
 
     @property
     def name(self) -> str:

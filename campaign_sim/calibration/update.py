@@ -3,13 +3,14 @@
 Engagement, reach and fee levels are learnt pool by pool on a grid
 (:mod:`campaign_sim.calibration.grid`); conversion levels and the product's appeal jointly by
 importance sampling (:mod:`campaign_sim.calibration.joint`); the order value from revenue per
-order; named creators' persistent own effects given the pool levels
+order; named creators' persistent own effects jointly with the pool levels they have rows of
 (:mod:`campaign_sim.calibration.creators`). The result is one joint Gaussian over the
 persistent scores, written back by :mod:`campaign_sim.calibration.writeback`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import math
@@ -36,6 +37,7 @@ from campaign_sim.calibration.prior import (
     conflict_percentile,
     level_of_score,
     next_campaign_scores,
+    robust_logpdf,
 )
 from campaign_sim.calibration.result import Calibration, QuantityUpdate, Summary
 from campaign_sim.calibration.spread import MIN_CREATORS, Spread, spread_posterior
@@ -94,7 +96,8 @@ def calibrate(
     own effect is learnt from their rows, jointly with the pool level and once
     (:mod:`campaign_sim.calibration.creators`); None: the scenario's roster creators
     (``scenario.named_pools()``). Only creators with rows in their own pool get names
-    (``@handle/quantity``); the pool levels' posterior is the same with or without them."""
+    (``@handle/quantity``); the pool levels they have rows of are then fitted knowing them
+    (their rows share their own effect), the rest as without them."""
     if scenario.calibrated is not None:
         raise InputError.single(
             scenario.source,
@@ -117,6 +120,27 @@ def calibrate(
         found = _fee_level(model, singles, notes)
         if found is not None:
             learnt.append(found)
+    # Named creators with history: each pool rate they have rows of is refitted under the full
+    # model (their rows share their persistent own effect), once, before anything reads it.
+    named = scenario.named_pools() if creators is None else dict(creators)
+    effects: list = []
+    why: dict[str, str] = {}
+    if named:
+        rates = {
+            item.name: CreatorRates(
+                item.prior,
+                item.posterior,
+                item.spread.median if item.spread is not None else item.prior.creator_spread,
+                _cells(item.rows),
+                functools.partial(_rate_inputs, models[item.pool], item.quantity),
+            )
+            for item in learnt
+            if item.posterior is not None and item.prior is not None
+        }
+        effects, why, ratios = creator_effects(named, rates, rows)
+        learnt = [
+            _refitted(item, ratios[item.name]) if item.name in ratios else item for item in learnt
+        ]
     joint, joint_rows, covariance_block = _conversion_block(
         scenario, models, rows, product, learnt, notes, seed
     )
@@ -160,22 +184,21 @@ def calibrate(
     )
     if predictive:
         calibration = _with_predictive(calibration, scenario, models, rows, seed)
-    named = scenario.named_pools() if creators is None else dict(creators)
     if not named:
         return calibration
-    rates = {
-        item.name: CreatorRates(
-            item.prior,
-            item.posterior,
-            item.spread.median if item.spread is not None else item.prior.creator_spread,
-            _cells(item.rows),
-            functools.partial(_rate_inputs, models[item.pool], item.quantity),
-        )
-        for item in learnt
-        if item.posterior is not None and item.prior is not None
-    }
-    effects, why = creator_effects(named, rates, rows)
     return with_creators(calibration, effects, why)
+
+
+def _refitted(item: _Learnt, log_ratio: np.ndarray) -> _Learnt:
+    """A pool rate's posterior under the full model with its named creators: the factorised
+    grid posterior times ``exp(log_ratio)`` (:class:`~campaign_sim.calibration.creators.
+    PoolFit`); the conflict check's likelihood-only version is that over the robust prior."""
+    assert item.posterior is not None
+    post = Posterior1D(item.posterior.grid, item.posterior.log_density + log_ratio)
+    flat = Posterior1D(post.grid, post.log_density - robust_logpdf(post.grid))
+    return dataclasses.replace(
+        item, mean=post.mean, sd=post.sd, posterior=post, flat=(flat.mean, flat.sd)
+    )
 
 
 def _shock_key(scenario: Scenario) -> str:

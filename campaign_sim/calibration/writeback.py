@@ -105,10 +105,6 @@ def _creator_entry(update: CreatorUpdate) -> dict[str, Any]:
         },
         "prior": _summary(update.usual_prior),
         "posterior": _summary(update.usual_posterior),
-        "full_model_check": {
-            "own_effect": {"mean": round(update.full[0], 6), "sd": round(update.full[1], 6)},
-            "pool_score": {"mean": round(update.full[2], 6), "sd": round(update.full[3], 6)},
-        },
         "note": "their usual rate (own campaign part 0) in a campaign at the pool's posterior "
         "mean level",
     }
