@@ -309,3 +309,23 @@ def test_one_creator_in_two_rosters_must_agree(tmp_path: Path) -> None:
         InputError, match=r"other\.csv: row 2, column creator: @beanlab has other followers, fee"
     ):
         load_scenario(_article_roster(tmp_path, ROWS, strategies))
+
+
+@pytest.mark.cli
+def test_sensitivity_ranks_a_budget_booked_roster(tmp_path: Path) -> None:
+    """A candidate a budget books in some campaigns only: their rates stay inputs in every
+    campaign (their booking is an input of its own), so no campaign drops from the ranking."""
+    from click.testing import CliRunner
+
+    from campaign_sim.cli.main import main
+
+    strategies = {"a": {"budget": 20_000, "groups": [{"roster": "roster.csv", "share": 1.0}]}}
+    path = _article_roster(tmp_path, ROWS, strategies)
+    out = tmp_path / "sensitivity"
+    args = ["sensitivity", str(path), "--campaigns", "1024", "--out", str(out), "-q"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    ranked = pd.read_csv(out / "sensitivity.csv")
+    assert "micro/instagram @latte_art: creators (total)" in set(ranked["input"])

@@ -45,9 +45,9 @@ BUDGET_LINES = {
 
 def group_label(group: GroupPlan, index: int) -> str:
     """``nano/instagram #1``: the group's pool and its position in the strategy; a named
-    creator's handle and pool, ``@beanlab (nano/instagram)``."""
+    creator's handle and pool, ``nano/instagram @beanlab``."""
     if group.creator is not None:
-        return f"@{group.creator.handle} ({group.pool})"
+        return f"{group.pool} @{group.creator.handle}"
     return f"{group.pool} #{index + 1}"
 
 

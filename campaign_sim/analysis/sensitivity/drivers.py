@@ -57,9 +57,9 @@ class Drivers:
 
 def group_label(group: GroupPlan, index: int) -> str:
     """``nano/instagram #2 (20 creators)``: the group's pool, position and size; a named
-    creator's handle and pool, ``@beanlab (nano/instagram)``."""
+    creator's handle and pool, ``nano/instagram @beanlab``."""
     if group.creator is not None:
-        return f"@{group.creator.handle} ({group.pool})"
+        return f"{group.pool} @{group.creator.handle}"
     if group.count is not None:
         size = f"{group.count} creator" + ("s" if group.count != 1 else "")
     else:
@@ -114,12 +114,16 @@ def _group_inputs(pool: PoolDraws, group: GroupDraws) -> Iterator[tuple[str, str
     )
     count = hired.sum(axis=0)
     k = group.slots.group.deliverables
+    # A named creator's rates are theirs whether or not a budget books them (their booking
+    # is an input of its own): a mean over no one would drop the campaign from the ranking.
+    weights = hired if group.slots.group.creator is None else np.ones(hired.shape)
+    weighed = weights.sum(axis=0)
 
     def total(a: np.ndarray) -> np.ndarray:
         return _total(a[rows], hired)
 
     def mean(a: np.ndarray) -> np.ndarray:
-        return _mean(a[rows], hired, count)
+        return _mean(a[rows], weights, weighed)
 
     def own(quantity: str, values: np.ndarray) -> np.ndarray:
         return own_draws(priors[quantity], values[rows], pool)
@@ -131,7 +135,7 @@ def _group_inputs(pool: PoolDraws, group: GroupDraws) -> Iterator[tuple[str, str
     for quantity in ("engagement_rate", "reach_rate", "conversion_rate"):
         values = getattr(pool, quantity)
         if quantity in pool.levels:
-            yield quantity, "mean of own draws", _mean(own(quantity, values), hired, count)
+            yield quantity, "mean of own draws", _mean(own(quantity, values), weights, weighed)
         else:
             yield quantity, "mean of hired creators", mean(values)
     if "fee" in pool.levels:
