@@ -329,3 +329,13 @@ def test_sensitivity_ranks_a_budget_booked_roster(tmp_path: Path) -> None:
 
     ranked = pd.read_csv(out / "sensitivity.csv")
     assert "micro/instagram @latte_art: creators (total)" in set(ranked["input"])
+
+
+@pytest.mark.exact
+def test_a_handle_with_a_dot_is_a_sweep_path_in_quotes() -> None:
+    from campaign_sim.sweep.paths import expand, parse_path
+
+    text = 'strategies.a.groups[0].book["sunday.dripper"]'
+    assert parse_path(text)[-1] == "sunday.dripper"
+    data = {"strategies": {"a": {"groups": [{"roster": "roster.csv"}]}}}
+    assert expand(text, data, {}) == [text]

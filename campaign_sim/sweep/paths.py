@@ -20,13 +20,14 @@ from typing import Any, Union
 
 from pydantic import BaseModel
 
-from campaign_sim.errors import InputError, format_path
+from campaign_sim.errors import InputError
+from campaign_sim.errors import format_path as _plain_path
 from campaign_sim.scenario.schema import QUANTITIES, ScenarioFile
 
 __all__ = ["expand", "parse_path", "set_path", "valid_paths"]
 
 Segment = str | int
-_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+|\*)\]")
+_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+|\*)\]|\[\"([^\"]+)\"\]")
 
 
 #: The longest key path read (a scenario's paths are far shorter); longer ones are refused
@@ -34,12 +35,26 @@ _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+|\*)\]")
 MAX_PATH = 300
 
 
+def format_path(loc: tuple[Segment, ...]) -> str:
+    """A key path as :func:`parse_path` reads it back: ``errors.format_path``, with a key
+    holding a dot in brackets and double quotes (a roster's ``book["sunday.dripper"]``)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, str) and "." in part:
+            out += f'["{part}"]'
+        else:
+            piece = _plain_path([part])
+            out += piece if piece.startswith("[") or not out else f".{piece}"
+    return out or "(top level)"
+
+
 def _shown(text: str, limit: int = 80) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def parse_path(text: str) -> tuple[Segment, ...]:
-    """``strategies.a.groups[0].share`` -> ``('strategies', 'a', 'groups', 0, 'share')``."""
+    """``strategies.a.groups[0].share`` -> ``('strategies', 'a', 'groups', 0, 'share')``; a
+    key holding a dot in brackets and double quotes: ``book["sunday.dripper"]``."""
     text = text.strip()
     if len(text) > MAX_PATH:
         raise ValueError(f"a key path of {len(text):,} characters: at most {MAX_PATH}")
@@ -49,8 +64,11 @@ def parse_path(text: str) -> tuple[Segment, ...]:
         match = _TOKEN.match(text, position)
         if match is None or (position == 0 and text.startswith(".")):
             raise ValueError(f"cannot read key path {_shown(text)} at character {position + 1}")
-        key, index = match.groups()
-        segments.append(key if key is not None else (int(index) if index != "*" else "*"))
+        key, index, quoted = match.groups()
+        if quoted is not None:
+            segments.append(quoted)
+        else:
+            segments.append(key if key is not None else (int(index) if index != "*" else "*"))
         position = match.end()
     if not segments:
         raise ValueError("empty key path")
