@@ -275,7 +275,8 @@ def own_effects(rate: CreatorRates, handles: list[str], pool: str, quantity: str
     base = np.interp(zp, rate.posterior.grid, rate.posterior.log_density)
     alone = np.zeros(zp.size)
     for cell in cells:
-        total = cell.log_w + sum(cell.alone[h] for h in cell.handles)[None, :]
+        together = sum((cell.alone[h] for h in cell.handles), np.zeros(cell.z.size))
+        total = cell.log_w + together[None, :]
         alone += special.logsumexp(total, axis=1) - special.logsumexp(cell.log_w, axis=1)
     moments = {h: (0.0, 1.0) for h in present}
     # A first look every COARSE_STEP (other named creators read without history) finds where
@@ -445,8 +446,8 @@ def _cell(
         grid,
         tau * math.sqrt(1 - OWN_PERSISTENT),
     )
-    own = {
-        h: functools.partial(np.interp, xp=grid, fp=table[keys[named] == h].sum(axis=0))
+    own: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        h: functools.partial(np.interp, xp=grid, fp=table[keys[named] == h].sum(axis=0))  # type: ignore[misc]
         for h in handles
     }
     counts = {h: int(r.size) for h, r in rows.items()}
