@@ -59,9 +59,9 @@ tests/test_calibration_creators.py builds its histories:
   prior.
 
 Calibrating scenarios/coffee-roster.yaml with the history (docs/rosters.md, "History and
-calibration") moves @pourover_pei's persistent engagement effect from N(0, 1) to +0.46 +- 0.34
-(truth +1.2: the pool level takes part of it, an approximation that docs/rosters.md
-explains) and their reach effect to +0.48 +- 0.37 (truth +0.5).
+calibration") moves @pourover_pei's persistent engagement effect from N(0, 1) to +0.49 +- 0.34
+(truth +1.2; the nano Instagram pool's score comes out +0.41 +- 0.55, truth 0: docs/rosters.md
+says why) and their reach effect to +0.51 +- 0.37 (truth +0.5).
 """
 
 from __future__ import annotations
