@@ -677,3 +677,20 @@ def test_fonts_hidden_from_matplotlib_are_not_found(tmp_path):
     if font is not None:  # named, but hidden from matplotlib: a clear error, not boxes
         hidden = _find_font_in(tmp_path, **hide, **{ENV_VAR: str(font.path)})
         assert "MPL_IGNORE_SYSTEM_FONTS is set" in hidden and str(font.path) in hidden
+
+
+@pytest.mark.exact
+def test_deck_tables_of_wrapping_rows_take_fewer_rows_a_slide() -> None:
+    """Rows whose cells wrap to two lines are taller: a slide holds fewer of them, so a table
+    never runs into the note below it (seen on the named creators' slides); one-line rows
+    still fill the slide up to its row cap."""
+    from campaign_sim.reports.pptx import _fitting_pages
+    from campaign_sim.reports.texttable import TextTable
+
+    header = ["#", "creator", "profit", "interval"]
+    short = TextTable(header, [[str(i), "@a", "1", "2"] for i in range(20)])
+    long_cell = "NT$14,846 ± NT$252 and more words that wrap " * 3
+    tall = TextTable(header, [[str(i), "@a", long_cell, long_cell] for i in range(20)])
+    assert [len(p) for p in _fitting_pages(short, 12.3, 8, 4.5)] == [8, 8, 4]
+    pages = _fitting_pages(tall, 12.3, 8, 4.5)
+    assert max(len(p) for p in pages) < 8 and sum(len(p) for p in pages) == 20

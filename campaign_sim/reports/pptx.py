@@ -170,6 +170,45 @@ def _pages(rows: list[list[str]], size: int) -> list[list[list[str]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
 
 
+def _lines(cell: str, width: float, size: float) -> int:
+    """Lines ``cell`` wraps to in a column ``width`` inches wide at ``size`` points, as
+    :func:`column_widths` measures text (words never break)."""
+    room = max(width - 0.25, 0.1) / (0.0095 * size)  # characters per line
+    lines, used = 1, 0.0
+    for word in _words(cell):
+        length = _width(word) + (1 if used else 0)
+        if used and used + length > room:
+            lines, used = lines + 1, float(_width(word))
+        else:
+            used += length
+    return lines
+
+
+def _fitting_pages(
+    table: TextTable, width: float, most: int, height: float, size: float = 12
+) -> list[list[list[str]]]:
+    """The table's rows in slides of at most ``most`` rows whose estimated height (header
+    included, each row its wrapped lines) fits ``height`` inches: long cells wrap, so rows of
+    two lines take more room than one-line rows."""
+    widths = column_widths(table, width, size)
+    line = size * 1.2 / 72  # inches per line of text
+
+    def tall(row: list[str]) -> float:
+        return line * max(_lines(c, w, size) for c, w in zip(row, widths, strict=True)) + 0.12
+
+    room = height - tall(table.header)
+    pages: list[list[list[str]]] = [[]]
+    used = 0.0
+    for row in table.rows:
+        needed = tall(row)
+        if pages[-1] and (len(pages[-1]) >= most or used + needed > room):
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += needed
+    return pages
+
+
 def _width(value: str) -> int:
     """Display width of text: CJK characters count double."""
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in value)
@@ -253,7 +292,9 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
 
     for section in story.tables:
         rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
-        for page, chunk in enumerate(_pages(section.table.rows, rows_per_slide)):
+        room = (5.8 if section.note else 7.0) - 1.3  # down to the note, or the slide's foot
+        pages = _fitting_pages(section.table, width, rows_per_slide, room)
+        for page, chunk in enumerate(pages):
             slide = deck.slides.add_slide(title_only)
             heading = section.heading if page == 0 else f"{section.heading} ({page + 1})"
             _title(slide, heading)
