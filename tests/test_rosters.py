@@ -339,3 +339,19 @@ def test_a_handle_with_a_dot_is_a_sweep_path_in_quotes() -> None:
     assert parse_path(text)[-1] == "sunday.dripper"
     data = {"strategies": {"a": {"groups": [{"roster": "roster.csv"}]}}}
     assert expand(text, data, {}) == [text]
+
+
+@pytest.mark.statistical
+def test_an_unknown_fee_follows_the_known_followers(tmp_path: Path) -> None:
+    """The article's followers-fee rank correlation (0.7) ties an unknown fee to the follower
+    count the roster states: a 9,500-follower candidate's fee is above a 1,500-follower
+    candidate's in most campaigns (both from the nano Instagram fee prior)."""
+    rows = ["small,instagram,nano,1500,1,,,", "large,instagram,nano,9500,1,,,"]
+    out = simulate(
+        load_scenario(
+            _article_roster(tmp_path, rows, {"a": {"groups": [{"roster": "roster.csv"}]}})
+        )
+    )
+    small, large = out.creators["a"]["small"]["cost"], out.creators["a"]["large"]["cost"]
+    assert (large > small).mean() > 0.75
+    assert large.mean() > 1.5 * small.mean()

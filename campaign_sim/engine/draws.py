@@ -423,13 +423,23 @@ class _NamedSampler(_PoolSampler):
         self._persistent: np.ndarray | None = None
 
     def uniforms(self, quantity: str, rows: int) -> np.ndarray:
+        """Every creator's own uniforms of ``quantity``; a known follower count's are its
+        place in the followers prior, so that an unknown fee follows it through the
+        followers-fee copula as a pool creator's fee follows their followers."""
         blocks, seed, sampling = self.parts["creators"], self.seed, self.sampling
-        return np.vstack(
+        u = np.vstack(
             [
                 uniforms(seed, blocks, stream, quantity, 1, sampling=sampling)
                 for stream in self.streams
             ]
         )
+        if quantity == "followers":
+            prior = self.plan.dist("followers")
+            for row, creator in enumerate(self.creators):
+                if creator.followers is not None and not prior.is_fixed:
+                    place = float(prior.cdf(creator.followers))
+                    u[row] = min(max(place, 1e-12), 1 - 1e-12)
+        return u
 
     def sample(self, quantity: str, rows: int, u: np.ndarray | None = None) -> np.ndarray:
         if quantity in OWN_EFFECT_ROWS:
