@@ -675,6 +675,7 @@ def _book(layout: Layout, creators: dict[str, PoolDraws], fee_factor: float) -> 
                 cost = np.where(drawn.gifts[0][rows][0], drawn.gifts[1][rows][0], cost)
             costs.append(cost)
         budget = members[0][0].group.booking.budget  # type: ignore[union-attr]
+        assert budget is not None  # groups without a budget book every candidate, above
         hired = np.cumsum(np.array(costs), axis=0) <= budget * (1 + BUDGET_TOLERANCE)
         out += [GroupDraws(s, rows, hired[i : i + 1]) for i, (s, rows) in enumerate(members)]
     return out

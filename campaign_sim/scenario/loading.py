@@ -181,7 +181,12 @@ def _scenario(data: dict[str, Any], source: str | Path | None, found: list[Probl
     priors, platforms = merge_priors(base, base_origin, model.priors.tiers, where, problems)
     unfitted = len(problems) > len(found)  # a group of a tier whose prior failed is not planned
     rosters = read_rosters(model, folder, priors, platforms, problems)
-    used = [(g.tier, g.platform) for s in model.strategies.values() for g in s.groups if g.tier]
+    used = [
+        (g.tier, g.platform)
+        for s in model.strategies.values()
+        for g in s.groups
+        if g.tier is not None and g.platform is not None
+    ]
     used += roster_pools(rosters)
     check_overrides(model.priors.tiers, base, used, where, problems)
     check_priors(

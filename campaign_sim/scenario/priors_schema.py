@@ -721,10 +721,10 @@ def calibration_problems(priors: PriorsFile) -> list[Problem]:
             )
         )
     rows = spec.covariance
-    wrong = [i for i, row in enumerate(rows) if len(row) != size]
-    if len(rows) != size or wrong:
-        where = f"{at}.covariance" if len(rows) != size else f"{at}.covariance[{wrong[0]}]"
-        got = f"{len(rows)} rows" if len(rows) != size else f"{len(rows[wrong[0]])} values"
+    uneven = [i for i, row in enumerate(rows) if len(row) != size]
+    if len(rows) != size or uneven:
+        where = f"{at}.covariance" if len(rows) != size else f"{at}.covariance[{uneven[0]}]"
+        got = f"{len(rows)} rows" if len(rows) != size else f"{len(rows[uneven[0]])} values"
         out.append(Problem(where, f"has {got}: the covariance is {size} x {size}, a row per name"))
     else:
         matrix = np.array(rows, dtype=float)
