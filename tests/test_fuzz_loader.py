@@ -203,6 +203,11 @@ def test_edited_files_load_or_raise_input_error_and_read_as_yaml_reads_them(tmp_
             (EXAMPLES[index].parent / "bench-a-priors.yaml").read_text(encoding="utf-8"),
             encoding="utf-8",
         )
+    # Roster files beside the scenario, as the example reads them (so edits reach the roster
+    # groups instead of stopping at a missing file).
+    for roster in (EXAMPLES[index].parent / "rosters").glob("*.csv"):
+        (path.parent / "rosters").mkdir(exist_ok=True)
+        (path.parent / "rosters" / roster.name).write_bytes(roster.read_bytes())
     try:
         expected = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:  # noqa: BLE001 - the safe loader's own failures (it crashes on 2025-13-45)
