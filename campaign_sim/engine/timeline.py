@@ -405,29 +405,26 @@ def _production(
 ) -> Arrays:
     """Days per deliverable of every pool slot, from the pool's own stream (quantity id 201),
     and of every named creator, from theirs (with their pool's production time)."""
-    n = draws.campaigns
 
-    def days_of(pool: str, streams: list[int]) -> np.ndarray:
+    def days_of(pool: str, streams: list[tuple[int, int]]) -> np.ndarray:
+        """Days of ``pool``'s production time for the rows of each (stream, rows)."""
         days = plan.production[pool]
+        rows = sum(count for _, count in streams)
         if days.is_fixed:
-            return np.full((len(streams), n), days.mean())
-        u = [uniforms(seed, blocks, s, "production_days", 1, sampling=sampling) for s in streams]
+            return np.full((rows, draws.campaigns), days.mean())
+        u = [
+            uniforms(seed, blocks, stream, "production_days", count, sampling=sampling)
+            for stream, count in streams
+        ]
         return days.sampler()(np.vstack(u))
 
-    out = {}
-    for pool, arrays in draws.pools.items():
-        rows = arrays.fee.shape[0]
-        days = plan.production[pool]
-        if days.is_fixed:
-            out[pool] = np.full((rows, n), days.mean())
-        else:
-            u = uniforms(
-                seed, blocks, pool_stream(pool), "production_days", rows, sampling=sampling
-            )
-            out[pool] = days.sampler()(u)
+    out = {
+        pool: days_of(pool, [(pool_stream(pool), a.fee.shape[0])])
+        for pool, a in draws.pools.items()
+    }
     for pool, named in draws.creators.items():
         assert named.named is not None
-        out[f"@{pool}"] = days_of(pool, [creator_stream(h) for h in named.named.handles])
+        out[f"@{pool}"] = days_of(pool, [(creator_stream(h), 1) for h in named.named.handles])
     return out
 
 
