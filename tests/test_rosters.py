@@ -355,3 +355,38 @@ def test_an_unknown_fee_follows_the_known_followers(tmp_path: Path) -> None:
     small, large = out.creators["a"]["small"]["cost"], out.creators["a"]["large"]["cost"]
     assert (large > small).mean() > 0.75
     assert large.mean() > 1.5 * small.mean()
+
+
+@pytest.mark.statistical
+def test_a_creators_persistent_effect_is_shared_by_a_brands_campaigns(tmp_path: Path) -> None:
+    """Over a horizon (campaigns of one brand share the persistent parts), a named creator's
+    engagement rate correlates between a brand's campaigns more than a pool creator's slot:
+    both share the pool level's persistent part, and the named creator also their own
+    ``sqrt(q) eta_p`` (MODEL.md §10). Across brands neither correlates. 8,192 brand pairs:
+    the correlations' standard errors are about 0.011."""
+    from scipy import special
+
+    from campaign_sim.engine.draws import Layout, draw_chunk
+    from campaign_sim.random.streams import block_ranges
+
+    strategies = {
+        "a": {
+            "groups": [
+                {"roster": "roster.csv"},
+                {"tier": "nano", "platform": "instagram", "count": 1},
+            ]
+        }
+    }
+    scenario = load_scenario(_article_roster(tmp_path, ROWS[1:2], strategies))
+    draws = draw_chunk(scenario, Layout.of(scenario), 3, list(block_ranges(16_384)), horizon=2)
+    named = special.logit(draws.creators["nano/instagram"].engagement_rate[0])
+    pool = special.logit(draws.pools["nano/instagram"].engagement_rate[0])
+
+    def within(x: np.ndarray) -> float:
+        return float(np.corrcoef(x[0::2], x[1::2])[0, 1])
+
+    def across(x: np.ndarray) -> float:
+        return float(np.corrcoef(x[1:-1:2], x[2::2])[0, 1])
+
+    assert within(named) > within(pool) + 0.08, (within(named), within(pool))
+    assert abs(across(named)) < 0.05 and abs(across(pool)) < 0.05
