@@ -445,14 +445,15 @@ class _NamedSampler(_PoolSampler):
         if quantity in OWN_EFFECT_ROWS:
             campaign = special.ndtri(self.uniforms(quantity, rows) if u is None else u)
             u = uniforms_of_scores(own_scores(self.own_persistent(quantity), campaign))
-        if quantity == "fee":
-            u = self.uniforms("fee", rows) if u is None else u
         values = super().sample(quantity, rows, u)
+        # A quote's range already says what the planner knows of the fee, followers included:
+        # drawn uniformly on its own uniforms, not through the followers-fee copula.
+        own = self.uniforms("fee", rows) if quantity == "fee" else None
         for row, creator in enumerate(self.creators):
             if quantity == "followers" and creator.followers is not None:
                 values[row] = creator.followers
-            elif quantity == "fee" and creator.fee is not None:
-                values[row] = _known(creator.fee, u[row])  # type: ignore[index]
+            elif own is not None and creator.fee is not None:
+                values[row] = _known(creator.fee, own[row])
         return values
 
     def own_persistent(self, quantity: str) -> np.ndarray:
