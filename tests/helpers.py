@@ -224,3 +224,38 @@ BAD_SCENARIOS = [
         r"reach",
     ),
 ]
+
+
+#: The columns of the roster files the roster tests write.
+ROSTER_HEADER = "creator,platform,tier,followers,deliverables,quoted_fee,fee_low,fee_high"
+
+
+def write_roster_scenario(
+    folder: Path,
+    rows: list[str],
+    strategies: dict,
+    *,
+    name: str = "roster",
+    economics: dict | None = None,
+    simulation: dict | None = None,
+) -> Path:
+    """A roster.csv of ``rows`` (under :data:`ROSTER_HEADER`) and a scenario s.yaml on the
+    article priors booking from it with ``strategies``; returns the scenario's path."""
+    import yaml
+
+    (folder / "roster.csv").write_text(ROSTER_HEADER + "\n" + "\n".join(rows) + "\n", "utf-8")
+    data = {
+        "name": name,
+        "currency": "TWD",
+        "economics": {
+            "aov": {"family": "lognormal", "range": [600, 1200]},
+            "gross_margin": 0.55,
+            **(economics or {}),
+        },
+        "strategies": strategies,
+        "priors": {"base": "article"},
+        "simulation": simulation or {"campaigns": 2048, "seed": 7},
+    }
+    path = folder / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path

@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from click.testing import CliRunner
-from helpers import FIXED_PRIORS, FIXED_SCENARIO, deep_update
+from helpers import FIXED_PRIORS, FIXED_SCENARIO, deep_update, write_roster_scenario
 from rich.cells import cell_len
 
 from campaign_sim.analysis.roster import (
@@ -58,32 +57,14 @@ STRATEGIES = {
 
 
 def _article(tmp_path: Path, campaigns: int = 4096, sampling: str = "random") -> Path:
-    (tmp_path / "roster.csv").write_text(
-        "creator,platform,tier,followers,deliverables,quoted_fee,fee_low,fee_high\n"
-        + "\n".join(ROWS)
-        + "\n",
-        encoding="utf-8",
+    return write_roster_scenario(
+        tmp_path,
+        ROWS,
+        STRATEGIES,
+        name="roster answers",
+        economics={"fixed_cost": 5000},
+        simulation={"campaigns": campaigns, "seed": 3, "sampling": sampling},
     )
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "name": "roster answers",
-                "currency": "TWD",
-                "economics": {
-                    "aov": {"family": "lognormal", "range": [600, 1200]},
-                    "gross_margin": 0.55,
-                    "fixed_cost": 5000,
-                },
-                "strategies": STRATEGIES,
-                "priors": {"base": "article"},
-                "simulation": {"campaigns": campaigns, "seed": 3, "sampling": sampling},
-            },
-            sort_keys=False,
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 @pytest.fixture(scope="module")

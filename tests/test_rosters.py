@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import FIXED_PRIORS, FIXED_SCENARIO, deep_update
+from helpers import FIXED_PRIORS, FIXED_SCENARIO, deep_update, write_roster_scenario
 
 from campaign_sim.engine.timeline import simulate_timeline
 from campaign_sim.engine.vectorized import simulate
@@ -81,32 +81,7 @@ def test_book_switches_a_candidate_out_and_in(write_scenario, tmp_path: Path) ->
 
 
 def _article_roster(tmp_path: Path, rows: list[str], strategies: dict) -> Path:
-    (tmp_path / "roster.csv").write_text(
-        "creator,platform,tier,followers,deliverables,quoted_fee,fee_low,fee_high\n"
-        + "\n".join(rows)
-        + "\n",
-        encoding="utf-8",
-    )
-    path = tmp_path / "s.yaml"
-    import yaml
-
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "name": "roster",
-                "currency": "TWD",
-                "economics": {
-                    "aov": {"family": "lognormal", "range": [600, 1200]},
-                    "gross_margin": 0.55,
-                },
-                "strategies": strategies,
-                "priors": {"base": "article"},
-                "simulation": {"campaigns": 2048, "seed": 7},
-            }
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return write_roster_scenario(tmp_path, rows, strategies)
 
 
 ROWS = [
