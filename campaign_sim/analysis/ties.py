@@ -34,6 +34,7 @@ __all__ = [
     "preferred",
     "snap",
     "tied",
+    "tied_paired",
 ]
 
 #: Relative tolerance within which two numbers are the same number.
@@ -123,3 +124,15 @@ def preference(row: Any, settings: Sequence[str]) -> tuple:
 def preferred(table: pd.DataFrame, settings: Sequence[str]) -> Hashable:
     """The index label of the plan :data:`TIE_BREAK` prefers among the rows of ``table``."""
     return min(table.index, key=lambda label: preference(table.loc[label], settings))
+
+
+def tied_paired(a: float, b: float, se_difference: float, z: float = 1.959963984540054) -> bool:
+    """Two estimates from the same simulated campaigns are tied: equal, or else their
+    difference within ``z`` standard errors of the paired difference (common random numbers
+    make that error smaller than either estimate's own). The plan optimiser's runner-ups use
+    it; the same rule as :func:`tied`, with the paired error in place of the two intervals."""
+    if equal(a, b):
+        return True
+    if not math.isfinite(se_difference):
+        return False
+    return abs(a - b) <= z * se_difference

@@ -19,6 +19,7 @@ from campaign_sim.cli.commands.calibrate import calibrate, pilot
 from campaign_sim.cli.commands.check import check
 from campaign_sim.cli.commands.horizon import horizon
 from campaign_sim.cli.commands.inspect import priors, schema, validate
+from campaign_sim.cli.commands.optimize import optimize
 from campaign_sim.cli.commands.plan import plan
 from campaign_sim.cli.commands.report import report
 from campaign_sim.cli.commands.roster import roster
@@ -113,6 +114,7 @@ for command in (
     roster,
     horizon,
     sweep,
+    optimize,
     timeline,
     sensitivity,
     calibrate,

@@ -42,7 +42,11 @@ __all__ = [
     "campaign_metrics",
     "chunk_outcomes",
     "creator_metrics",
+    "creator_terms",
     "group_totals",
+    "not_reached_terms",
+    "term_scales",
+    "unique_reach",
     "money_metrics",
     "outcomes_kernel",
     "repeat_revenue",
@@ -125,29 +129,42 @@ def group_totals(
     creators' product cost, overhead; creators hired, gifted and delivered; and ``unique``:
     log P(a person of the group's platform niche is not reached by the group) (docs/model.md,
     Unique reach). The engine and the plan preview both add these."""
-    per_key = {name: _creator_terms(scenario, pool) for name, pool in draws.pools.items()}
+    per_key = {name: creator_terms(scenario, pool) for name, pool in draws.pools.items()}
     per_key |= {
-        f"@{pool}": _creator_terms(scenario, named, draws.campaign.shock)
+        f"@{pool}": creator_terms(scenario, named, draws.campaign.shock)
         for pool, named in draws.creators.items()
     }
     funnel = scenario.funnel
     for group in draws.groups:
         plan = group.slots.group
         terms = per_key[group.key]
-        k = plan.deliverables
-        # Conversions on followers count once per creator, not per deliverable.
-        once = ("C",) if scenario.conversion_base == "followers" else ()
-        sums = {}
-        for key in (*_PER_DELIVERABLE, *_PER_CREATOR):
-            if key in terms:
-                scale = k if key in _PER_DELIVERABLE and key not in once else 1
-                sums[key] = scale * _summed(terms[key][group.rows], group.hired)
+        scales = term_scales(scenario, terms, plan.deliverables)
+        sums = {
+            key: scale * _summed(terms[key][group.rows], group.hired)
+            for key, scale in scales.items()
+        }
         sums["commission"] = funnel.agency_commission * sums["fee"]
         sums["fee_tax"] = funnel.fee_tax * sums["fee"]
         niche = draws.campaign.funnel.niche.get(plan.platform)
         if niche is not None:
-            sums["unique"] = _not_reached(terms, group, k, niche)
+            logp = not_reached_terms(terms, group.rows, plan.deliverables, niche)
+            sums["unique"] = _summed(logp, group.hired)
         yield group, sums
+
+
+def term_scales(
+    scenario: Scenario, terms: dict[str, np.ndarray], deliverables: int
+) -> dict[str, int]:
+    """What each per-creator term of :func:`creator_terms` is multiplied by in a group's
+    totals: the per-deliverable terms by the deliverables (conversions on followers count
+    once per creator), the per-creator terms by 1; a group's total of ``key`` is
+    ``scale * sum over its hired creators``."""
+    once = ("C",) if scenario.conversion_base == "followers" else ()
+    return {
+        key: deliverables if key in _PER_DELIVERABLE and key not in once else 1
+        for key in (*_PER_DELIVERABLE, *_PER_CREATOR)
+        if key in terms
+    }
 
 
 def _summed(rows: np.ndarray, hired: np.ndarray | None) -> np.ndarray:
@@ -155,13 +172,14 @@ def _summed(rows: np.ndarray, hired: np.ndarray | None) -> np.ndarray:
     return rows.sum(axis=0) if hired is None else np.einsum("ij,ij->j", rows, hired)
 
 
-def _not_reached(
-    terms: dict[str, np.ndarray], group: GroupDraws, k: int, niche: np.ndarray
+def not_reached_terms(
+    terms: dict[str, np.ndarray], rows: slice, k: int, niche: np.ndarray
 ) -> np.ndarray:
-    """log P(a person of the niche is reached by none of the group's creators): each creator
-    reaches ``A (1 - (1 - RR)^k)`` different people over ``k`` deliverables, a random part
-    of the niche's ``niche`` people, independently of the other creators."""
-    audience, rate = terms["audience"][group.rows], terms["reach_rate"][group.rows]
+    """Each creator's log P(a person of the niche is not reached by them), shape (rows,
+    campaigns): a creator reaches ``A (1 - (1 - RR)^k)`` different people over ``k``
+    deliverables, a random part of the niche's ``niche`` people, independently of the other
+    creators (so a group's log-probability is the sum over its creators)."""
+    audience, rate = terms["audience"][rows], terms["reach_rate"][rows]
     logp = np.log1p(-np.minimum(rate, 1.0))  # one buffer, worked on in place
     logp *= k
     np.expm1(logp, out=logp)
@@ -169,7 +187,7 @@ def _not_reached(
     logp /= -niche
     np.minimum(logp, 1 - 1e-12, out=logp)  # a creator's share of the niche
     np.log1p(np.negative(logp, out=logp), out=logp)
-    return _summed(logp, group.hired)
+    return logp
 
 
 #: Campaign totals a strategy adds over its groups.
@@ -229,7 +247,7 @@ def _chunk_outcomes(
             acc["fees" if key == "fee" else key] += summed
     niche = draws.campaign.funnel.niche
     strategies = {
-        name: campaign_metrics(scenario, draws.campaign, acc, _unique_reach(unique[name], niche))
+        name: campaign_metrics(scenario, draws.campaign, acc, unique_reach(unique[name], niche))
         for name, acc in totals.items()
     }
     return strategies, creators
@@ -273,7 +291,7 @@ def creator_metrics(
     }
 
 
-def _unique_reach(
+def unique_reach(
     not_reached: dict[str, np.ndarray], niche: dict[str, np.ndarray]
 ) -> np.ndarray | None:
     """Different people reached directly: per platform niche, its people times P(reached)."""
@@ -388,7 +406,7 @@ def money_metrics(
         }
 
 
-def _creator_terms(
+def creator_terms(
     scenario: Scenario, pool: PoolDraws, shock: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """Per-creator terms for one deliverable, shape (rows, campaigns) (docs/model.md). With

@@ -33,7 +33,9 @@ from campaign_sim.scenario.strict import (
 
 __all__ = [
     "QUANTITIES",  # re-exported from priors_schema for the callers that import it from here
+    "Bounds",
     "Group",
+    "Optimize",
     "ScenarioFile",
     "Strategy",
     "Timeline",
@@ -291,6 +293,81 @@ class Timeline(Strict):
     posting: Posting = Posting()
 
 
+class Bounds(Strict):
+    """Fewest and most of something a plan may have."""
+
+    min: NonNegativeInteger = 0
+    max: NonNegativeInteger | None = Field(None, description="null: no upper bound of its own")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+class Optimize(Strict):
+    """What `campaign-sim optimize` searches (MODEL.md §11, docs/optimize.md). Every key has a
+    default; the defaults answer: the counts per pool the strategies use, for the largest
+    strategy budget, maximising mean profit with P(loss) no worse than the least risky
+    strategy's."""
+
+    decide: Literal["counts", "shares", "roster"] = Field(
+        "counts",
+        description="counts: creators per pool; shares: budget shares per pool; roster: which "
+        "roster candidates to book",
+    )
+    cells: dict[str, Bounds] | None = Field(
+        None,
+        description="pool (tier/platform) -> {min, max}: the pools a plan may use [default: "
+        "those the strategies use; max: what the budget buys]; shares: in steps of share_step",
+    )
+    candidates: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, description="roster: the handles a plan may book [default: every candidate]"
+    )
+    share_step: Number = Field(0.05, gt=0, le=0.5, description="shares: the grid step")
+    objective: str = Field(
+        "max:profit_mean", description="max:STATISTIC or min:STATISTIC (see docs/optimize.md)"
+    )
+    budget: PositiveNumber | None = Field(
+        None, description="currency [default: the largest strategy budget]"
+    )
+    budget_basis: str = Field(
+        "expected",
+        description="what must fit the budget: expected fees, quoted fees, or pNN (that "
+        "percentile of a campaign's fees)",
+    )
+    limits: list[str] | None = Field(
+        None,
+        description="'STATISTIC <= VALUE' or '>=' [default: prob_loss <= the least risky "
+        "strategy's]; [] for none",
+    )
+    creators: Bounds = Field(default_factory=Bounds, description="creators hired in all")
+    team_hours: PositiveNumber | Literal["timeline", "unlimited"] = Field(
+        "timeline",
+        description="manager-hours the plan may take [default timeline: managers x hours per "
+        "day x window days]",
+    )
+    campaigns: PositiveInteger | None = Field(
+        None, le=1_000_000, description="campaigns the search scores on [default: simulation's]"
+    )
+    fresh_campaigns: PositiveInteger | None = Field(
+        None,
+        le=1_000_000,
+        description="fresh campaigns the chosen plan is judged on [default: campaigns]",
+    )
+    tighten: NonNegativeNumber = Field(
+        1.0, le=5, description="in-sample limits are tightened by this many standard errors"
+    )
+    restarts: PositiveInteger = Field(8, le=1000, description="local search: starting points")
+    exhaustive: PositiveInteger = Field(
+        20_000, le=10_000_000, description="score every plan when there are at most this many"
+    )
+    runners_up: NonNegativeInteger = Field(
+        10, le=1000, description="best plans re-simulated beside the chosen one"
+    )
+
+
 class ScenarioFile(Strict):
     """A scenario file, as written."""
 
@@ -307,3 +384,4 @@ class ScenarioFile(Strict):
     priors: PriorOverrides = PriorOverrides()
     simulation: Simulation = Simulation()
     timeline: Timeline = Timeline()
+    optimize: Optimize = Optimize()

@@ -1,0 +1,65 @@
+"""An optimisation's results folder: the chosen plan, the plans judged on fresh campaigns, the
+frontier (table and chart), the assumption settings, every plan scored, and the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from campaign_sim.optimize.run import OptimizeResult
+from campaign_sim.optimize.summary import summary_dict
+from campaign_sim.results.folder import manifest, results_folder
+
+__all__ = ["write_optimize"]
+
+
+def write_optimize(out: str | Path, result: OptimizeResult, settings: dict[str, Any]) -> Path:
+    """Write the folder atomically: plan.csv, judged.csv, frontier.csv, frontier.png/.svg,
+    robustness.csv, scored.csv/.parquet, timeline.csv and pilot.csv (when run),
+    optimize.json and manifest.json."""
+    from campaign_sim.reports.optimize import frontier_chart
+
+    out = Path(out)
+    with results_folder(out) as writer:
+        writer.csv("plan.csv", result.plan_frame())
+        writer.csv("judged.csv", result.judged)
+        writer.csv("frontier.csv", result.frontier)
+        for name, data in frontier_chart(result).items():
+            (writer.folder / name).write_bytes(data)
+            writer.files.append(name)
+        writer.csv("robustness.csv", result.robustness)
+        scored = result.scored_frame()
+        writer.csv("scored.csv", scored)
+        writer.parquet("scored.parquet", scored)
+        if result.timeline is not None:
+            writer.csv("timeline.csv", result.timeline)
+        if result.pilot is not None:
+            writer.csv("pilot.csv", pd.DataFrame([vars(result.pilot)]))
+        writer.json("optimize.json", summary_dict(result))
+        writer.json(
+            "manifest.json",
+            manifest(
+                command="optimize",
+                scenario=result.scenario,
+                seed=result.seed,
+                campaigns=result.campaigns,
+                timings={"optimize": round(result.seconds, 3)},
+                settings={
+                    "executor": result.executor,
+                    "sampling": result.sampling.method,
+                    "antithetic": result.sampling.antithetic,
+                    "fresh_campaigns": {
+                        "first": result.fresh_first,
+                        "count": result.fresh_campaigns,
+                    },
+                    "search": result.search.method,
+                    "plans_scored": len(result.search.scored),
+                    "resumed_items": result.search.resumed,
+                    **settings,
+                },
+                files=writer.files + ["manifest.json"],
+            ),
+        )
+    return out
