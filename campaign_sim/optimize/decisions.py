@@ -21,7 +21,7 @@ from campaign_sim.engine.draws import mean_hire
 from campaign_sim.scenario.plan import GroupPlan, Scenario, StrategyPlan
 from campaign_sim.scenario.timeline import timeline_plan
 
-__all__ = ["KINDS", "Decision", "plan_label", "plan_strategy", "team_hours"]
+__all__ = ["KINDS", "Decision", "capped", "plan_label", "plan_strategy", "team_hours"]
 
 #: The kinds of decision.
 KINDS = ("count", "share", "creator")
@@ -124,3 +124,11 @@ def plan_label(decisions: tuple[Decision, ...], plan: np.ndarray | tuple[int, ..
         else:
             parts.append(decision.name)
     return " + ".join(parts) if parts else "nobody"
+
+
+def capped(decisions: tuple[Decision, ...], plans: list[tuple[int, ...]]) -> tuple[Decision, ...]:
+    """``decisions`` with their largest level cut to the largest ``plans`` use: what a campaign
+    set for just those plans draws (row ``k`` of a pool is the same however many are drawn)."""
+    return tuple(
+        replace(d, high=max(d.low, *(plan[i] for plan in plans))) for i, d in enumerate(decisions)
+    )

@@ -25,7 +25,7 @@ import pandas as pd
 
 from campaign_sim.engine.executors import Executor
 from campaign_sim.optimize.campaigns import draw_campaign_set
-from campaign_sim.optimize.decisions import plan_label
+from campaign_sim.optimize.decisions import capped, plan_label
 from campaign_sim.optimize.fresh import _needed, judge, plan_outcomes
 from campaign_sim.optimize.problem import OptimizationProblem
 from campaign_sim.random.sampling import Sampling
@@ -85,7 +85,7 @@ def robustness_table(
     for name, change in SETTINGS.items():
         if change is not None and scenario.calibrated is not None:
             continue  # a calibration's persistent scores are for the stated priors
-        decisions = problem.decisions
+        decisions = capped(problem.decisions, plans)
         if change is not None:
             decisions = tuple(replace(d, group=_group(d.group, change)) for d in decisions)
         changed = replace(problem, decisions=decisions)

@@ -30,7 +30,7 @@ from campaign_sim.engine.runner import DEFAULT_CHUNK, collect
 from campaign_sim.engine.vectorized import Outcomes, outcomes_kernel
 from campaign_sim.errors import InputError
 from campaign_sim.optimize.campaigns import CampaignSet, draw_campaign_set
-from campaign_sim.optimize.decisions import plan_label, plan_strategy
+from campaign_sim.optimize.decisions import capped, plan_label, plan_strategy
 from campaign_sim.optimize.fresh import (
     Judged,
     _needed,
@@ -50,6 +50,11 @@ __all__ = ["OptimizeResult", "optimize", "strategy_as_plan"]
 
 #: P(loss) limits of the frontier, at most this many.
 FRONTIER_POINTS = 9
+#: A pilot's value: the best plans it may switch between, campaigns per brand, fewest brands
+#: (hundreds: with few brands the posterior collapses onto one and the value is overstated).
+PILOT_PLANS = 50
+PILOT_HORIZON = 25
+PILOT_BRANDS = 400
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,8 @@ def _optimize(
 ) -> OptimizeResult:
     campaigns = problem.campaigns
     names = [s.name for s in scenario.strategies]
-    in_sample = _strategies_on(scenario, seed, sampling, 0, campaigns, runner, chunk_size)
     if problem.default_risk:
+        in_sample = _strategies_on(scenario, seed, sampling, 0, campaigns, runner, chunk_size)
         problem = _default_limit(scenario, problem, in_sample, sampling)
     campaign_set = draw_campaign_set(
         scenario,
@@ -252,9 +257,11 @@ def _optimize(
         raise _unmet(problem, found)
     fresh_first = -(-campaigns // BLOCK) * BLOCK
     fresh_n = problem.fresh_campaigns
+    frontier_plans = _frontier_plans(problem, found)
+    roles, plans, scored_in = _judged_plans(problem, found, frontier_plans)
     fresh_set = draw_campaign_set(
         scenario,
-        problem.decisions,
+        capped(problem.decisions, plans),
         campaigns=fresh_n,
         seed=seed,
         first=fresh_first,
@@ -263,8 +270,6 @@ def _optimize(
         executor=runner,
         progress=_stage(progress, "fresh campaigns", fresh_n),
     )
-    frontier_plans = _frontier_plans(problem, found)
-    roles, plans, scored_in = _judged_plans(problem, found, frontier_plans)
     strategies = _strategies_on(scenario, seed, sampling, fresh_first, fresh_n, runner, chunk_size)
     judged, table = _judge_all(
         scenario, problem, fresh_set, roles, plans, scored_in, strategies, names
@@ -300,7 +305,7 @@ def _optimize(
     )
     value = None
     if pilot is not None:
-        value = _pilot(scenario, problem, found, chosen, pilot, seed, sampling, runner, chunk_size)
+        value = _pilot(scenario, problem, found, pilot, seed, sampling, runner, chunk_size)
     return OptimizeResult(
         scenario=scenario,
         problem=problem,
@@ -528,50 +533,58 @@ def _pilot(
     scenario: Scenario,
     problem: OptimizationProblem,
     found: SearchResult,
-    chosen: Scored,
     pilot: tuple[str, int],
     seed: int,
     sampling: Sampling,
     runner: Executor,
     chunk_size: int,
 ) -> Any:
-    """The value of a pilot of ``pilot[1]`` creators of pool ``pilot[0]``, over the best plans
-    the search found meeting the limits (campaigns of brands: the persistent parts shared)."""
-    from campaign_sim.optimize.pilot import value_of_pilot
+    """The value of a pilot of ``pilot[1]`` creators of pool ``pilot[0]``
+    (:mod:`campaign_sim.optimize.pilot`): over the best :data:`PILOT_PLANS` plans the search
+    found meeting the limits, on brands of :data:`PILOT_HORIZON` campaigns sharing their
+    persistent parts; the plan chosen now is the best of them on all the brands."""
+    from campaign_sim.optimize.pilot import choose, value_of_pilot
 
     pool, creators = pilot
-    candidates = [s.plan for s in found.scored if shortfall(problem, s) == 0][:50]
-    horizon = 25
-    brands = max(40, problem.campaigns // horizon // 4)
-    brand_set = draw_campaign_set(
-        scenario,
-        problem.decisions,
-        campaigns=brands * horizon,
-        seed=seed,
-        first=0,
-        sampling=sampling,
-        horizon=horizon,
-        chunk_size=chunk_size,
-        executor=runner,
-    )
-    metrics = _needed(problem.statistics)
-    outcomes = plan_outcomes(brand_set, np.array(candidates), metrics)
+    if pool not in {d.pool for d in problem.decisions} and pool not in {
+        g.pool for g in scenario.groups
+    }:
+        raise InputError.single(
+            problem.source, "--pilot", f"'{pool}' is not a pool the plans or strategies use"
+        )
     objective = problem.objective
-    values = outcomes[objective.metric] if objective.kind == "mean" else None
-    if objective.name == "prob_above_target":
-        values = (outcomes["roi"] > scenario.roi_target).astype(float)
-    if values is None:
+    if objective.kind != "mean" and not objective.probability:
         raise InputError.single(
             problem.source,
             "--pilot",
-            f"a pilot's value needs a mean objective, not {objective.name}",
+            f"a pilot's value needs an objective that is a mean, not {objective.name}",
         )
-    sign = 1.0 if problem.maximise else -1.0
-    limits = [
+    candidates = [s.plan for s in found.scored if shortfall(problem, s) == 0][:PILOT_PLANS]
+    brands = max(PILOT_BRANDS, problem.campaigns // PILOT_HORIZON)
+    brand_set = draw_campaign_set(
+        scenario,
+        capped(problem.decisions, candidates),
+        campaigns=brands * PILOT_HORIZON,
+        seed=seed,
+        sampling=sampling,
+        horizon=PILOT_HORIZON,
+        chunk_size=chunk_size,
+        executor=runner,
+    )
+    outcomes = plan_outcomes(brand_set, np.array(candidates), _needed(problem.statistics))
+    if objective.name == "prob_loss":
+        values = (outcomes["profit"] < 0).astype(float)
+    elif objective.name == "prob_above_target":
+        values = (outcomes["roi"] > scenario.roi_target).astype(float)
+    else:
+        values = np.nan_to_num(outcomes[objective.metric], nan=0.0, posinf=0.0, neginf=0.0)
+    values = values if problem.maximise else -values
+    limits = tuple(
         ((outcomes["profit"] < 0).astype(float), lim.bound)
         for lim in problem.limits
         if lim.statistic.name == "prob_loss"
-    ]
+    )
+    current = choose(values, np.ones(values.shape[1]), limits)
     return value_of_pilot(
-        scenario, brand_set, sign * values, 0, pool, creators, limits=tuple(limits), seed=seed
+        scenario, brand_set, values, current, pool, creators, limits=limits, seed=seed
     )

@@ -382,6 +382,8 @@ WITHOUT_REPORT = {
     "horizon": "read horizon.csv and brands.csv, or `campaign-sim horizon --format table`",
     "roster": "read roster.csv or roster.xlsx; the report of `campaign-sim compare` on the "
     "same scenario holds the named creators' tables",
+    "optimize": "read optimize.json, judged.csv and frontier.png, or `campaign-sim optimize "
+    "--format json`",
 }
 
 #: What every manifest holds (the command's own settings come from its layout).

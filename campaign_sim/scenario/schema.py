@@ -361,7 +361,7 @@ class Optimize(Strict):
     )
     restarts: PositiveInteger = Field(8, le=1000, description="local search: starting points")
     exhaustive: PositiveInteger = Field(
-        20_000, le=10_000_000, description="score every plan when there are at most this many"
+        2_000, le=10_000_000, description="score every plan when there are at most this many"
     )
     runners_up: NonNegativeInteger = Field(
         10, le=1000, description="best plans re-simulated beside the chosen one"

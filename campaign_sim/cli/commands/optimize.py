@@ -151,7 +151,7 @@ _OPTION_KEYS = {
     "--exhaustive",
     type=int,
     default=None,
-    help="Score every plan when at most this many [default: 20000].",
+    help="Score every plan when at most this many [default: 2000].",
 )
 @click.option(
     "--runners-up",
