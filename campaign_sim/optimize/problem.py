@@ -123,7 +123,7 @@ def make_problem(
     decisions = _decisions(scenario, spec, budget, prefix, problems, stated)
     objective, maximise = _objective(scenario, spec, prefix, problems)
     limits = _limits(scenario, spec, prefix, problems)
-    basis = spec.budget_basis
+    basis = spec.budget_basis or ("quoted" if spec.decide == "roster" else "expected")
     if basis not in ("expected", "quoted") and not _BASIS.match(basis):
         problems.append(
             Problem(

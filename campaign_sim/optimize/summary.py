@@ -81,11 +81,11 @@ def headline(result: OptimizeResult) -> list[str]:
         )
     tied = result.judged[(result.judged["role"] != "chosen") & result.judged["tied_with_chosen"]]
     if len(tied):
-        shown = ", ".join(tied["plan"].head(4))
+        shown = [plan if len(plan) <= 60 else plan[:57] + "…" for plan in tied["plan"].head(3)]
         lines.append(
             f"{len(tied)} other plan(s) are within Monte Carlo error of it on the fresh "
-            f"campaigns (paired): {shown}{' …' if len(tied) > 4 else ''} — the choice is a "
-            "region, not a point."
+            f"campaigns (paired; judged.csv lists them): {'; '.join(shown)}"
+            f"{'; …' if len(tied) > 3 else ''} — the choice is a region, not a point."
         )
     else:
         lines.append(

@@ -332,10 +332,11 @@ class Optimize(Strict):
     budget: PositiveNumber | None = Field(
         None, description="currency [default: the largest strategy budget]"
     )
-    budget_basis: str = Field(
-        "expected",
-        description="what must fit the budget: expected fees, quoted fees, or pNN (that "
-        "percentile of a campaign's fees)",
+    budget_basis: str | None = Field(
+        None,
+        description="what must fit the budget: expected fees, quoted fees (roster quotes), or "
+        "pNN (that percentile of a campaign's fees) [default: quoted with roster candidates, "
+        "else expected]",
     )
     limits: list[str] | None = Field(
         None,
