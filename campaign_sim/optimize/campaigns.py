@@ -18,6 +18,7 @@ campaign_metrics`: whole orders, attribution, repeat buyers and every ratio.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields, replace
 from functools import partial
@@ -30,9 +31,11 @@ from campaign_sim.engine.draws import (
     CampaignDraws,
     FunnelDraws,
     Layout,
+    cheapest_hire,
     draw_chunk,
 )
 from campaign_sim.engine.executors import Executor
+from campaign_sim.engine.limits import format_bytes, memory_limit
 from campaign_sim.engine.runner import DEFAULT_CHUNK, Chunk, collect
 from campaign_sim.engine.vectorized import (
     campaign_metrics,
@@ -41,11 +44,16 @@ from campaign_sim.engine.vectorized import (
     term_scales,
     unique_reach,
 )
+from campaign_sim.errors import InputError
 from campaign_sim.optimize.decisions import Decision
 from campaign_sim.random.sampling import RANDOM, Sampling
 from campaign_sim.scenario.plan import Scenario, StrategyPlan
 
-__all__ = ["CampaignSet", "draw_campaign_set", "search_scenario"]
+__all__ = ["CampaignSet", "check_memory", "draw_campaign_set", "search_scenario"]
+
+#: Arrays kept per creator row and campaign: the prefix sums of every added term and of the
+#: unique-reach log-probability, twice while the runner's copy is transposed.
+_ROW_VALUES = 2 * 16
 
 #: The totals a plan adds over its decisions (the engine's names).
 _ADDED = (
@@ -134,6 +142,43 @@ class CampaignSet:
         of the plan gives on these campaigns."""
         acc, unique = self.totals(plans)
         return campaign_metrics(self.scenario, self.campaign, acc, unique)
+
+
+def set_rows(scenario: Scenario, decision: Decision) -> int:
+    """Creator rows a decision's campaign set holds: its largest count, the most creators its
+    largest share could hire (the engine's budget cap), or one."""
+    if decision.kind == "count":
+        return max(decision.high, 1)
+    if decision.kind == "creator":
+        return 1
+    cheapest = cheapest_hire(decision.group, scenario.funnel)
+    return int(math.floor(decision.share_budget(decision.high) * 1.000001 / cheapest)) + 1
+
+
+def check_memory(
+    scenario: Scenario,
+    decisions: tuple[Decision, ...],
+    campaigns: int,
+    source: str | None,
+    prefix: str = "optimize",
+) -> None:
+    """Refuse a campaign set that would not fit the memory limit, naming the decision that
+    needs the most rows, or the campaigns (:func:`campaign_sim.engine.limits.memory_limit`)."""
+    limit, why = memory_limit()
+    rows = [set_rows(scenario, d) for d in decisions]
+    need = sum(rows) * campaigns * _ROW_VALUES * 8.0
+    if need <= limit:
+        return
+    biggest = decisions[int(np.argmax(rows))]
+    lead = f"{prefix}." if prefix else ""
+    raise InputError.single(
+        source,
+        f"{lead}cells.{biggest.name}" if max(rows) > 1000 else f"{lead}campaigns",
+        f"the campaigns the search scores on would take {format_bytes(need)} "
+        f"({campaigns:,} campaigns x {sum(rows):,} creator rows, {max(rows):,} of them for "
+        f"{biggest.name}), more than the {format_bytes(limit)} allowed ({why}): lower the "
+        "cell's max or the campaigns",
+    )
 
 
 def _gather(cum: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from campaign_sim.engine.executors import Executor, make_executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, collect
 from campaign_sim.engine.vectorized import Outcomes, outcomes_kernel
 from campaign_sim.errors import InputError
-from campaign_sim.optimize.campaigns import CampaignSet, draw_campaign_set
+from campaign_sim.optimize.campaigns import CampaignSet, check_memory, draw_campaign_set
 from campaign_sim.optimize.decisions import capped, plan_label, plan_strategy
 from campaign_sim.optimize.fresh import (
     Judged,
@@ -229,6 +229,9 @@ def _optimize(
 ) -> OptimizeResult:
     campaigns = problem.campaigns
     names = [s.name for s in scenario.strategies]
+    check_memory(
+        scenario, problem.decisions, max(campaigns, problem.fresh_campaigns), problem.source
+    )
     if problem.default_risk:
         in_sample = _strategies_on(scenario, seed, sampling, 0, campaigns, runner, chunk_size)
         problem = _default_limit(scenario, problem, in_sample, sampling)

@@ -53,8 +53,9 @@ __all__ = [
 BATCH_VALUES = 1 << 19
 #: Plans per item of an exhaustive search.
 ITEM_PLANS = 512
-#: Boxes with more plans than this are never listed: local search.
-LISTED = 20_000_000
+#: Boxes with more plans than this are never listed (local search): 2 million plans of 8
+#: decisions are 128 MB.
+LISTED = 2_000_000
 
 
 @dataclass(frozen=True)

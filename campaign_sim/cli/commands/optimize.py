@@ -238,6 +238,7 @@ def optimize(
     resumes from <out>.partial/. See docs/optimize.md.
     """
     from campaign_sim.errors import InputError
+    from campaign_sim.optimize.campaigns import check_memory
     from campaign_sim.optimize.problem import make_problem
     from campaign_sim.optimize.run import optimize as run_optimize
     from campaign_sim.results.folder import check_out, default_out
@@ -278,6 +279,8 @@ def optimize(
     try:
         model = validate(Optimize, {**written, **given}, source)
         problem = make_problem(loaded, model, source=source, prefix=prefix)
+        largest = max(problem.campaigns, problem.fresh_campaigns)
+        check_memory(loaded, problem.decisions, largest, source, prefix)
     except InputError as exc:
         raise _as_options(exc, given, prefix) from None
     out = check_out(out or default_out(loaded.source, "optimize"))
