@@ -130,7 +130,7 @@ _OPTION_KEYS = {
     "--budget-basis",
     default=None,
     help="expected (fees), quoted (roster quotes) or pNN (that percentile of a campaign's "
-    "fees) [default: expected].",
+    "fees) [default: quoted with --decide roster, else expected].",
 )
 @click.option(
     "--team-hours",

@@ -172,7 +172,8 @@ def _timeline(result: OptimizeResult, console: Console) -> None:
             Col("profit mean"),
             Col("P(loss)"),
         ],
-        title="The chosen plan on the timeline engine (calendar, managers) and the vectorized one",
+        title=f"The chosen plan on the timeline engine (calendar, managers) and the vectorized "
+        f"one, on the same {int(result.timeline['campaigns'].iloc[0]):,} campaigns",
     )
     assert result.timeline is not None
     for row in result.timeline.to_dict("records"):
