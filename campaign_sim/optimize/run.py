@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from campaign_sim.analysis.ties import equal
 from campaign_sim.engine.draws import Layout, mean_hire
 from campaign_sim.engine.executors import Executor, make_executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, collect
@@ -70,7 +71,7 @@ class OptimizeResult:
     robustness: pd.DataFrame  # a row per assumption setting and plan
     timeline: pd.DataFrame | None  # the chosen plan on the timeline engine
     pilot: Any  # campaign_sim.optimize.pilot.PilotValue or None
-    beats_nothing: bool  # the chosen plan's fresh mean profit beats hiring nobody's
+    beats_nothing: bool  # the chosen plan hires and its fresh mean profit beats hiring nobody's
     seed: int
     campaigns: int
     fresh_first: int
@@ -278,12 +279,10 @@ def _optimize(
         scenario, problem, fresh_set, roles, plans, scored_in, strategies, names
     )
     frontier = _frontier_frame(problem, frontier_plans, table)
-    nothing = table[table["role"] == "nothing"]
-    beats = (
-        bool(table["profit_mean"].iloc[0] > nothing["profit_mean"].iloc[0])
-        if len(nothing)
-        else True
-    )
+    # Hiring nobody makes minus the fixed cost in every campaign.
+    nothing = -scenario.fixed_cost
+    profit = float(table["profit_mean"].iloc[0])
+    beats = any(chosen.plan) and profit > nothing and not equal(profit, nothing)
     robustness = pd.DataFrame()
     if robust:
         from campaign_sim.optimize.robust import robustness_table

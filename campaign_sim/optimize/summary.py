@@ -53,7 +53,16 @@ def headline(result: OptimizeResult) -> list[str]:
     profit = next(s for s in problem.statistics if s.name == "profit_mean")
     risk = next(s for s in problem.statistics if s.name == "prob_loss")
     lines = []
-    if not result.beats_nothing:
+    hiring = result.judged[result.judged["plan"] != "nobody"]
+    if not any(result.plan) and len(hiring):
+        best = hiring.iloc[0]
+        lines.append(
+            f"No plan beats spending nothing: hiring nobody is the best plan (mean profit "
+            f"{value_text(profit, -result.scenario.fixed_cost)}). The best plan that hires, "
+            f"{best['plan']}, makes {_with_interval(profit, best)} {currency} mean profit per "
+            f"campaign on {fresh} (P(loss) {value_text(risk, best['prob_loss'])})."
+        )
+    elif not result.beats_nothing:
         lines.append(
             f"No plan beats spending nothing: the best plan found, {result.label}, makes "
             f"{_with_interval(profit, chosen)} {currency} mean profit per campaign on {fresh} "
@@ -79,7 +88,8 @@ def headline(result: OptimizeResult) -> list[str]:
             f"{value_text(limit.statistic, chosen[f'{name}_in_sample'])}, tightened by "
             f"{problem.tighten:g} se)."
         )
-    tied = result.judged[(result.judged["role"] != "chosen") & result.judged["tied_with_chosen"]]
+    others = result.judged.iloc[1:]
+    tied = others[others["tied_with_chosen"].astype(bool)]
     if len(tied):
         shown = [plan if len(plan) <= 60 else plan[:57] + "…" for plan in tied["plan"].head(3)]
         lines.append(
