@@ -32,7 +32,7 @@ def frontier_chart(result: Any) -> dict[str, bytes]:
             frame[name],
             xerr=[x_low, x_high],
             yerr=[low, high],
-            fmt="o-",
+            fmt="o",
             color="#1f5f8b",
             capsize=4,
             label=f"fresh campaigns ({result.fresh_campaigns:,}), 95% CI",
@@ -40,22 +40,28 @@ def frontier_chart(result: Any) -> dict[str, bytes]:
         axis.plot(
             frame["prob_loss_in_sample"],
             frame[f"{name}_in_sample"],
-            "s--",
+            "s",
             color="#999999",
             markerfacecolor="none",
             label=f"in-sample ({result.campaigns:,} campaigns)",
         )
-        for row in frame.itertuples():
+        for i, row in enumerate(frame.itertuples()):
             axis.annotate(
                 row.plan,
                 (row.prob_loss, getattr(row, name)),
                 textcoords="offset points",
-                xytext=(8, -14),
+                xytext=(-14, 0) if i % 2 else (14, 0),
+                ha="right" if i % 2 else "left",
+                va="center",
                 fontsize=11,
             )
         percent_axis(axis.xaxis)
         if fraction:
             percent_axis(axis.yaxis)
+        else:
+            from matplotlib.ticker import StrMethodFormatter
+
+            axis.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         axis.set_xlabel("P(loss) of the best plan at each limit")
         unit = "" if fraction else f" ({result.scenario.currency})"
         axis.set_ylabel(f"{name}{unit}")

@@ -17,7 +17,7 @@ __all__ = ["write_optimize"]
 
 def write_optimize(out: str | Path, result: OptimizeResult, settings: dict[str, Any]) -> Path:
     """Write the folder atomically: plan.csv, judged.csv, frontier.csv, frontier.png/.svg,
-    robustness.csv, scored.csv/.parquet, timeline.csv and pilot.csv (when run),
+    scored.csv/.parquet, robustness.csv, timeline.csv and pilot.csv (when run),
     optimize.json and manifest.json."""
     from campaign_sim.reports.optimize import frontier_chart
 
@@ -29,7 +29,8 @@ def write_optimize(out: str | Path, result: OptimizeResult, settings: dict[str, 
         for name, data in frontier_chart(result).items():
             (writer.folder / name).write_bytes(data)
             writer.files.append(name)
-        writer.csv("robustness.csv", result.robustness)
+        if len(result.robustness):
+            writer.csv("robustness.csv", result.robustness)
         scored = result.scored_frame()
         writer.csv("scored.csv", scored)
         writer.parquet("scored.parquet", scored)
