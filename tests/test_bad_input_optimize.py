@@ -305,11 +305,6 @@ def test_every_problem_of_the_section_at_once(tmp_path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="budget_basis p0 (and p00) passes problem._BASIS (p[0-9]{1,2}) but scores.statistic "
-    "takes only 0 < q < 100: `assert spend is not None` in make_problem, exit 1",
-)
 def test_budget_basis_p0_is_refused(tmp_path) -> None:
     section_fails(tmp_path, "budget_basis: p0", "optimize.budget_basis", "'p0'")
 
@@ -341,12 +336,6 @@ def test_a_bad_candidate_names_its_place(tmp_path, candidates, key, said) -> Non
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="decide: roster with candidates: [] and no cells gives no decision at all; "
-    "problem._decisions returns before its 'no pool to decide on' check and "
-    "search._every_plan's np.stack raises ValueError, exit 1",
-)
 def test_no_candidate_and_no_cell_is_refused(tmp_path) -> None:
     path = roster_copy(tmp_path, "decide: roster\ncandidates: []")
     stderr = fails(tmp_path, str(path))
@@ -437,12 +426,6 @@ def test_a_percentile_budget_no_plan_meets_names_the_basis(tmp_path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="the search's 'no plan meets' InputError is raised by run_optimize, outside the "
-    "try that maps keys to options (_as_options): --limit is reported as "
-    "'FILE: optimize.limits[0]', a key the file does not have",
-)
 def test_a_limit_option_no_plan_meets_names_the_option(tmp_path) -> None:
     stderr = fails(
         tmp_path, str(LAUNCH), "--cell", "nano/tiktok=1:3", "--limit", "prob_loss<=0.0001"
@@ -451,11 +434,6 @@ def test_a_limit_option_no_plan_meets_names_the_option(tmp_path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="a search refused because no plan meets a limit leaves <out>.partial/ (fingerprint "
-    "and a finished item) behind; no rerun can resume it (the limits are in the fingerprint)",
-)
 def test_a_limit_no_plan_meets_leaves_no_partial_folder(tmp_path) -> None:
     path = with_section(
         tmp_path, "cells: {nano/tiktok: {min: 1, max: 3}}\nlimits: ['prob_loss<=0.0001']"
@@ -552,12 +530,6 @@ def test_an_option_infeasible_with_the_budget_option_names_the_option(tmp_path) 
 
 @pytest.mark.cli
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="--pilot's pool is checked only after the whole search (optimize/run.py _pilot, "
-    "leaving <out>.partial/), reported as 'SCENARIO: --pilot: ...' and without "
-    "a did-you-mean for 'nano/tiktk'",
-)
 def test_a_pilot_of_an_unknown_pool_names_the_option(tmp_path) -> None:
     stderr = fails(tmp_path, str(LAUNCH), "--pilot", "nano/tiktk:3")
     assert "Error: --pilot: " in stderr and "did you mean 'nano/tiktok'?" in stderr, stderr
@@ -570,11 +542,6 @@ def test_a_pilot_of_an_unused_pool_names_the_option(tmp_path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="--budget-basis p0 passes problem._BASIS but scores.statistic refuses q = 0: "
-    "AssertionError in make_problem, exit 1",
-)
 def test_budget_basis_option_p0_is_refused(tmp_path) -> None:
     stderr = fails(tmp_path, str(LAUNCH), "--budget-basis", "p0")
     assert "Error: --budget-basis: " in stderr, stderr
@@ -684,15 +651,7 @@ def test_a_huge_cell_max_is_refused_with_its_key(tmp_path) -> None:
     assert "would take" in stderr and "1,000,000,000 creator rows" in stderr
 
 
-BUDGET_MAX_REASON = (
-    "a huge budget sets the default cells' max (budget / expected cost); the memory refusal "
-    "(optimize/campaigns.py) names 'SCENARIO: optimize.cells.nano/tiktok', a key the file "
-    "does not have, says 'lower the cell's max' and never mentions the budget (nor --budget)"
-)
-
-
 @pytest.mark.cli
-@pytest.mark.xfail(strict=True, reason=BUDGET_MAX_REASON)
 def test_a_huge_budget_is_refused_naming_the_budget(tmp_path) -> None:
     path = with_section(tmp_path, "budget: 1.0e+12")
     stderr = child_refuses(path, tmp_path, *FAST)
@@ -701,7 +660,6 @@ def test_a_huge_budget_is_refused_naming_the_budget(tmp_path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(strict=True, reason=BUDGET_MAX_REASON)
 def test_a_huge_budget_option_is_refused_naming_the_option(tmp_path) -> None:
     stderr = child_refuses(LAUNCH, tmp_path, "--budget", "1e12", *FAST)
     assert "Error: --budget: " in stderr and "would take" in stderr, stderr

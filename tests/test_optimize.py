@@ -391,11 +391,6 @@ def test_batch_statistics_under_lhs_use_block_standard_errors(coffee, lhs_set) -
 
 
 @pytest.mark.exact
-@pytest.mark.xfail(
-    strict=True,
-    reason="scores._mean falls back to sd/sqrt(n) for every plan of a batch when any value of "
-    "any plan is undefined (the nobody plan's ROI), not per plan",
-)
 def test_a_plans_lhs_errors_do_not_depend_on_the_plans_scored_with_it(coffee, lhs_set) -> None:
     """One nano creator's ROI is defined in every campaign; scored beside the plan hiring
     nobody (ROI undefined), its standard error stays the spread of block means."""
@@ -411,11 +406,6 @@ def test_a_plans_lhs_errors_do_not_depend_on_the_plans_scored_with_it(coffee, lh
 
 
 @pytest.mark.exact
-@pytest.mark.xfail(
-    strict=True,
-    reason="scores._mean falls back to sd/sqrt(n) when a plan's metric is undefined in some "
-    "campaigns; mcse.mean_error (the tables) takes each block's mean of its defined values",
-)
 def test_lhs_errors_of_a_sometimes_undefined_metric_are_the_tables(lhs_set) -> None:
     """One nano creator sells nothing in some campaigns (CPA infinite there): the CPA's
     standard error is the tables' block standard error."""
@@ -811,11 +801,6 @@ def test_an_infeasible_limit_exits_2_naming_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.cli
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unmet --limit is reported at the key path optimize.limits[0] (run._unmet), "
-    "not the option that set it: the command maps only make_problem's errors (_as_options)",
-)
 def test_an_infeasible_limit_given_by_option_names_the_option(tmp_path: Path) -> None:
     """The limit came from --limit, not from the scenario's optimize section (coffee-launch
     has none): the message names --limit."""

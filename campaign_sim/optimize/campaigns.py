@@ -171,13 +171,16 @@ def check_memory(
         return
     biggest = decisions[int(np.argmax(rows))]
     lead = f"{prefix}." if prefix else ""
+    many = max(rows) > 1000
+    key = (biggest.bound_key or f"{lead}cells.{biggest.name}") if many else f"{lead}campaigns"
+    what = "the budget that sets its default max" if key.endswith("budget") else "its max"
     raise InputError.single(
         source,
-        f"{lead}cells.{biggest.name}" if max(rows) > 1000 else f"{lead}campaigns",
+        key,
         f"the campaigns the search scores on would take {format_bytes(need)} "
         f"({campaigns:,} campaigns x {sum(rows):,} creator rows, {max(rows):,} of them for "
-        f"{biggest.name}), more than the {format_bytes(limit)} allowed ({why}): lower the "
-        "cell's max or the campaigns",
+        f"{biggest.name}), more than the {format_bytes(limit)} allowed ({why}): lower "
+        f"{what if many else 'the campaigns'}",
     )
 
 

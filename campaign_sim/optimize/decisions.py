@@ -38,6 +38,7 @@ class Decision:
     high: int
     step: float = 0.0  # share: fraction of the budget per level
     budget: float = 0.0  # share: the budget the steps are fractions of (currency)
+    bound_key: str = ""  # the key path that set ``high`` (a cell's max, or the budget)
 
     @property
     def pool(self) -> str:

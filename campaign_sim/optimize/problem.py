@@ -28,7 +28,7 @@ from campaign_sim.scenario.strict import suggest
 
 __all__ = ["Linear", "OptimizationProblem", "make_problem"]
 
-_BASIS = re.compile(r"^p([0-9]{1,2})$")
+_BASIS = re.compile(r"^p([1-9][0-9]?)$")
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ def make_problem(
         problems.append(
             Problem(
                 f"{prefix}budget_basis",
-                f"'{basis}' is not expected, quoted or pNN (a percentile, e.g. p90)"
-                + suggest(basis, ["expected", "quoted"]),
+                f"'{basis}' is not expected, quoted or pNN (a percentile from p1 to p99, e.g. "
+                "p90)" + suggest(basis, ["expected", "quoted"]),
             )
         )
     if problems:
@@ -213,9 +213,15 @@ def _decisions(
     stated: list[str],
 ) -> tuple[Decision, ...]:
     decisions: list[Decision] = []
+    if spec.candidates is not None and spec.decide != "roster":
+        problems.append(
+            Problem(f"{prefix}candidates", "candidates are for decide: roster (add it)")
+        )
     if spec.decide == "roster":
         decisions += _candidates(scenario, spec, prefix, problems, stated)
         if spec.cells is None:
+            if not decisions and not problems:
+                problems.append(Problem(f"{prefix}candidates", "no candidate to decide on"))
             return tuple(decisions)
     pools = _pool_groups(scenario)
     cells: dict[str, Bounds | None]
@@ -244,10 +250,11 @@ def _decisions(
             decisions.append(Decision(pool, "share", group, low, high, step, budget))
             continue
         if bounds is not None and bounds.max is not None:
-            high = bounds.max
+            high, bound = bounds.max, f"{key}.max"
         else:
             high = max(low, int(math.floor(budget / mean_hire(group, scenario.funnel))))
-        decisions.append(Decision(pool, "count", group, low, high))
+            bound = f"{prefix}budget" if spec.budget is not None else key
+        decisions.append(Decision(pool, "count", group, low, high, bound_key=bound))
     if spec.decide == "shares" and not problems:
         stated.append(f"shares: steps of {spec.share_step:g} of the budget per pool")
     return tuple(decisions)
@@ -330,7 +337,7 @@ def _objective(
     try:
         goal: Goal = parse_goal(text, names, key)
     except InputError as exc:
-        problems.extend(exc.problems)
+        problems.extend(_reworded(exc.problems))
         return None, True
     found = statistic(goal.column, scenario.outcomes)
     assert found is not None
@@ -340,6 +347,19 @@ def _objective(
             return None, True
         return found, found.higher_is_better
     return found, goal.maximise
+
+
+def _reworded(problems: list[Problem]) -> list[Problem]:
+    """The frontier parser's problems in the optimiser's words (statistics, not columns)."""
+    return [
+        Problem(
+            p.path,
+            p.message.replace("no column", "no statistic").replace(
+                " in the sweep table", " (campaign-sim optimize --help names them)"
+            ),
+        )
+        for p in problems
+    ]
 
 
 def _limits(
@@ -352,7 +372,7 @@ def _limits(
         try:
             limit: Limit = parse_limit(text, names, key)
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_reworded(exc.problems))
             continue
         found = statistic(limit.column, scenario.outcomes)
         assert found is not None

@@ -29,7 +29,7 @@ from campaign_sim.engine.draws import Layout, mean_hire
 from campaign_sim.engine.executors import Executor, make_executor
 from campaign_sim.engine.runner import DEFAULT_CHUNK, collect
 from campaign_sim.engine.vectorized import Outcomes, outcomes_kernel
-from campaign_sim.errors import InputError
+from campaign_sim.errors import InputError, Problem
 from campaign_sim.optimize.campaigns import CampaignSet, check_memory, draw_campaign_set
 from campaign_sim.optimize.decisions import capped, plan_label, plan_strategy
 from campaign_sim.optimize.fresh import (
@@ -46,8 +46,9 @@ from campaign_sim.optimize.search import Scored, SearchResult, better, search, s
 from campaign_sim.random.sampling import Sampling
 from campaign_sim.random.streams import BLOCK
 from campaign_sim.scenario.plan import Scenario
+from campaign_sim.scenario.strict import suggest
 
-__all__ = ["OptimizeResult", "optimize", "strategy_as_plan"]
+__all__ = ["OptimizeResult", "check_pilot", "optimize", "strategy_as_plan"]
 
 #: P(loss) limits of the frontier, at most this many.
 FRONTIER_POINTS = 9
@@ -363,28 +364,24 @@ def _default_limit(
 
 
 def _unmet(problem: OptimizationProblem, found: SearchResult) -> InputError:
-    """The error for a problem no scored plan meets: the limit that fails most."""
+    """The error for a problem no scored plan meets: every limit the closest plan misses."""
     best = found.scored[0]
-    worst, margin = None, -math.inf
+    label = plan_label(problem.decisions, best.plan)
+    problems = []
     for limit in problem.limits:
         name = limit.statistic.name
-        m = float(
-            limit.margin(
-                np.array([best.estimates[name]]), np.array([best.errors[name]]), problem.tighten
-            )[0]
-        )
-        if m > margin:
-            worst, margin = limit, m
-    assert worst is not None
-    name = worst.statistic.name
-    label = plan_label(problem.decisions, best.plan)
-    return InputError.single(
-        problem.source,
-        worst.key,
-        f"no plan meets {worst} (tightened by {problem.tighten:g} standard error(s)): the "
-        f"closest, {label}, has {name} {best.estimates[name]:.4g} (se "
-        f"{best.errors[name]:.2g}) after scoring {len(found.scored):,} plans",
-    )
+        estimate, se = best.estimates[name], best.errors[name]
+        margin = limit.margin(np.array([estimate]), np.array([se]), problem.tighten)[0]
+        if margin > 0 or math.isnan(margin):
+            problems.append(
+                Problem(
+                    limit.key,
+                    f"no plan meets {limit} (tightened by {problem.tighten:g} standard "
+                    f"error(s)): the closest, {label}, has {name} {estimate:.4g} (se "
+                    f"{se:.2g}) after scoring {len(found.scored):,} plans",
+                )
+            )
+    return InputError(problem.source, problems)
 
 
 def _frontier_plans(
@@ -531,6 +528,28 @@ def _timeline(
     return pd.DataFrame(rows)
 
 
+def check_pilot(scenario: Scenario, problem: OptimizationProblem, pilot: tuple[str, int]) -> None:
+    """Refuse a pilot of a pool neither the plans nor the strategies use, or an objective whose
+    value a pilot cannot be judged by (it must be a mean or a probability), naming ``--pilot``."""
+    pools = sorted({d.pool for d in problem.decisions} | {g.pool for g in scenario.groups})
+    pool = pilot[0]
+    if pool not in pools:
+        raise InputError.single(
+            None,
+            "--pilot",
+            f"'{pool}' is not a pool the plans or strategies use{suggest(pool, pools)} "
+            f"({', '.join(pools)})",
+        )
+    objective = problem.objective
+    if objective.kind != "mean" and not objective.probability:
+        raise InputError.single(
+            None,
+            "--pilot",
+            f"a pilot's value needs an objective that is a mean or a probability, not "
+            f"{objective.name}",
+        )
+
+
 def _pilot(
     scenario: Scenario,
     problem: OptimizationProblem,
@@ -547,20 +566,9 @@ def _pilot(
     persistent parts; the plan chosen now is the best of them on all the brands."""
     from campaign_sim.optimize.pilot import choose, value_of_pilot
 
+    check_pilot(scenario, problem, pilot)
     pool, creators = pilot
-    if pool not in {d.pool for d in problem.decisions} and pool not in {
-        g.pool for g in scenario.groups
-    }:
-        raise InputError.single(
-            problem.source, "--pilot", f"'{pool}' is not a pool the plans or strategies use"
-        )
     objective = problem.objective
-    if objective.kind != "mean" and not objective.probability:
-        raise InputError.single(
-            problem.source,
-            "--pilot",
-            f"a pilot's value needs an objective that is a mean, not {objective.name}",
-        )
     candidates = [s.plan for s in found.scored if shortfall(problem, s) == 0][:PILOT_PLANS]
     brands = max(PILOT_BRANDS, problem.campaigns // PILOT_HORIZON)
     brand_set = draw_campaign_set(

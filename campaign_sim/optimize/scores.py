@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from campaign_sim.analysis.mcse import MIN_REPLICATES
+from campaign_sim.analysis.mcse import MIN_REPLICATES, mean_error
 from campaign_sim.analysis.stats import TAIL
 from campaign_sim.metrics import METRICS
 from campaign_sim.random.sampling import Sampling
@@ -127,10 +127,14 @@ def _mean(values: np.ndarray, sampling: Sampling) -> tuple[np.ndarray, np.ndarra
     mean = np.where(n > 0, mean, math.nan)
     se = np.where(n > 1, se, math.nan)
     whole = values.shape[1] // BLOCK
-    if sampling.iid or whole < MIN_REPLICATES or not finite.all():
+    if sampling.iid or whole < MIN_REPLICATES:
         return mean, se
-    blocks = values[:, : whole * BLOCK].reshape(values.shape[0], whole, BLOCK).mean(axis=2)
-    return mean, blocks.std(axis=1, ddof=1) / math.sqrt(whole)
+    defined = finite.all(axis=1)
+    blocks = values[defined, : whole * BLOCK].reshape(-1, whole, BLOCK).mean(axis=2)
+    se[defined] = blocks.std(axis=1, ddof=1) / math.sqrt(whole)
+    for row in np.flatnonzero(~defined & (n > 1)):  # the tables' rule, block by block
+        se[row] = mean_error(values[row], sampling).se
+    return mean, se
 
 
 def _shortfall(profit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -240,6 +240,7 @@ def optimize(
     from campaign_sim.errors import InputError
     from campaign_sim.optimize.campaigns import check_memory
     from campaign_sim.optimize.problem import make_problem
+    from campaign_sim.optimize.run import check_pilot
     from campaign_sim.optimize.run import optimize as run_optimize
     from campaign_sim.results.folder import check_out, default_out
     from campaign_sim.results.optimize import write_optimize
@@ -281,6 +282,9 @@ def optimize(
         problem = make_problem(loaded, model, source=source, prefix=prefix)
         largest = max(problem.campaigns, problem.fresh_campaigns)
         check_memory(loaded, problem.decisions, largest, source, prefix)
+        asked = _pilot(pilot)
+        if asked is not None:
+            check_pilot(loaded, problem, asked)
     except InputError as exc:
         raise _as_options(exc, given, prefix) from None
     out = check_out(out or default_out(loaded.source, "optimize"))
@@ -295,20 +299,24 @@ def optimize(
         def progress(stage: str, done: int, total: int) -> None:
             bar(done, total, stage)
 
-        result = run_optimize(
-            loaded,
-            problem,
-            seed=seed,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            store=store,
-            robust=not no_robustness,
-            timeline_check=timeline_check,
-            pilot=_pilot(pilot),
-            progress=progress,
-        )
+        try:
+            result = run_optimize(
+                loaded,
+                problem,
+                seed=seed,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_size=chunk_size,
+                store=store,
+                robust=not no_robustness,
+                timeline_check=timeline_check,
+                pilot=asked,
+                progress=progress,
+            )
+        except InputError as exc:  # no plan meets a limit: nothing worth resuming
+            store.remove()
+            raise _as_options(exc, given, prefix) from None
     if result.search.resumed:
         note(f"resumed {result.search.resumed} finished search items from {partial}/")
     write_optimize(out, result, {"workers": workers, "spec": str(spec) if spec else None})

@@ -166,6 +166,7 @@ def _robustness(result: OptimizeResult, console: Console) -> None:
 
 
 def _timeline(result: OptimizeResult, console: Console) -> None:
+    assert result.timeline is not None
     table = Grid(
         [
             Col("engine", justify="left", key=True, text=True),
@@ -175,7 +176,6 @@ def _timeline(result: OptimizeResult, console: Console) -> None:
         title=f"The chosen plan on the timeline engine (calendar, managers) and the vectorized "
         f"one, on the same {int(result.timeline['campaigns'].iloc[0]):,} campaigns",
     )
-    assert result.timeline is not None
     for row in result.timeline.to_dict("records"):
         table.add_row(row["engine"], f"{row['profit_mean']:,.0f}", f"{row['prob_loss']:.1%}")
     table.print(console)
