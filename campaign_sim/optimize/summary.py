@@ -125,7 +125,12 @@ def headline(result: OptimizeResult) -> list[str]:
             f"A pilot of {p.creators} {p.pool} creators is worth {value_text(objective, p.value)} "
             f"± {value_text(objective, p.se)} of {objective.name} per campaign (perfect "
             f"information: {value_text(objective, p.perfect)}), against an expected cost of "
-            f"{p.cost:,.0f} {currency}."
+            f"{p.cost:,.0f} {currency}"
+            + (
+                f": it pays for itself over about {max(1, round(p.cost / p.value))} campaigns."
+                if p.value > 0 and objective.metric == "profit"
+                else "."
+            )
         )
     lines.append("Defaults taken: " + "; ".join(problem.stated) + "." if problem.stated else "")
     return [line for line in lines if line]
