@@ -1,24 +1,31 @@
 """Excel workbook of a results folder (openpyxl): one sheet per table.
 
-Numbers are stored as numbers with number formats (percentages for ROI and probabilities,
-thousands separators for money), header rows are frozen and bold, columns are sized to their
-content. Text that a spreadsheet would run as a formula (it starts with =, +, -, @ or a tab)
-is stored as a string cell with Excel's quote prefix: it shows as typed and never runs.
+Numbers are stored as numbers with number formats from the metric registry (percentages for ROI
+and shares, thousands separators for money and counts; no numeric column left in General),
+header rows are named in words, bold on a fill, frozen and filtered, and columns are sized to
+their content. A sweep's workbook opens on its best plan. No cell names a folder of the machine
+that made the results: absolute paths show relative to the repository or the scenario's folder,
+or as their file name. Text that a spreadsheet would run as a formula (it starts with =, +, -,
+@ or a tab) is stored as a string cell with Excel's quote prefix: it shows as typed and never
+runs.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import pandas as pd
 
-from campaign_sim.reports.i18n import Text, column_kind, metric_kind
-from campaign_sim.reports.results import Results
+from campaign_sim.analysis.frontier import interval
+from campaign_sim.reports.i18n import METRIC_KINDS, Text, column_kind, metric_kind
+from campaign_sim.reports.results import Results, finite
 from campaign_sim.results.folder import FORMULA_PREFIXES
 
 __all__ = ["build_workbook"]
@@ -31,33 +38,112 @@ FORMATS = {
     "ratio": "0.00",
     "count": "#,##0",
     "real": "0.000",
+    "id": "0",
     "general": "General",
 }
 HEADER_FILL = "DDE6F0"
 MAX_WIDTH = 60
+#: Header text wider than this (characters) wraps instead of widening its column.
+HEADER_WIDTH = 28
+
+#: Labels the locale files do not have yet, by key, with their English text: shown through
+#: ``Text`` once a locale file has the key (see :func:`say`).
+LABELS = {
+    "xlsx.sheet_best": "Best plan",
+    "xlsx.sheet_split": "Variance split",
+    "xlsx.objective": "Objective",
+    "xlsx.maximise": "maximise {what}",
+    "xlsx.minimise": "minimise {what}",
+    "xlsx.limit": "Risk limit",
+    "xlsx.candidates": "Plans in the sweep (point and strategy)",
+    "xlsx.feasible": "Plans meeting every limit",
+    "xlsx.holds": "Met across its 95% CI",
+    "xlsx.ci_low": "95% CI, low",
+    "xlsx.ci_high": "95% CI, high",
+    "xlsx.half_width": "95% CI half-width",
+    "xlsx.point": "Point",
+    "xlsx.seed": "Seed",
+    "xlsx.scenario_sha256": "Scenario SHA-256",
+    "xlsx.efficient": "Efficient",
+    "xlsx.output": "Output",
+    "xlsx.rank": "Rank",
+    "xlsx.group": "Group",
+    "xlsx.group_n": "group {n}",
+    "xlsx.aggregate": "Aggregate",
+    "xlsx.part": "Part",
+    "xlsx.s1": "First-order index",
+    "xlsx.st": "Total index",
+    "xlsx.spearman": "Spearman rank correlation",
+    "xlsx.srrc": "Standardised rank regression coefficient",
+    "xlsx.contribution": "Share of variance (rank regression)",
+    "xlsx.rank_r2": "R² of the rank regression",
+    "xlsx.variance": "Variance of the output",
+    "xlsx.base_samples": "Base samples",
+    "xlsx.day": "Day",
+    "xlsx.paid_back_share": "Share of campaigns paid back",
+    "xlsx.met": "Precision met",
+    "xlsx.kind": "Kind",
+    "xlsx.where": "Where",
+    "xlsx.key": "Scenario key",
+    "xlsx.low_quantile": "Low quantile",
+    "xlsx.high_quantile": "High quantile",
+    "xlsx.low_value": "Input at its low quantile",
+    "xlsx.high_value": "Input at its high quantile",
+    "xlsx.base": "Output with every input random",
+    "xlsx.creator": "Creator",
+    "xlsx.pool": "Pool",
+    "xlsx.roster": "Roster file",
+    "xlsx.roster_row": "Row in the roster",
+    "xlsx.p_payback": "P(pays back | booked)",
+    "xlsx.source_column": "Column {column} of {file}",
+    "xlsx.heatmap_at": "{metric} at {axis} = {level}",
+}
+
+
+def say(text: Text, key: str, **values: Any) -> str:
+    """The message ``key`` of :data:`LABELS` in the workbook's language once a locale file
+    has it, in English until then."""
+    return text(key, **values) if text.has(key) else LABELS[key].format(**values)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A sheet column: header text, source field, number format (or None for text/by row)."""
+    """A sheet column: header text, source field, number format (None: by row, or by value),
+    ``by_row``: the format of one row's cell, ``note``: the header's comment."""
 
     header: str
     field: str
     fmt: str | None = None
     note: str | None = None
+    by_row: Callable[[dict], str | None] | None = None
 
 
 def number_format(metric: str) -> str:
     """Excel number format for a metric's values."""
-    if metric in ("cpm", "cpe", "cpa"):
+    if metric in ("cpm", "cpe", "cpa", "cpm_unique"):
         return FORMATS["money_small"]
     return FORMATS[metric_kind(metric)]
 
 
+def value_format(values: Sequence[Any]) -> str:
+    """A number format for numbers of no known kind, from their size: whole numbers with
+    separators, fractions with three decimals."""
+    numbers = [float(v) for v in values if _is_number(v) and math.isfinite(float(v))]
+    if not numbers:
+        return FORMATS["real"]
+    if all(v.is_integer() for v in numbers) or max(abs(v) for v in numbers) >= 1000:
+        return FORMATS["count"]
+    if max(abs(v) for v in numbers) >= 1:
+        return "#,##0.00"
+    return FORMATS["real"]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _cell_value(value: Any) -> Any:
     if value is None:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
@@ -69,7 +155,7 @@ def _cell_value(value: Any) -> Any:
 def _width(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _is_number(value):
         return 12 if fmt != FORMATS["money"] else 14
     text = str(value)
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
@@ -83,6 +169,26 @@ def _put(cell: Any, value: Any) -> None:
         cell.quotePrefix = True
 
 
+def _header(sheet: Any, columns: Sequence[Column], widths: list[int]) -> None:
+    """Bold header cells on a fill, wrapped, with their comments; the row as tall as the
+    most wrapped header."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    lines = 1
+    for j, column in enumerate(columns, start=1):
+        cell = sheet.cell(1, j)
+        _put(cell, column.header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if column.note:
+            cell.comment = Comment(column.note, "campaign-sim", width=300, height=120)
+        width = min(MAX_WIDTH, max(8, widths[j - 1]))
+        lines = max(lines, math.ceil((_width(column.header, None) + 1) / max(1, width - 1)))
+    sheet.row_dimensions[1].height = 15 * min(lines, 6)
+
+
 def write_sheet(
     book: Any,
     title: str,
@@ -92,42 +198,251 @@ def write_sheet(
     row_format: str | None = None,
 ) -> Any:
     """A sheet with a bold frozen header, one row per dict, formats by column (or by the
-    row's ``row_format`` field, e.g. the metric of a summary row)."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    column's ``by_row``, or the row's ``row_format`` field, e.g. the metric of a summary row;
+    numbers no format names get one from their size)."""
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "_", title)[:31])
-    widths = [_width(c.header, None) + 2 for c in columns]
-    for j, column in enumerate(columns, start=1):
-        cell = sheet.cell(1, j)
-        _put(cell, column.header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if column.note:
-            cell.comment = Comment(column.note, "campaign-sim")
+    widths = [min(HEADER_WIDTH, _width(c.header, None)) + 2 for c in columns]
     for i, row in enumerate(rows, start=2):
         for j, column in enumerate(columns, start=1):
             value = _cell_value(row.get(column.field))
             cell = sheet.cell(i, j)
             _put(cell, value)
-            if isinstance(value, str):
-                if len(value) > MAX_WIDTH:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                fmt = column.fmt
-                if fmt is None and row_format is not None:
-                    fmt = row.get(row_format)
-                if fmt:
-                    cell.number_format = fmt
+            if isinstance(value, str) and len(value) > MAX_WIDTH:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif _is_number(value):
+                cell.number_format = _cell_format(column, row, row_format, value)
             widths[j - 1] = max(widths[j - 1], _width(value, column.fmt) + 2)
     for j, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(8, width))
+    _header(sheet, columns, widths)
     sheet.freeze_panes = "A2"
     if rows:
         sheet.auto_filter.ref = sheet.dimensions
     return sheet
+
+
+def _cell_format(column: Column, row: dict, row_format: str | None, value: Any) -> str:
+    fmt = column.fmt
+    if fmt is None and column.by_row is not None:
+        fmt = column.by_row(row)
+    if fmt is None and row_format is not None:
+        fmt = row.get(row_format)
+    if not fmt or fmt == FORMATS["general"]:
+        fmt = value_format([value])
+    return str(fmt)
+
+
+# -- column names in words -------------------------------------------------------------------
+
+#: Columns of the commands' tables and the message that names them.
+NAMED = {
+    "strategy": "col.strategy",
+    "label": "col.label",
+    "metric": "col.metric",
+    "campaigns": "col.campaigns",
+    "n": "col.campaigns",
+    "input": "col.input",
+    "quantity": "col.quantity",
+    "tier": "col.tier",
+    "platform": "col.platform",
+    "prob_loss": "col.prob_loss",
+    "prob_loss_ci_low": "col.prob_loss_ci_low",
+    "prob_loss_ci_high": "col.prob_loss_ci_high",
+    "roi_target": "col.roi_target",
+    "prob_above_target": "col.prob_above",
+    "prob_above_target_ci_low": "col.prob_above_ci_low",
+    "prob_above_target_ci_high": "col.prob_above_ci_high",
+    "value_at_risk": "col.var",
+    "expected_shortfall": "col.es",
+    "expected_shortfall_se": "col.es_se",
+    "correlation": "col.correlation",
+    "at_low": "col.at_low",
+    "at_high": "col.at_high",
+    "swing": "col.swing",
+    "booked": "col.booked",
+    "risk_share": "col.risk_share",
+    "point": "xlsx.point",
+    "seed": "xlsx.seed",
+    "scenario_sha256": "xlsx.scenario_sha256",
+    "efficient": "xlsx.efficient",
+    "output": "xlsx.output",
+    "rank": "xlsx.rank",
+    "group": "xlsx.group",
+    "aggregate": "xlsx.aggregate",
+    "part": "xlsx.part",
+    "s1": "xlsx.s1",
+    "st": "xlsx.st",
+    "spearman": "xlsx.spearman",
+    "srrc": "xlsx.srrc",
+    "contribution": "xlsx.contribution",
+    "rank_r2": "xlsx.rank_r2",
+    "variance": "xlsx.variance",
+    "base_samples": "xlsx.base_samples",
+    "day": "xlsx.day",
+    "paid_back_share": "xlsx.paid_back_share",
+    "met": "xlsx.met",
+    "kind": "xlsx.kind",
+    "where": "xlsx.where",
+    "key": "xlsx.key",
+    "low_quantile": "xlsx.low_quantile",
+    "high_quantile": "xlsx.high_quantile",
+    "low_value": "xlsx.low_value",
+    "high_value": "xlsx.high_value",
+    "base": "xlsx.base",
+    "creator": "xlsx.creator",
+    "pool": "xlsx.pool",
+    "roster": "xlsx.roster",
+    "roster_row": "xlsx.roster_row",
+    "p_payback": "xlsx.p_payback",
+}
+#: Statistics a column name ends with, and the message that names them (longest first).
+STATS = {
+    "mean_ci_low": "col.ci_low",
+    "mean_ci_high": "col.ci_high",
+    "n_undefined": "col.n_undefined",
+    "half_width": "xlsx.half_width",
+    "ci_low": "xlsx.ci_low",
+    "ci_high": "xlsx.ci_high",
+    "mean": "col.mean",
+    "p5": "col.p5",
+    "p25": "col.p25",
+    "p50": "col.p50",
+    "p75": "col.p75",
+    "p95": "col.p95",
+    "sd": "col.sd",
+    "se": "col.se",
+}
+#: Number formats of columns whose name says nothing of their unit.
+KINDS = {
+    "point": "id",
+    "seed": "id",
+    "rank": "id",
+    "day": "id",
+    "roster_row": "id",
+    "base_samples": "count",
+    "campaigns": "count",
+    "n": "count",
+    "s1": "fraction",
+    "st": "fraction",
+    "contribution": "fraction",
+    "booked": "fraction",
+    "risk_share": "fraction",
+    "p_payback": "prob",
+    "low_quantile": "fraction",
+    "high_quantile": "fraction",
+    "spearman": "real",
+    "srrc": "real",
+    "rank_r2": "real",
+    "correlation": "real",
+}
+
+
+def _message(text: Text, key: str) -> str:
+    return say(text, key) if key.startswith("xlsx.") else text(key)
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def axis_words(name: str, text: Text) -> str:
+    """A swept key path in words: its last key (a prior quantity, or word by word where the
+    locale has the word), with the group it belongs to: ``strategies.*.groups[1].share`` ->
+    "Share (group 2)"."""
+    last = re.sub(r"\[\d+\]", "", name).rsplit(".", 1)[-1]
+    if text.has(f"quantity.{last}"):
+        said = text.quantity(last)
+    else:
+        said = ("" if text.zh else " ").join(_word(w, text) for w in last.split("_") if w)
+    group = re.search(r"groups\[(\d+)\]", name)
+    if group is not None:
+        said += f" ({say(text, 'xlsx.group_n', n=int(group.group(1)) + 1)})"
+    return _capital(said)
+
+
+def _word(word: str, text: Text) -> str:
+    """One word of a swept name in the locale's words (``swept.<word>``, ``tier.<word>``)."""
+    for key in (f"swept.{word}", f"tier.{word}"):
+        if text.has(key):
+            return text(key)
+    return word
+
+
+def heading(column: str, text: Text, axes: Sequence[str] = ()) -> str:
+    """A table column in words: ``roi_mean_ci_low`` -> "ROI · 95% CI of mean, low", ``s1`` ->
+    "First-order index", a swept path by :func:`axis_words`, anything else with spaces."""
+    if column in NAMED:
+        return _message(text, NAMED[column])
+    if column in axes:
+        return axis_words(column, text)
+    if column in METRIC_KINDS:
+        return text.metric(column)
+    if column in STATS:
+        return text(STATS[column])
+    for stat, key in STATS.items():
+        if column.endswith(f"_{stat}"):
+            base = column.removesuffix(f"_{stat}")
+            return f"{heading(base, text, axes)} · {_message(text, key)}"
+    return _capital(column.replace("_", " "))
+
+
+def column_format(column: str) -> str | None:
+    """Number format of a column of a command's table, from its name (None: from its values)."""
+    if column in KINDS:
+        return FORMATS[KINDS[column]]
+    if column in METRIC_KINDS:
+        return number_format(column)
+    for stat in STATS:
+        if column.endswith(f"_{stat}"):
+            if stat == "n_undefined":
+                return FORMATS["count"]
+            return column_format(column.removesuffix(f"_{stat}"))
+    return FORMATS.get(column_kind(column))
+
+
+#: Columns in the unit of the row's output (swing.csv) or metric (daily.csv).
+BY_OUTPUT = ("base", "at_low", "at_high", "swing", "swing_se")
+BY_METRIC = ("mean", "p5", "p25", "p50", "p75", "p95", "sd", "se")
+
+
+def _row_rule(column: str, frame: pd.DataFrame) -> Callable[[dict], str | None] | None:
+    """The format of a column whose unit depends on its row, if it has one."""
+    if column in BY_OUTPUT and "output" in frame:
+        return lambda row: number_format(str(row.get("output")))
+    if column in BY_METRIC and "metric" in frame:
+        return lambda row: number_format(str(row.get("metric")))
+    if column in ("low_value", "high_value") and "quantity" in frame:
+        return lambda row: _quantity_format(str(row.get("quantity")), row.get(column))
+    return None
+
+
+def _quantity_format(quantity: str, value: Any) -> str:
+    if quantity in ("aov", "fee", "overhead", "gifted_cost"):
+        return FORMATS["money"]
+    if quantity.endswith(("_rate", "_share", "probability")):
+        return FORMATS["prob"]
+    return value_format([value])
+
+
+def table_columns(name: str, frame: pd.DataFrame, text: Text, axes: Sequence[str]) -> list[Column]:
+    """The columns of a command's table: named in words (the file's own name in the header's
+    comment), formatted by name, by row or by their values."""
+    out = []
+    for column in map(str, frame.columns):
+        words = heading(column, text, axes)
+        by_row = _row_rule(column, frame)
+        fmt = None if by_row is not None else column_format(column)
+        if fmt is None and by_row is None and pd.api.types.is_numeric_dtype(frame[column]):
+            fmt = value_format(list(frame[column]))
+        note = say(text, "xlsx.source_column", column=column, file=name)
+        out.append(Column(words, column, fmt, note, by_row))
+    return out
+
+
+# -- the sheets ------------------------------------------------------------------------------
 
 
 def _summary_sheet(book: Any, results: Results, text: Text) -> None:
@@ -249,6 +564,161 @@ def _comparison_sheet(book: Any, results: Results, text: Text) -> None:
     write_sheet(book, text("sheet.comparison"), columns, rows, row_format="_fmt")
 
 
+# -- the best plan of a sweep ----------------------------------------------------------------
+
+_OPERATORS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}
+
+
+def _in_words(value: Any, column: str, text: Text) -> str:
+    """A number as the reports write it, by its column's kind."""
+    kind = column_kind(column)
+    if not finite(value):
+        return str(value)
+    if kind == "prob":
+        return text.prob(value, 1)
+    if kind == "fraction":
+        return text.pct(value, 1)
+    if kind == "money":
+        return text.money(value)
+    return f"{float(value):,.4g}"
+
+
+def _limit_words(limit: str, text: Text, axes: Sequence[str]) -> tuple[str, str]:
+    """(column, words) of a risk limit: ``"prob_loss <= 0.55"`` -> "P(loss) ≤ 55.0%"."""
+    match = re.fullmatch(r"\s*(\w+)\s*(<=|>=|==|<|>)\s*(\S+)\s*", limit)
+    if match is None:
+        return "", limit
+    column, operator, value = match.groups()
+    number = float(value) if _is_number_text(value) else value
+    words = f"{heading(column, text, axes)} {_OPERATORS[operator]} "
+    return column, words + _in_words(number, column, text)
+
+
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _goal_words(goal: str, text: Text, axes: Sequence[str]) -> tuple[str, str]:
+    """(column, words) of ``"max:profit_mean"``: "maximise Profit · Mean"."""
+    sense, _, column = goal.rpartition(":")
+    key = "xlsx.minimise" if sense == "min" else "xlsx.maximise"
+    return column, say(text, key, what=heading(column, text, axes))
+
+
+#: Statistics of the chosen plan shown besides its objective and limits.
+BEST_STATISTICS = (
+    "roi_mean",
+    "profit_mean",
+    "revenue_mean",
+    "cost_mean",
+    "conversions_mean",
+    "cpa_mean",
+    "prob_loss",
+    "value_at_risk",
+    "expected_shortfall",
+)
+
+
+def _statistic_row(item: str, column: str, row: pd.Series | None, value: Any = None) -> dict:
+    """A best-plan row: the value of ``column``, its 95% CI, P5 and P95 where the table has
+    them, formatted by the column."""
+    stem = column.removesuffix("_mean")
+    out: dict[str, Any] = {"item": item, "_fmt": column_format(column)}
+    if row is not None and column in row:
+        value = row[column] if value is None else value
+        bounds = interval(row, column)
+        if bounds is not None:
+            out["low"], out["high"] = bounds
+        if column.endswith("_mean"):
+            out["p5"], out["p95"] = row.get(f"{stem}_p5"), row.get(f"{stem}_p95")
+    out["value"] = value
+    return out
+
+
+def best_rows(results: Results, text: Text) -> list[dict]:
+    """The rows of the best-plan sheet, from best.json and the chosen plan's row of sweep.csv:
+    the question (objective, limits, how many plans meet them), then the plan (strategy,
+    point, settings), its objective and limits with their intervals and whether each limit
+    holds across its interval, and its other statistics."""
+    data = results.json("best.json") or {}
+    axes = axis_columns(results)
+    objective, goal = _goal_words(str(data.get("objective", "max:profit_mean")), text, axes)
+    limits = [_limit_words(str(limit), text, axes) for limit in data.get("risk_limits") or []]
+    rows: list[dict] = [{"item": say(text, "xlsx.objective"), "value": goal}]
+    rows += [{"item": say(text, "xlsx.limit"), "value": words} for _, words in limits]
+    for key in ("candidates", "feasible"):
+        rows.append({"item": say(text, f"xlsx.{key}"), "value": data.get(key), "_fmt": "#,##0"})
+    best = data.get("best")
+    if not best:
+        limit_text = text.list_sep().join(words for _, words in limits) or "—"
+        none = text("headline.sweep_none", limits=limit_text, n=data.get("candidates", 0))
+        return rows + [{"item": say(text, "xlsx.sheet_best"), "value": none}]
+    row = _chosen_row(results, best)
+    rows.append({"item": text("col.strategy"), "value": results.label(str(best["strategy"]))})
+    rows.append({"item": say(text, "xlsx.point"), "value": best["point"], "_fmt": "0"})
+    for name, value in (best.get("settings") or {}).items():
+        rows.append({"item": axis_words(name, text), "value": value, "_fmt": column_format(name)})
+    first = _statistic_row(heading(objective, text, axes), objective, row, best.get("value"))
+    first["low"], first["high"] = best.get("ci") or (None, None)
+    rows.append(first)
+    shown = {objective}
+    for limit, (column, words) in zip(best.get("limits") or [], limits, strict=False):
+        out = _statistic_row(words, column, row, limit.get("value"))
+        out["low"], out["high"] = limit.get("ci") or (None, None)
+        met = limit.get("met_across_ci")
+        out["holds"] = None if met is None else _capital(text("yes" if met else "no"))
+        rows.append(out)
+        shown.add(column)
+    for column in BEST_STATISTICS:
+        if column not in shown and row is not None and column in row:
+            rows.append(_statistic_row(heading(column, text, axes), column, row))
+    return rows
+
+
+def _chosen_row(results: Results, best: dict) -> pd.Series | None:
+    table = results.table("sweep.csv")
+    if table is None or "point" not in table or "strategy" not in table:
+        return None
+    rows = table[(table["point"] == best["point"]) & (table["strategy"] == best["strategy"])]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _best_sheet(book: Any, results: Results, text: Text) -> None:
+    if results.json("best.json") is None:
+        return
+    estimate, outcome = text("method.estimate"), text("method.outcome")
+    columns = [
+        Column(text("col.key"), "item"),
+        Column(text("col.value"), "value"),
+        Column(say(text, "xlsx.ci_low"), "low", note=estimate),
+        Column(say(text, "xlsx.ci_high"), "high", note=estimate),
+        Column(text("col.p5"), "p5", note=outcome),
+        Column(text("col.p95"), "p95", note=outcome),
+        Column(say(text, "xlsx.holds"), "holds"),
+    ]
+    write_sheet(
+        book, say(text, "xlsx.sheet_best"), columns, best_rows(results, text), row_format="_fmt"
+    )
+
+
+# -- assumptions and the manifest ------------------------------------------------------------
+
+
+def prior_format(row: dict) -> str:
+    """Number format of a prior's mean, median, P5 and P95, from its unit: rates and shares
+    as percentages, money with separators, anything else by its size."""
+    unit = str(row.get("unit") or "")
+    if unit.startswith(("fraction", "probability")):
+        return FORMATS["prob"]
+    if unit.startswith("currency"):
+        return FORMATS["money"]
+    return value_format([row.get("p5"), row.get("p95")])
+
+
 PRIOR_COLUMNS = (
     ("col.tier", "tier", None),
     ("col.platform", "platform", None),
@@ -256,10 +726,10 @@ PRIOR_COLUMNS = (
     ("col.unit", "unit", None),
     ("col.family", "family", None),
     ("col.parameters", "parameters", None),
-    ("col.mean", "mean", "General"),
-    ("col.median", "median", "General"),
-    ("col.p5", "p5", "General"),
-    ("col.p95", "p95", "General"),
+    ("col.mean", "mean", prior_format),
+    ("col.median", "median", prior_format),
+    ("col.p5", "p5", prior_format),
+    ("col.p95", "p95", prior_format),
     ("col.conversion_base", "conversion_base", None),
     ("col.assumption", "assumption_text", None),
     ("col.sources", "sources", None),
@@ -272,8 +742,8 @@ def _assumption_sheet(book: Any, results: Results, text: Text) -> None:
     frame = results.priors
     if frame is None:
         return
-    present = [(h, f, fmt) for h, f, fmt in PRIOR_COLUMNS if f in frame or f == "assumption_text"]
-    columns = [Column(text(h), f, fmt) for h, f, fmt in present]
+    present = [(h, f, r) for h, f, r in PRIOR_COLUMNS if f in frame or f == "assumption_text"]
+    columns = [Column(text(h), f, by_row=r) for h, f, r in present]
     rows = []
     for r in frame.to_dict("records"):
         assumption = bool(r.get("assumption")) if r.get("assumption") is not None else False
@@ -293,11 +763,26 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, data)]
 
 
-def _manifest_sheet(book: Any, results: Results, text: Text) -> None:
-    rows = [{"key": k, "value": v} for k, v in flatten(results.manifest)]
-    columns = [Column(text("col.key"), "key"), Column(text("col.value"), "value", "General")]
-    write_sheet(book, text("sheet.manifest"), columns, rows)
+def _manifest_format(key: str, value: Any) -> str | None:
+    """Whole numbers with separators (a seed without), other numbers to three decimals."""
+    if not _is_number(value):
+        return None
+    if isinstance(value, int):
+        return FORMATS["id"] if "seed" in key else FORMATS["count"]
+    return "#,##0.0##"
 
+
+def _manifest_sheet(book: Any, results: Results, text: Text) -> None:
+    paths = Paths.of(results)
+    rows = [
+        {"key": k, "value": v, "_fmt": _manifest_format(k, v)}
+        for k, v in flatten(paths.clean(results.manifest))
+    ]
+    columns = [Column(text("col.key"), "key"), Column(text("col.value"), "value")]
+    write_sheet(book, text("sheet.manifest"), columns, rows, row_format="_fmt")
+
+
+# -- the other commands' tables --------------------------------------------------------------
 
 KNOWN_TABLES = ("summary.csv", "risk.csv", "quantiles.csv", "comparison.csv", "priors.csv")
 #: Sheet names of the tables other commands write (sweep, timeline, sensitivity).
@@ -307,6 +792,7 @@ TABLE_SHEETS = {
     "frontier.csv": "sheet.frontier",
     "daily.csv": "sheet.daily",
     "payback.csv": "sheet.payback",
+    "split.csv": "xlsx.sheet_split",
     "sensitivity.csv": "sheet.sensitivity",
     "swing.csv": "sheet.swing",
     "sobol.csv": "sheet.sobol",
@@ -320,31 +806,148 @@ def sheet_title(name: str, text: Text) -> str:
     "Heatmap feed"."""
     key = TABLE_SHEETS.get(name)
     if key is not None:
-        return text(key)
+        return _message(text, key)
     stem = name.removesuffix(".csv")
     if stem.startswith("heatmap_"):
         return f"{text('sheet.heatmap')} {stem.removeprefix('heatmap_')}"
     return stem
 
 
-def column_format(name: str) -> str:
-    """Number format of a column of another command's table, from its name."""
-    kind = column_kind(name)
-    if kind == "money" and name.lower().startswith(("cpm", "cpe", "cpa")):
-        return FORMATS["money_small"]
-    return FORMATS.get(kind, FORMATS["general"])
+def axis_columns(results: Results) -> list[str]:
+    """The swept axes and the paths linked to them, as the sweep's tables name them."""
+    names: list[str] = []
+    for axis in results.settings.get("axes") or []:
+        names.append(str(axis.get("name")))
+        names += [str(linked.get("name")) for linked in axis.get("linked") or []]
+    return names
 
 
-def frame_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
-    """Any tidy table as a sheet: its own column names, formats from the column names."""
-    columns = [Column(str(c), str(c), column_format(str(c))) for c in frame.columns]
+def frame_sheet(book: Any, title: str, frame: pd.DataFrame, columns: list[Column]) -> None:
+    """A command's table as a sheet."""
     write_sheet(book, title, columns, frame.to_dict("records"))
 
 
+_HEATMAP_COLUMN = re.compile(r"(?P<value>.+) at (?P<axis>.+)=(?P<level>[^=]*)")
+
+
+def heatmap_columns(frame: pd.DataFrame, text: Text, axes: Sequence[str]) -> list[Column]:
+    """A heatmap's columns in words: the first axis down, then "Profit · Mean at budget =
+    NT$600,000" for each value of the second axis across."""
+    first = str(frame.columns[0])
+    out = [Column(axis_words(first, text), first, column_format(first))]
+    for column in map(str, frame.columns[1:]):
+        match = _HEATMAP_COLUMN.fullmatch(column)
+        if match is None:
+            out.append(Column(heading(column, text, axes), column, column_format(column)))
+            continue
+        value, axis, level = match["value"], match["axis"], match["level"]
+        number = float(level) if _is_number_text(level) else level
+        words = say(
+            text,
+            "xlsx.heatmap_at",
+            metric=heading(value, text, axes),
+            axis=axis_words(axis, text),
+            level=_in_words(number, axis, text) if _is_number(number) else level,
+        )
+        fmt = column_format(value) or value_format(list(frame[column]))
+        out.append(
+            Column(
+                words, column, fmt, say(text, "xlsx.source_column", column=column, file="heatmap")
+            )
+        )
+    return out
+
+
+def _table_sheets(book: Any, results: Results, text: Text) -> None:
+    axes = axis_columns(results)
+    for name in other_tables(results):
+        frame = results.table(name)
+        if frame is None:
+            continue
+        if name.startswith("heatmap_") and frame.shape[1] >= 2:
+            columns = heatmap_columns(frame, text, axes)
+        else:
+            columns = table_columns(name, frame, text, axes)
+        frame_sheet(book, sheet_title(name, text), frame, columns)
+
+
 def other_tables(results: Results) -> list[str]:
-    """CSV tables of the folder beyond run/compare's own, e.g. a sweep's, in file order."""
-    names = sorted(p.name for p in results.folder.glob("*.csv"))
-    return [n for n in names if n not in KNOWN_TABLES]
+    """CSV tables of the folder beyond run/compare's own, e.g. a sweep's: those of
+    :data:`TABLE_SHEETS` in its order, then the others (heatmaps) by name."""
+    order = list(TABLE_SHEETS)
+    names = sorted(p.name for p in results.folder.glob("*.csv") if p.name not in KNOWN_TABLES)
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+# -- no paths of the machine that made the results -------------------------------------------
+
+_POSIX_IN_TEXT = re.compile(r"(?<![\w.:/~\\-])/[^\s/,;:'\"()<>\[\]{}|]+(?:/[^\s/,;'\"()<>|]+)+")
+_WINDOWS_IN_TEXT = re.compile(r"(?<![\w])(?:[A-Za-z]:|\\\\[^\s\\]+)[\\/][^\s,;'\"()<>|]*")
+_WINDOWS_PATH = re.compile(r"(?:[A-Za-z]:|\\\\[^\s\\]+)[\\/][^\n]*")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Shows absolute paths without the folders of the machine that wrote them: relative to
+    the repository (the folder holding the ``campaign_sim`` package) or to the scenario's
+    folder, else as the file name."""
+
+    roots: tuple[PurePosixPath, ...]
+
+    @classmethod
+    def of(cls, results: Results) -> Paths:
+        import campaign_sim
+
+        roots = [PurePosixPath(Path(campaign_sim.__file__).resolve().parents[1].as_posix())]
+        scenario = str((results.manifest.get("scenario") or {}).get("path") or "")
+        if PurePosixPath(scenario).is_absolute():
+            roots.append(PurePosixPath(os.path.normpath(scenario)).parent)
+        return cls(tuple(root for root in roots if len(root.parts) > 1))
+
+    def short(self, path: str) -> str:
+        """One absolute path, relative or as its file name."""
+        if _WINDOWS_PATH.fullmatch(path):
+            return PureWindowsPath(path).name
+        posix = PurePosixPath(os.path.normpath(path))
+        for root in self.roots:
+            if posix.is_relative_to(root) and posix != root:
+                return posix.relative_to(root).as_posix()
+        return posix.name
+
+    def __call__(self, value: str) -> str:
+        """``value`` with every absolute path in it shortened."""
+        whole = value.strip()
+        if (
+            "\n" not in whole
+            and ", " not in whole
+            and (_WINDOWS_PATH.fullmatch(whole) or whole.startswith("/"))
+        ):
+            return self.short(whole)
+        value = _WINDOWS_IN_TEXT.sub(lambda m: self.short(m.group(0)), value)
+        return _POSIX_IN_TEXT.sub(lambda m: self._trimmed(m.group(0)), value)
+
+    def _trimmed(self, path: str) -> str:
+        tail = len(path) - len(path.rstrip("."))
+        return self.short(path[: len(path) - tail]) + path[len(path) - tail :]
+
+    def clean(self, data: Any) -> Any:
+        """Nested dicts and lists with their strings' paths shortened."""
+        if isinstance(data, dict):
+            return {key: self.clean(value) for key, value in data.items()}
+        if isinstance(data, list):
+            return [self.clean(value) for value in data]
+        return self(data) if isinstance(data, str) else data
+
+
+def _portable(book: Any, paths: Paths) -> None:
+    """Shorten the absolute paths in every text cell of the workbook."""
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    shown = paths(cell.value)
+                    if shown != cell.value:
+                        _put(cell, shown)
 
 
 def build_workbook(results: Results, text: Text) -> bytes:
@@ -353,14 +956,12 @@ def build_workbook(results: Results, text: Text) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for sheet in (_summary_sheet, _risk_sheet, _percentile_sheet, _comparison_sheet):
+    for sheet in (_summary_sheet, _best_sheet, _risk_sheet, _percentile_sheet, _comparison_sheet):
         sheet(book, results, text)
-    for name in other_tables(results):
-        frame = results.table(name)
-        if frame is not None:
-            frame_sheet(book, sheet_title(name, text), frame)
+    _table_sheets(book, results, text)
     _assumption_sheet(book, results, text)
     _manifest_sheet(book, results, text)
+    _portable(book, Paths.of(results))
     book.properties.title = results.scenario_name
     book.properties.creator = "campaign-sim"
     buffer = io.BytesIO()
