@@ -56,7 +56,7 @@ def _input_warnings() -> Iterator[None]:
 
 
 #: What ``--report`` may be followed by: report formats (campaign_sim.reports.build.FORMATS).
-REPORT_FORMATS = ("pptx", "xlsx", "md", "png", "svg", "all")
+REPORT_FORMATS = ("pptx", "xlsx", "md", "html", "png", "svg", "all")
 
 
 #: Commands whose ``--report`` takes a folder (``calibrate --report DIR``), not formats.

@@ -23,7 +23,7 @@ from campaign_sim.scenario.strict import suggest
 
 __all__ = ["FORMATS", "Report", "build_report", "default_report_dir", "parse_formats"]
 
-FORMATS = ("pptx", "xlsx", "md", "png", "svg")
+FORMATS = ("pptx", "xlsx", "md", "html", "png", "svg")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def build_report(
 ) -> Report:
     """Write the chosen ``formats`` of the report of ``results_dir`` in ``lang`` to ``out``
     (default: ``<results_dir>/report-<lang>/``). The Markdown report links PNG charts, so
-    "md" writes them too."""
+    "md" writes them too; the HTML report embeds its charts and writes none."""
     if lang not in LANGUAGES:
         raise InputError.single(None, "--lang", f"'{lang}' is not one of {', '.join(LANGUAGES)}")
     chosen = parse_formats(formats)
@@ -78,10 +78,10 @@ def build_report(
 
     story = tell(results, text)
     charts = []
-    if {"pptx", "md", "png", "svg"} & set(chosen):
+    if {"pptx", "md", "html", "png", "svg"} & set(chosen):
         from campaign_sim.reports.charts import render_charts
 
-        charts = render_charts(results, text, svg="svg" in chosen)
+        charts = render_charts(results, text, svg=bool({"svg", "html"} & set(chosen)))
     stem = f"{Path(results_dir).resolve().name}-{lang}"
     with results_folder(out) as writer:
         folder = writer.folder
@@ -119,6 +119,10 @@ def build_report(
                 version=str(results.manifest.get("version", "")),
             )
             put(f"{stem}.md", page.encode("utf-8"))
+        if "html" in chosen:
+            from campaign_sim.reports.html import build_html
+
+            put(f"{stem}.html", build_html(story, charts, text))
         source_manifest = (Path(results_dir) / MANIFEST).read_bytes()
         writer.files = written
         writer.json(
