@@ -58,7 +58,7 @@ def headline(result: OptimizeResult) -> list[str]:
         best = hiring.iloc[0]
         lines.append(
             f"No plan beats spending nothing: hiring nobody is the best plan (mean profit "
-            f"{value_text(profit, -result.scenario.fixed_cost)}). The best plan that hires, "
+            f"{value_text(profit, 0.0 - result.scenario.fixed_cost)}). The best plan that hires, "
             f"{best['plan']}, makes {_with_interval(profit, best)} {currency} mean profit per "
             f"campaign on {fresh} (P(loss) {value_text(risk, best['prob_loss'])})."
         )
@@ -67,7 +67,7 @@ def headline(result: OptimizeResult) -> list[str]:
             f"No plan beats spending nothing: the best plan found, {result.label}, makes "
             f"{_with_interval(profit, chosen)} {currency} mean profit per campaign on {fresh} "
             f"(P(loss) {value_text(risk, chosen['prob_loss'])}); hiring nobody makes "
-            f"{value_text(profit, -result.scenario.fixed_cost)}."
+            f"{value_text(profit, 0.0 - result.scenario.fixed_cost)}."
         )
     else:
         lines.append(
