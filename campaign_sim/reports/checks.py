@@ -526,11 +526,12 @@ def check_manifest(path: Path, manifest: Any) -> None:
             path, "command", f"should be the name of a command, {known} (got {quote(command)})"
         )
     if command in WITHOUT_REPORT:
+        article = "an" if command[0] in "aeiou" else "a"
         raise InputError.single(
             path,
             "command",
-            f"a {command} folder has no report yet ({WITHOUT_REPORT[command]}); reports are built "
-            f"from folders of {known}",
+            f"{article} {command} folder has no report yet ({WITHOUT_REPORT[command]}); reports "
+            f"are built from folders of {known}",
         )
     if command not in LAYOUTS:
         raise InputError.single(
@@ -794,6 +795,7 @@ NEEDS = {
     "pptx": ("matplotlib", "fontTools", "pptx"),
     "xlsx": ("openpyxl",),
     "md": ("matplotlib", "fontTools"),
+    "html": ("matplotlib", "fontTools"),
     "png": ("matplotlib", "fontTools"),
     "svg": ("matplotlib", "fontTools"),
 }
