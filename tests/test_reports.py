@@ -107,6 +107,11 @@ def _sheet_rows(sheet) -> list[dict]:
     return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
 
 
+def _plain(value: str) -> str:
+    """Deck text with its no-break characters as typed: U+2212 minus, no-break spaces."""
+    return value.replace("\u2212", "-").replace("\u00a0", " ")
+
+
 def _deck_texts(deck) -> list[list[str]]:
     """Per slide, the text of every text frame and table cell."""
     slides = []
@@ -222,28 +227,35 @@ def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_repo
     results = load_results(compare_dir)
     comparison = pd.read_csv(compare_dir / "comparison.csv").set_index("metric")
     summary = pd.read_csv(compare_dir / "summary.csv").set_index(["strategy", "metric"])
-    p = comparison.loc["roi", "prob_a_better"]
-    ma, mb = (summary.loc[(s, "roi"), "p50"] for s in ("nano_heavy", "micro_heavy"))
-    headline = texts[1][1].splitlines()[0]
+    # the executive summary (issue 17): the decision on profit, its P(loss), expected
+    # shortfall and what breaking even needs, every number from the CSVs
+    risk_rows = pd.read_csv(compare_dir / "risk.csv").set_index("strategy")
+    p = comparison.loc["profit", "prob_a_better"]
+    ma = summary.loc[("nano_heavy", "roi"), "p50"]
+    en = Text("en", "TWD")
+    headline = _plain(texts[1][0])
     assert headline == (
-        f"{results.label('nano_heavy')} beats {results.label('micro_heavy')} in "
-        f"{Text('en').prob(p)} of simulated campaigns; median ROI {100 * ma:.0f}% vs "
-        f"{100 * mb:.0f}%."
+        f"{results.label('nano_heavy')} is the better of two losing mixes on profit: it beats "
+        f"{results.label('micro_heavy')} in {en.prob(p)} of campaigns but still loses money in "
+        f"{en.prob(risk_rows.loc['nano_heavy', 'prob_loss'])} of them (expected shortfall "
+        f"{en.money(risk_rows.loc['nano_heavy', 'expected_shortfall'])}), and breaking even "
+        f"needs {en.pct(1 / (1 + ma) - 1)} more sales (orders × order value) than its median "
+        "campaign."
     )
     pictures = [s for s in deck.slides for sh in s.shapes if sh.shape_type == 13]
     assert len(pictures) == len([f for f in en_report.files if f.endswith(".png")]) == 4
     tables = {i: sh.table for i, s in enumerate(deck.slides) for sh in s.shapes if sh.has_table}
-    risk_slide = next(i for i, t in enumerate(texts) if "Risk profile" in t and len(t) > 8)
+    risk_slide = next(i for i, t in enumerate(texts) if "P(loss) [95% CI]" in t)
     risk_table = tables[risk_slide]
     assert len(risk_table.rows) == 3  # header + two strategies, editable cells
     risk = pd.read_csv(compare_dir / "risk.csv")
     assert risk_table.cell(1, 4).text.startswith(f"{100 * risk['prob_loss'][0]:.1f}%")
     priors = pd.read_csv(compare_dir / "priors.csv")
     assumption_rows = sum(
-        len(t.rows) - 1 for i, t in tables.items() if texts[i][0].startswith("Assumptions")
+        len(t.rows) - 1 for i, t in tables.items() if texts[i][0].startswith("Appendix")
     )
     assert assumption_rows == len(priors)
-    method = " ".join(texts[-1])
+    method = " ".join(next(t for t in texts if t[0].startswith("Every number comes from")))
     assert "2,048 per strategy; seed 3" in method and "Outcome interval" in method
     assert "Estimate interval" in method
 
@@ -252,10 +264,13 @@ def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_repo
 def test_deck_states_the_hand_computed_answer(fixed_report):
     deck = PPTX.Presentation(_file(fixed_report, ".pptx"))
     texts = _deck_texts(deck)
-    assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}"
-    a, b = 100 * FIXED_ROI["a"], 100 * FIXED_ROI["b"]
-    assert texts[1][1].splitlines()[0] == (
-        f"{HOSTILE_LABEL} beats b in 100% of simulated campaigns; median ROI {a:.0f}% vs {b:.0f}%."
+    assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}."
+    a = 100 * FIXED_ROI["a"]
+    # every campaign the same: a earns more in all of them, neither ever loses money
+    assert _plain(texts[1][0]).startswith(
+        f"Choose {HOSTILE_LABEL}: on profit it beats b in 100% of campaigns, loses money in only "
+        f"0% of them (expected shortfall NT$12,500), and its median campaign returns an ROI of "
+        f"{a:.0f}%."
     )
     assert "• Probability of a loss: =SUM(1,2) 測試 0%; b 0%." in texts[1][1].splitlines()
     pictures = [sh for slide in deck.slides for sh in slide.shapes if sh.shape_type == 13]
@@ -314,7 +329,7 @@ def test_markdown_says_what_the_deck_says_and_links_existing_charts(en_report, c
     assert len(links) == 4
     assert all((en_report.folder / link).is_file() for link in links)
     priors = pd.read_csv(compare_dir / "priors.csv")
-    table_rows = [line for line in page.splitlines() if line.startswith("| nano ")]
+    table_rows = [line for line in page.splitlines() if line.startswith("| nano | ")]
     assert len(table_rows) == int((priors["tier"] == "nano").sum())
     roi = pd.read_csv(compare_dir / "comparison.csv").set_index("metric").loc["roi"]
     (row,) = [line for line in page.splitlines() if line.startswith("| ROI | ")]
@@ -439,9 +454,9 @@ def test_zh_tw_outputs_are_in_chinese(zh_report):
     book = OPENPYXL.load_workbook(_file(zh_report, ".xlsx"))
     assert book.sheetnames[:4] == ["摘要", "風險", "百分位數", "比較"]
     texts = _deck_texts(PPTX.Presentation(_file(zh_report, ".pptx")))
-    headline = texts[1][1].splitlines()[0]
-    assert "勝過" in headline and "ROI 中位數" in headline
-    assert texts[-1][0] == "方法"
+    headline = texts[1][0]
+    assert headline.startswith("以利潤而言，") and "勝過" in headline and headline.endswith("。")
+    assert any(t[0].startswith("所有數字都來自") for t in texts)
     page = _file(zh_report, ".md").read_text(encoding="utf-8")
     assert "## 結論" in page and "信賴區間" in page
 

@@ -67,6 +67,9 @@ MESSAGES: Mapping[str, dict[str, str]] = _Catalogues()
 CURRENCY_SYMBOLS = {"TWD": "NT$", "USD": "US$", "EUR": "€", "JPY": "¥", "GBP": "£", "HKD": "HK$"}
 
 
+#: Creator tiers (the prior sets' ``tiers``) with a label.
+TIERS = {"nano": "tier.nano", "micro": "tier.micro", "mid": "tier.mid", "macro": "tier.macro"}
+
 #: Metrics on first purchases only: labelled so when the results have repeat buyers.
 FIRST_PURCHASES = ("roi", "roas", "profit", "revenue", "gross_profit")
 
@@ -100,6 +103,12 @@ class Text:
     def zh(self) -> bool:
         return self.lang == "zh-TW"
 
+    @property
+    def currency_label(self) -> str:
+        """The one label of the scenario's currency in every report: its symbol ("NT$" for
+        TWD), as amounts print, on axes ("profit (NT$)") too."""
+        return CURRENCY_SYMBOLS.get(self.currency, self.currency)
+
     def list_sep(self) -> str:
         return "、" if self.zh else "; "
 
@@ -107,6 +116,18 @@ class Text:
         """A prior's quantity (``engagement_rate``) in words; unknown ones as they are."""
         key = f"quantity.{name}"
         return self(key) if self.has(key) else name.replace("_", " ")
+
+    def tier(self, name: str) -> str:
+        """A creator tier (``nano``) in words; unknown ones as they are."""
+        return self(TIERS[name]) if name in TIERS else name
+
+    def platform(self, name: str) -> str:
+        """A platform as written (instagram), "(all)" in words."""
+        return self("word.all_platforms") if name == "(all)" else name
+
+    def platforms(self, names: list[str]) -> str:
+        """Platforms joined with "/"."""
+        return "/".join(self.platform(n) for n in names)
 
     def metric(self, name: str) -> str:
         """A metric's label: "ROI (first purchases)" and "ROI over the horizon (with repeats),
@@ -157,7 +178,7 @@ class Text:
         v = float(value)
         symbol = CURRENCY_SYMBOLS.get(self.currency, f"{self.currency} " if self.currency else "")
         sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
-        digits = 2 if abs(v) < 100 else 0  # CPE and CPA can be a few dollars
+        digits = 2 if 0 < abs(v) < 100 else 0  # CPE and CPA can be a few dollars
         return f"{sign}{symbol}{abs(v):,.{digits}f}"
 
     def money_short(self, value: float) -> str:

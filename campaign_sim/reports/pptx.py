@@ -1,9 +1,13 @@
 """PowerPoint deck of a results folder (python-pptx, 16:9).
 
-Slides: title; the headline (the answer in one sentence, with the numbers behind it); one
-slide per chart with a short caption; the risk profile as a native, editable table; the
-assumptions (every prior and its sources, over as many slides as needed); the method.
-Every run of text names an East Asian typeface, so Chinese renders in a CJK font.
+Slides: title; the executive summary (its title is the decision and its risk in one sentence,
+the numbers behind it below); what we compare (budget split, what each strategy buys); one
+slide per chart with a short caption; the tables as native, editable tables; the assumptions
+that matter and the priors the strategies use; the method; the appendix (every prior). Every
+slide's title is an action title (a sentence that says the finding) and every slide has
+speaker notes saying how to read it. Numbers never break across lines: minus signs are U+2212
+(no break after them) and a number and its unit are joined by a no-break space. Every run of
+text names an East Asian typeface, so Chinese renders in a CJK font.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from campaign_sim.reports.charts import Chart
 from campaign_sim.reports.fonts import SLIDE_EA_FONT
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.story import Story
+from campaign_sim.reports.story import Section, Story, sentence
 from campaign_sim.reports.texttable import TextTable
 
 __all__ = ["ASSUMPTION_ROWS", "build_deck"]
@@ -25,6 +29,7 @@ SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 MARGIN = 0.6
 ASSUMPTION_ROWS = 11
 TABLE_ROWS = 12
+DENSE_ROWS = 16
 SOURCE_CHARS = 170
 DARK = (0x1F, 0x2A, 0x37)
 GREY = (0x55, 0x5F, 0x6B)
@@ -100,33 +105,57 @@ def _textbox(
     frame.word_wrap = True
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = f"• {line}" if bullets else line
+        paragraph.text = keep_whole(f"• {line}" if bullets else line)
         paragraph.space_after = Pt(size * 0.6)
     _style_runs(frame, size, bold=bold, colour=colour)
     return shape
 
 
-def _headline(
-    slide: Any, box: tuple[float, float, float, float], headline: str, points: Sequence[str]
-) -> None:
-    """The answer in large bold type, its points below it in one flowing text box (a long
-    headline pushes the points down instead of running into them)."""
+def _summary(slide: Any, headline: str, points: Sequence[str]) -> None:
+    """The executive summary: its title is the decision and the risk in one sentence (as large
+    as its length allows), the points that back it below in one flowing text box."""
     from pptx.util import Pt
 
-    size = 28 if _width(headline) <= 110 else 24 if _width(headline) <= 170 else 20
-    shape = _textbox(slide, box, [headline], size, bold=True)
-    frame = shape.text_frame
-    frame.paragraphs[0].space_after = Pt(24)
-    for point in points:
-        paragraph = frame.add_paragraph()
-        paragraph.text = f"• {point}"
-        paragraph.space_after = Pt(9)
+    size = 26 if _width(headline) <= 120 else 22 if _width(headline) <= 200 else 19
+    shape = slide.shapes.title
+    shape.left, shape.top = _inches(MARGIN), _inches(0.3)
+    shape.width, shape.height = _inches(SLIDE_W - 2 * MARGIN), _inches(2.0)
+    shape.text_frame.text = keep_whole(headline)
+    shape.text_frame.word_wrap = True
+    from pptx.enum.text import PP_ALIGN
+
+    shape.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    _style_runs(shape.text_frame, size, bold=True, colour=HEADER)
+    box = _textbox(slide, (MARGIN, 2.5, SLIDE_W - 2 * MARGIN, 4.6), [], 15)
+    frame = box.text_frame
+    for i, point in enumerate(points):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = keep_whole(f"• {point}")
+        paragraph.space_after = Pt(8)
         for run in paragraph.runs:
-            _style_run(run, 17 if len(points) <= 6 else 15, bold=False, colour=GREY)
+            _style_run(run, 16 if len(points) <= 6 else 14, bold=False, colour=GREY)
+
+
+#: A minus sign before a number or an amount (a line may break after "-", never after "−").
+_MINUS = re.compile(r"(?<![\w.])-(?=[\d.]|[A-Z]{0,3}[$€¥£])")
+#: The space between a number and its unit, or after a comparison sign.
+_UNIT_SPACE = re.compile(r"(?<=[\d%]) (?=pts\b|個百分點)|(?<=[≤≥<>=]) (?=[−\d]|[A-Z]{0,3}[$€¥£])")
+
+
+def keep_whole(value: str) -> str:
+    """``value`` with its numbers unbreakable: U+2212 minus signs, no-break spaces before units
+    ("+4.0 pts") and after comparison signs ("≥ −NT$800,000")."""
+    return _UNIT_SPACE.sub("\u00a0", _MINUS.sub("\u2212", value))
+
+
+def _notes(slide: Any, notes: str) -> None:
+    """The slide's speaker notes."""
+    slide.notes_slide.notes_text_frame.text = keep_whole(notes)
 
 
 def _title(slide: Any, text: str, size: float = 28) -> None:
-    size = size if _width(text) <= 60 else min(size, 22)
+    text = keep_whole(text)
+    size = size if _width(text) <= 60 else min(size, 22) if _width(text) <= 110 else 18
     shape = slide.shapes.title
     shape.left, shape.top = _inches(MARGIN), _inches(0.3)
     shape.width, shape.height = _inches(SLIDE_W - 2 * MARGIN), _inches(0.9)
@@ -154,14 +183,14 @@ def _table(
         grid.columns[j].width = _inches(width)
     for j, value in enumerate(table.header):
         cell = grid.cell(0, j)
-        cell.text = value
+        cell.text = keep_whole(value)
         cell.fill.solid()
         cell.fill.fore_color.rgb = RGBColor(*HEADER)
         _style_runs(cell.text_frame, size, bold=True, colour=(0xFF, 0xFF, 0xFF))
     for i, row in enumerate(table.rows, start=1):
         for j, value in enumerate(row):
             cell = grid.cell(i, j)
-            cell.text = value
+            cell.text = keep_whole(value)
             _style_runs(cell.text_frame, size)
     return shape
 
@@ -217,7 +246,7 @@ def _width(value: str) -> int:
 def _words(cell: str) -> list[str]:
     """The pieces a line may not break inside: Latin words and numbers; each CJK character
     stands alone (Chinese text breaks between any two characters)."""
-    return re.findall(r"[^\s\u2e80-\uffff]+|[\u2e80-\uffff]", cell) or [""]
+    return re.findall(r"[^ \t\n\u2e80-\uffff]+|[\u2e80-\uffff]", keep_whole(cell)) or [""]
 
 
 def column_widths(table: TextTable, total: float, size: float = 12) -> list[float]:
@@ -246,6 +275,46 @@ def _short(value: str, limit: int = SOURCE_CHARS) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+def _table_slides(deck: Any, layout: Any, section: Section, width: float) -> None:
+    """A table section over as many slides as its rows need, each with its action title
+    (continued pages numbered), its note and its speaker notes."""
+    rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
+    room = (5.8 if section.note else 7.0) - 1.4  # down to the note, or the slide's foot
+    small = 9 if section.dense else 12
+    most = DENSE_ROWS if section.dense else rows_per_slide
+    pages = _fitting_pages(section.table, width, most, room, small)
+    for page, chunk in enumerate(pages):
+        slide = deck.slides.add_slide(layout)
+        title = section.title or section.heading
+        _title(slide, title if page == 0 else f"{title} ({page + 1}/{len(pages)})")
+        table = TextTable(section.table.header, chunk)
+        size = small if section.dense else 12 if len(chunk) <= 8 else 11
+        widths = column_widths(table, width, size)
+        _table(slide, table, (MARGIN, 1.4, width, 0.5), widths, size)
+        if section.note:
+            _textbox(slide, (MARGIN, 5.9, width, 1.2), section.note, 13, colour=GREY)
+        _notes(slide, section.notes or section.heading)
+
+
+def _chart_slide(deck: Any, layout: Any, story: Story, chart: Chart, width: float) -> None:
+    """A chart under its action title, its label and caption below it."""
+    slide = deck.slides.add_slide(layout)
+    _title(slide, story.chart_title(chart.key, chart.title))
+    picture_w = 11.4
+    picture_h = picture_w * chart.size_px[1] / chart.size_px[0]
+    picture = slide.shapes.add_picture(
+        io.BytesIO(chart.png),
+        _inches((SLIDE_W - picture_w) / 2),
+        _inches(1.2),
+        _inches(picture_w),
+        _inches(picture_h),
+    )
+    picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
+    caption = f"{chart.title}: {chart.caption}"
+    _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [caption], 12, colour=GREY)
+    _notes(slide, f"{chart.caption} {story.notes.get('chart', '')}".strip())
+
+
 def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     """The deck as .pptx bytes."""
     from pptx import Presentation
@@ -261,7 +330,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     slide.shapes.title.left, slide.shapes.title.top = _inches(MARGIN), _inches(2.2)
     slide.shapes.title.width = _inches(SLIDE_W - 2 * MARGIN)
     slide.shapes.title.height = _inches(1.8)
-    slide.shapes.title.text_frame.text = story.title
+    slide.shapes.title.text_frame.text = sentence(story.title, story.stop)
     slide.shapes.title.text_frame.word_wrap = True
     _style_runs(slide.shapes.title.text_frame, 36, bold=True, colour=HEADER)
     subtitle = slide.placeholders[1]
@@ -269,58 +338,34 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     subtitle.width, subtitle.height = _inches(SLIDE_W - 2 * MARGIN), _inches(1.0)
     subtitle.text_frame.text = story.subtitle
     _style_runs(subtitle.text_frame, 18, colour=GREY)
+    _notes(slide, story.notes.get("title", story.subtitle))
 
     slide = deck.slides.add_slide(title_only)
-    _title(slide, text("slide.headline"))
+    _summary(slide, story.headline, story.points)
+    _notes(slide, story.notes.get("summary", story.headline))
     width = SLIDE_W - 2 * MARGIN
-    _headline(slide, (MARGIN, 1.3, width, 5.8), story.headline, story.points)
 
+    for section in story.compare:
+        _table_slides(deck, title_only, section, width)
     for chart in charts:
-        slide = deck.slides.add_slide(title_only)
-        _title(slide, chart.title)
-        picture_w = 11.4
-        picture_h = picture_w * chart.size_px[1] / chart.size_px[0]
-        picture = slide.shapes.add_picture(
-            io.BytesIO(chart.png),
-            _inches((SLIDE_W - picture_w) / 2),
-            _inches(1.2),
-            _inches(picture_w),
-            _inches(picture_h),
-        )
-        picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
-        _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [chart.caption], 13, colour=GREY)
+        _chart_slide(deck, title_only, story, chart, width)
+    for section in [*story.tables, *story.key_assumptions]:
+        _table_slides(deck, title_only, section, width)
 
-    for section in story.tables:
-        rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
-        room = (5.8 if section.note else 7.0) - 1.3  # down to the note, or the slide's foot
-        pages = _fitting_pages(section.table, width, rows_per_slide, room)
-        for page, chunk in enumerate(pages):
-            slide = deck.slides.add_slide(title_only)
-            heading = section.heading if page == 0 else f"{section.heading} ({page + 1})"
-            _title(slide, heading)
-            table = TextTable(section.table.header, chunk)
-            size = 12 if len(chunk) <= 8 else 11
-            widths = column_widths(table, width, size)
-            _table(slide, table, (MARGIN, 1.3, width, 0.5), widths, size)
-            if section.note:
-                _textbox(slide, (MARGIN, 5.9, width, 1.2), section.note, 13, colour=GREY)
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, story.method_title or sentence(text("slide.method"), story.stop))
+    _textbox(slide, (MARGIN, 1.35, width, 5.8), story.method, 16, bullets=True)
+    _notes(slide, story.notes.get("method", ""))
 
     if story.assumptions is not None and story.assumptions.rows:
         pages = _pages(story.assumptions.rows, ASSUMPTION_ROWS)
         for page, chunk in enumerate(pages):
             slide = deck.slides.add_slide(title_only)
-            heading = (
-                text("slide.assumptions")
-                if page == 0
-                else text("slide.assumptions_more", page=page + 1, pages=len(pages))
-            )
-            _title(slide, heading, 24)
+            heading = story.appendix_title or sentence(text("slide.assumptions"), story.stop)
+            _title(slide, heading if page == 0 else f"{heading} ({page + 1}/{len(pages)})", 24)
             table = TextTable(story.assumptions.header, [[*r[:-1], _short(r[-1])] for r in chunk])
-            _table(slide, table, (MARGIN, 1.2, width, 0.5), [0.9, 1.05, 1.9, 1.15, 1.45, 5.68], 10)
-
-    slide = deck.slides.add_slide(title_only)
-    _title(slide, text("slide.method"))
-    _textbox(slide, (MARGIN, 1.35, width, 5.8), story.method, 16, bullets=True)
+            _table(slide, table, (MARGIN, 1.2, width, 0.5), [0.9, 1.05, 1.9, 1.15, 1.9, 5.23], 10)
+            _notes(slide, story.notes.get("appendix", ""))
 
     _east_asian(deck, text.lang)
     buffer = io.BytesIO()

@@ -129,8 +129,17 @@ class Results:
         return self.table("priors.csv")
 
     def _scenario_priors(self) -> pd.DataFrame | None:
-        from campaign_sim.scenario.loading import load_scenario
         from campaign_sim.scenario.priors import priors_frame
+
+        plan = self.scenario_plan
+        return None if plan is None else priors_frame(plan.priors)
+
+    @cached_property
+    def scenario_plan(self) -> Any:
+        """The :class:`~campaign_sim.scenario.plan.Scenario` of the file the manifest names,
+        while that file still has the recorded sha256 (else None: an edited scenario is not
+        this result's). Its economics, shock, correlations and groups are not in the folder."""
+        from campaign_sim.scenario.loading import load_scenario
 
         scenario = self.manifest.get("scenario") or {}
         path = scenario.get("path")
@@ -140,9 +149,7 @@ class Results:
             plan = load_scenario(path)
         except InputError:
             return None
-        if plan.digest != scenario.get("sha256"):
-            return None  # the file changed since: its priors are not this result's
-        return priors_frame(plan.priors)
+        return plan if plan.digest == scenario.get("sha256") else None
 
     @property
     def comparison(self) -> pd.DataFrame | None:

@@ -1,0 +1,523 @@
+"""What a deck says (campaign_sim.reports.story): the executive summary's wording is chosen by
+rules per kind of results, checked here on synthetic Results built for each case (frames made
+by a small factory, not the example scenarios), with every number in the sentence traced to
+the inputs; and the built deck: every slide has speaker notes and an action title that is a
+sentence, no table cell can break a number across lines, comparison headers carry the
+strategies' labels, value at risk and expected shortfall share one sign convention."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from helpers import EXAMPLES
+
+from campaign_sim.reports.i18n import Text
+from campaign_sim.reports.results import Results
+from campaign_sim.reports.story import summary, tell
+
+PPTX = pytest.importorskip("pptx")
+
+pytestmark = pytest.mark.exact
+
+EN, ZH = Text("en", "TWD"), Text("zh-TW", "TWD")
+LABELS = {"a": "Alpha", "b": "Beta"}
+
+
+# -- the factory: the frames Results reads, for made-up numbers -------------------------------
+
+
+def _metric_row(strategy: str, metric: str, p50: float, mean: float | None = None) -> dict:
+    """A summary.csv row: mean (default the median) with a CI of +-1%, P5 and P95 around it."""
+    m = p50 if mean is None else mean
+    spread = abs(m) * 0.5 + 1
+    return {
+        "strategy": strategy,
+        "metric": metric,
+        "n": 1000,
+        "n_undefined": 0,
+        "mean": m,
+        "mean_ci_low": m - abs(m) * 0.01,
+        "mean_ci_high": m + abs(m) * 0.01,
+        "p5": p50 - spread,
+        "p50": p50,
+        "p95": p50 + spread,
+    }
+
+
+def _risk_row(strategy: str, prob_loss: float, shortfall: float) -> dict:
+    return {
+        "strategy": strategy,
+        "campaigns": 1000,
+        "prob_loss": prob_loss,
+        "prob_loss_ci_low": max(prob_loss - 0.02, 0),
+        "prob_loss_ci_high": min(prob_loss + 0.02, 1),
+        "roi_target": 0.0,
+        "prob_above_target": 1 - prob_loss,
+        "prob_above_target_ci_low": max(1 - prob_loss - 0.02, 0),
+        "prob_above_target_ci_high": min(1 - prob_loss + 0.02, 1),
+        "value_at_risk": shortfall * 0.9,
+        "expected_shortfall": shortfall,
+        "expected_shortfall_se": 100.0,
+    }
+
+
+def _diff_row(metric: str, diff: float, ci: tuple[float, float], p_a: float) -> dict:
+    return {
+        "a": "a",
+        "b": "b",
+        "metric": metric,
+        "n": 1000,
+        "mean_a": diff,
+        "mean_b": 0.0,
+        "mean_diff": diff,
+        "mean_diff_se": 1.0,
+        "mean_diff_ci_low": ci[0],
+        "mean_diff_ci_high": ci[1],
+        "diff_p5": ci[0] - abs(diff),
+        "diff_p50": diff,
+        "diff_p95": ci[1] + abs(diff),
+        "prob_a_better": p_a,
+        "prob_a_better_ci_low": max(p_a - 0.01, 0),
+        "prob_a_better_ci_high": min(p_a + 0.01, 1),
+    }
+
+
+def _results(command: str, tables: dict[str, Any], **manifest: Any) -> Results:
+    """A Results of ``command`` over the given tables (by file name), with no folder behind it."""
+    data = {
+        "tool": "campaign-sim",
+        "command": command,
+        "strategies": dict(LABELS),
+        "scenario": {"name": "synthetic", "currency": "TWD"},
+        "seed": 7,
+        "campaigns": 1000,
+        "settings": {},
+        **manifest,
+    }
+    frames = {k: pd.DataFrame(v) for k, v in tables.items() if k.endswith(".csv")}
+    documents = {k: v for k, v in tables.items() if k.endswith(".json")}
+    return Results(Path("/nonexistent/synthetic"), data, frames, documents)
+
+
+def compare(
+    *,
+    ploss: tuple[float, float],
+    es: tuple[float, float],
+    profit: tuple[float, tuple[float, float], float],
+    roi_p50: tuple[float, float],
+) -> Results:
+    """A comparison of a (Alpha) against b (Beta): P(loss), expected shortfall, the profit
+    difference (mean, CI, P(a better)) and the median ROIs."""
+    summary_rows = [_metric_row(s, "roi", r) for s, r in zip("ab", roi_p50, strict=True)] + [
+        _metric_row(s, "profit", 1000 * r) for s, r in zip("ab", roi_p50, strict=True)
+    ]
+    roi_diff = roi_p50[0] - roi_p50[1]
+    return _results(
+        "compare",
+        {
+            "summary.csv": summary_rows,
+            "risk.csv": [_risk_row(s, p, e) for s, p, e in zip("ab", ploss, es, strict=True)],
+            "comparison.csv": [
+                _diff_row("roi", roi_diff, (roi_diff - 0.01, roi_diff + 0.01), profit[2]),
+                _diff_row("profit", *profit),
+            ],
+        },
+    )
+
+
+# -- compare: the rules -------------------------------------------------------------------
+
+
+def test_both_lose_names_the_better_loser_its_risk_and_what_breaking_even_needs():
+    results = compare(
+        ploss=(0.7405, 0.9727),
+        es=(-513465.08, -616453.35),
+        profit=(252818.49, (248749.07, 256887.92), 0.9445),
+        roi_p50=(-0.2941, -0.6689),
+    )
+    said = summary(results, EN)
+    assert said.case == "both_lose"
+    # 1 / (1 - 0.2941) - 1 = 41.7% more sales at the same cost
+    assert said.text == (
+        "Alpha is the better of two losing mixes on profit: it beats Beta in 94% of campaigns "
+        "but still loses money in 74% of them (expected shortfall -NT$513,465), and breaking "
+        "even needs 42% more sales (orders × order value) than its median campaign."
+    )
+    zh = summary(results, ZH).text
+    assert zh.startswith("以利潤而言，Alpha是兩個虧損組合中較好的一個：它在 94% 的活動中勝過Beta")
+    assert "須比其中位數活動多 42%" in zh and zh.endswith("。")
+
+
+def test_both_win_says_choose_and_the_median_campaigns_roi():
+    results = compare(
+        ploss=(0.2, 0.4),
+        es=(-120000, -90000),
+        profit=(100000, (80000, 120000), 0.7),
+        roi_p50=(0.35, 0.1),
+    )
+    said = summary(results, EN)
+    assert said.case == "both_win"
+    assert said.text == (
+        "Choose Alpha: on profit it beats Beta in 70% of campaigns, loses money in only 20% of "
+        "them (expected shortfall -NT$120,000), and its median campaign returns an ROI of 35%."
+    )
+
+
+def test_one_wins_when_the_winner_is_b_uses_the_complement_of_p_a_better():
+    results = compare(
+        ploss=(0.6, 0.3),
+        es=(-200000, -150000),
+        profit=(-50000, (-60000, -40000), 0.25),
+        roi_p50=(-0.1, 0.12),
+    )
+    said = summary(results, EN)
+    assert said.case == "one_wins"
+    assert said.text == (
+        "Choose Beta: on profit it beats Alpha in 75% of campaigns and loses money in 30% of "
+        "them against 60% for Alpha (expected shortfall -NT$150,000), and its median campaign "
+        "returns an ROI of 12%."
+    )
+
+
+def test_a_higher_mean_that_loses_more_often_is_a_trade_off():
+    results = compare(
+        ploss=(0.55, 0.45),
+        es=(-400000, -100000),
+        profit=(30000, (20000, 40000), 0.52),
+        roi_p50=(-0.02, 0.01),
+    )
+    said = summary(results, EN)
+    assert said.case == "trade_off"
+    assert said.text.startswith(
+        "Alpha earns more on profit (+NT$30,000 a campaign on average) but loses money in 55% of "
+        "campaigns against 45% for Beta (expected shortfall -NT$400,000 against -NT$100,000)"
+    )
+
+
+def test_a_paired_interval_holding_zero_is_a_near_tie():
+    results = compare(
+        ploss=(0.48, 0.5),
+        es=(-90000, -95000),
+        profit=(4000, (-5000, 13000), 0.51),
+        roi_p50=(0.01, 0.0),
+    )
+    said = summary(results, EN)
+    assert said.case == "near_tie"
+    assert said.text == (
+        "On profit, Alpha and Beta are a near-tie (mean difference +NT$4,000 a campaign, 95% CI "
+        "-NT$5,000 to +NT$13,000): Alpha loses money in 48% of campaigns and Beta in 50%, with "
+        "an expected shortfall of -NT$90,000 against -NT$95,000."
+    )
+    assert summary(results, ZH).text.startswith("以利潤而言，Alpha與Beta幾乎打平")
+
+
+# -- sweep, timeline, sensitivity --------------------------------------------------------------
+
+SWEEP_SETTINGS = {
+    "axes": [{"name": "nano_share", "values": [0.5, 0.9]}],
+    "objective": "max:profit_mean",
+    "frontier": {"return": "max:roi_mean", "risk": "max:expected_shortfall"},
+}
+
+
+def sweep(prob_loss: float | None) -> Results:
+    """A sweep of nano_share over 0.5 and 0.9 whose best plan (a at 0.9) loses money with
+    probability ``prob_loss`` (None: no plan meets the limits)."""
+    rows = [
+        {
+            "point": i,
+            "nano_share": share,
+            "strategy": s,
+            "label": LABELS[s],
+            "profit_mean": value,
+            "roi_mean": value / 1e6,
+            "prob_loss": 0.6 if value < 100000 else (prob_loss or 0.6),
+            "expected_shortfall": -775645.15,
+        }
+        for i, (share, s, value) in enumerate(
+            [(0.5, "a", 50000.0), (0.9, "a", 149490.59), (0.5, "b", 20000.0), (0.9, "b", 30000.0)]
+        )
+    ]
+    best = {
+        "point": 1,
+        "strategy": "a",
+        "settings": {"nano_share": 0.9},
+        "value": 149490.59,
+        "ci": [115751.31, 183229.87],
+        "limits": [],
+    }
+    document = {
+        "objective": "max:profit_mean",
+        "risk_limits": ["prob_loss <= 0.55"],
+        "candidates": 4,
+        "feasible": 0 if prob_loss is None else 1,
+        "best": None if prob_loss is None else best,
+    }
+    frontier = [dict(r, efficient=r["point"] == 1) for r in rows]
+    return _results(
+        "sweep",
+        {"sweep.csv": rows, "frontier.csv": frontier, "best.json": document},
+        settings=SWEEP_SETTINGS,
+    )
+
+
+def test_the_best_sweep_plan_that_still_loses_more_often_than_not_is_risky():
+    said = summary(sweep(0.52294921875), EN)
+    assert said.case == "risky"
+    assert said.text == (
+        "The best plan, Alpha at nano share 90%, makes a mean profit of NT$149,491 (95% CI "
+        "NT$115,751 to NT$183,230) but still loses money in 52% of campaigns (expected shortfall "
+        "-NT$775,645): even the best plan is more likely to lose than to win."
+    )
+    assert summary(sweep(0.52294921875), ZH).text.startswith("最佳方案Alpha（奈米占比 90%）")
+
+
+def test_a_sweep_plan_that_mostly_wins_is_chosen_and_none_is_said():
+    said = summary(sweep(0.3), EN)
+    assert said.case == "best"
+    assert said.text == (
+        "Choose Alpha at nano share 90%: mean profit NT$149,491 (95% CI NT$115,751 to "
+        "NT$183,230), losing money in 30% of campaigns (expected shortfall -NT$775,645)."
+    )
+    none = summary(sweep(None), EN)
+    assert none.case == "none"
+    assert none.text == "None of the 4 plans of the sweep meets P(loss) ≤ 55.0%."
+
+
+def timeline(lost: float, load: float) -> Results:
+    """A timeline of a and b: a pays back in 7.6% of campaigns, b in 5%."""
+    payback = {
+        "a": {"never_share": 0.924, "never_share_ci": [0.91, 0.935], "p50_day": 40.0},
+        "b": {"never_share": 0.95, "never_share_ci": [0.94, 0.96], "p50_day": 45.0},
+    }
+    rows = [
+        _metric_row(s, m, v)
+        for s in "ab"
+        for m, v in (("lost_share", lost), ("manager_utilisation", load), ("roi", -0.5))
+    ]
+    document = {"strategies": {s: {"label": LABELS[s], "payback": p} for s, p in payback.items()}}
+    return _results(
+        "timeline",
+        {"summary.csv": rows, "summary.json": document},
+        settings={"timeline": {"window_days": 60, "managers": 1}},
+    )
+
+
+def test_a_timeline_that_loses_posts_to_the_window_leads_with_capacity():
+    said = summary(timeline(0.2891, 1.0), EN)
+    assert said.case == "capacity"
+    assert said.text == (
+        "Alpha is held back by capacity: 28.9% of its deliverables are lost to the 60-day window "
+        "with managers 100% busy, and it pays back in only 8% of campaigns."
+    )
+    plain = summary(timeline(0.02, 0.5), EN)
+    assert plain.case == "pays"
+    assert plain.text == (
+        "Alpha pays back in 8% of simulated campaigns (median payback day 40), against 5% for Beta."
+    )
+
+
+def sensitivity(top: dict, contribution: float, luck: float) -> Results:
+    """A sensitivity of a's ROI led by ``top`` (explaining ``contribution`` of the variance),
+    order value next at 10%, creator luck ``luck`` (split.csv)."""
+    aov = {"group": "campaign", "quantity": "aov", "aggregate": "value", "input": "aov"}
+    rows = [
+        {"strategy": "a", "output": "roi", "rank": 1, "contribution": contribution, "spearman": 0.7}
+        | top,
+        {"strategy": "a", "output": "roi", "rank": 2, "contribution": 0.1, "spearman": 0.3} | aov,
+    ]
+    split = [
+        {"strategy": "a", "output": "roi", "part": part, "s1": s1}
+        for part, s1 in (("persistent", 0.3), ("campaign", 0.4), ("creators", luck))
+    ]
+    return _results(
+        "sensitivity",
+        {"sensitivity.csv": rows, "split.csv": split},
+        settings={"output": "roi"},
+    )
+
+
+SHOCK = {"group": "campaign", "quantity": "shock", "aggregate": "value", "input": "shock"}
+LEVEL = {
+    "group": "nano/instagram",
+    "quantity": "engagement_rate",
+    "aggregate": "pool level",
+    "input": "nano/instagram: engagement rate (pool level)",
+}
+
+
+def test_sensitivity_led_by_the_shock_a_level_or_creator_luck():
+    said = summary(sensitivity(SHOCK, 0.5729, 0.0628), EN)
+    assert said.case == "shock"
+    assert said.text == (
+        "For Alpha, ROI rides on the product's appeal: the shock explains 57% of its variance, "
+        "more than any other input (next: order value (AOV), 10%)."
+    )
+    said = summary(sensitivity(LEVEL, 0.4, 0.1), EN)
+    assert said.case == "level"
+    assert said.text == (
+        "For Alpha, ROI rides on nano/instagram: engagement rate (pool level): this pool-wide "
+        "input explains 40% of its variance, more than any other input (next: order value (AOV), "
+        "10%)."
+    )
+    said = summary(sensitivity(LEVEL, 0.3, 0.45), EN)
+    assert said.case == "luck"
+    assert said.text == (
+        "For Alpha, ROI is mostly creator luck: each creator's own draws explain 45% of its "
+        "variance, more than any single input (the largest, nano/instagram: engagement rate "
+        "(pool level), explains 30%)."
+    )
+    zh = summary(sensitivity(SHOCK, 0.5729, 0.0628), ZH).text
+    assert zh == (
+        "對Alpha而言，ROI取決於產品吸引力：衝擊解釋了 57% 的變異，多於其他任何輸入"
+        "（其次：客單價（AOV），10%）。"
+    )
+
+
+# -- the deck -----------------------------------------------------------------------------
+
+#: A number's pieces a line must not break between: an ASCII minus before a digit or an amount,
+#: a plain space before a unit or after a comparison sign.
+BREAKABLE = re.compile(r"(?<![\w.])-(?=[\d.]|NT\$)|\d (?=pts|個百分點)|[≤≥<>] (?=[−\d]|NT\$)")
+
+
+def _deck(story: Any, text: Text) -> Any:
+    from campaign_sim.reports.pptx import build_deck
+
+    return PPTX.Presentation(io.BytesIO(build_deck(story, [], text)))
+
+
+def _is_sentence(title: str) -> bool:
+    """A title that says something: it ends with a full stop (a continued page's "(2/3)" aside)."""
+    return re.sub(r" \(\d+/\d+\)$", "", title.strip()).endswith((".", "。"))
+
+
+def _tables(deck: Any) -> list[tuple[str, Any]]:
+    return [
+        (slide.shapes.title.text, shape.table)
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+    ]
+
+
+def _check_deck(deck: Any) -> None:
+    for number, slide in enumerate(deck.slides, start=1):
+        notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+        assert notes.strip(), f"slide {number} has no speaker notes"
+        title = slide.shapes.title.text
+        assert _is_sentence(title), f"slide {number}: {title!r} is not a sentence"
+    for title, table in _tables(deck):
+        for row in table.rows:
+            for cell in row.cells:
+                assert "\n" not in cell.text and not BREAKABLE.search(cell.text), (
+                    f"{title}: {cell.text!r} can break inside a number"
+                )
+
+
+@pytest.mark.parametrize("text", [EN, ZH], ids=["en", "zh-TW"])
+def test_synthetic_decks_have_notes_sentences_and_unbreakable_numbers(text):
+    cases = [
+        compare(
+            ploss=(0.7405, 0.9727),
+            es=(-513465.08, -616453.35),
+            profit=(252818.49, (248749.07, 256887.92), 1.0),
+            roi_p50=(-0.2941, -0.6689),
+        ),
+        sweep(0.52),
+        timeline(0.2891, 1.0),
+        sensitivity(SHOCK, 0.57, 0.06),
+    ]
+    for results in cases:
+        _check_deck(_deck(tell(results, text), text))
+
+
+def test_comparison_headers_name_the_strategies_and_certainties_read_as_words():
+    results = compare(
+        ploss=(0.7405, 0.9727),
+        es=(-513465.08, -616453.35),
+        profit=(252818.49, (248749.07, 256887.92), 1.0),
+        roi_p50=(-0.2941, -0.6689),
+    )
+    story = tell(results, EN)
+    (section,) = [s for s in story.tables if s.heading.startswith("Alpha against Beta")]
+    header = section.table.header
+    assert header[1] == "Mean: Alpha" and header[2] == "Mean: Beta"
+    assert "Alpha − Beta" in header[3] and header[5].startswith("P(Alpha better)")
+    assert not any("Mean A" in h or "Mean B" in h for h in header)
+    profit = next(r for r in section.table.rows if r[0] == "Profit")
+    assert profit[5] == "in every campaign"  # not "100% [>99.9%, >99.9%]"
+    roi = next(r for r in section.table.rows if r[0] == "ROI")
+    assert roi[3].split(" [")[0] == "+37.5 pts"  # a difference of rates, in points
+
+
+def test_value_at_risk_and_expected_shortfall_are_both_profits_with_one_sign():
+    results = compare(
+        ploss=(0.7405, 0.9727),
+        es=(-513465.08, -616453.35),
+        profit=(252818.49, (248749.07, 256887.92), 0.9445),
+        roi_p50=(-0.2941, -0.6689),
+    )
+    deck = _deck(tell(results, EN), EN)
+    (table,) = [t for title, t in _tables(deck) if title.startswith("Alpha loses money least")]
+    header = [c.text for c in table.rows[0].cells]
+    var, es = (
+        header.index("Value at risk 5% (profit)"),
+        header.index("Expected shortfall 5% (profit)"),
+    )
+    risk = results.risk
+    assert risk is not None
+    for i, row in enumerate(list(table.rows)[1:]):
+        cells = [c.text for c in row.cells]
+        expected = risk.iloc[i]
+        # both negative here (losses): both shown with the same minus sign, ES the worse
+        assert cells[var] == "\u2212" + EN.money(-expected["value_at_risk"])
+        assert cells[es] == "\u2212" + EN.money(-expected["expected_shortfall"])
+
+
+# -- a real deck: every slide, en and zh-TW ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def coffee(tmp_path_factory) -> Path:
+    from campaign_sim.cli import main
+
+    out = tmp_path_factory.mktemp("story") / "coffee"
+    result = CliRunner().invoke(
+        main, ["compare", str(EXAMPLES[0]), "-n", "512", "--seed", "5", "--out", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_built_compare_deck_says_its_csvs_on_every_slide(coffee, lang, tmp_path):
+    from campaign_sim.reports import build_report
+
+    report = build_report(coffee, formats="pptx", lang=lang, out=tmp_path / lang)
+    (name,) = [f for f in report.files if f.endswith(".pptx")]
+    deck = PPTX.Presentation(report.folder / name)
+    _check_deck(deck)
+    risk = pd.read_csv(coffee / "risk.csv").set_index("strategy")
+    comparison = pd.read_csv(coffee / "comparison.csv").set_index("metric")
+    headline = deck.slides[1].shapes.title.text.replace("\u2212", "-").replace("\u00a0", " ")
+    text = Text(lang, "TWD")
+    winner = "nano_heavy" if comparison.loc["profit", "mean_diff"] > 0 else "micro_heavy"
+    assert text.prob(risk.loc[winner, "prob_loss"]) in headline
+    assert text.money(risk.loc[winner, "expected_shortfall"]) in headline
+    labels = pd.read_json(coffee / "manifest.json", typ="series")["strategies"]
+    headers = [
+        [c.text for c in table.rows[0].cells]
+        for _, table in _tables(deck)
+        if table.cell(0, 0).text == text("col.metric")
+    ]
+    assert headers  # the comparison table: each strategy's column headed by its label
+    for header in headers:
+        assert labels["nano_heavy"] in header[1] and labels["micro_heavy"] in header[2]
