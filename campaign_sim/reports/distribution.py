@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import BREAK_EVEN, PALETTE, figure, money_axis, percent_axis
+from campaign_sim.reports.plotting import (
+    BREAK_EVEN,
+    PALETTE,
+    figure,
+    money_axis,
+    percent_axis,
+    say,
+)
 from campaign_sim.reports.results import Results, finite
 
 __all__ = ["plan"]
@@ -52,13 +59,21 @@ def _density(q: np.ndarray, v: np.ndarray, x: np.ndarray) -> np.ndarray | None:
     return gaussian_kde(points)(x)
 
 
+#: The ROI range shown: every strategy's P0.5 to P99.5 (the quantile grid's 1% steps
+#: interpolated), so only the outer 1% of campaigns lies off the chart.
+VIEW_Q = (0.005, 0.995)
+
+
 def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Smoothed ROI density per strategy (from the 1% quantile grid), with P5, median and P95
-    marked and the break-even line."""
+    """Smoothed ROI density per strategy (from the 1% quantile grid) as the share of campaigns
+    per percentage point of ROI, with P5, median and P95 marked and the break-even line; the
+    x axis spans every strategy's P0.5 to P99.5."""
+    from matplotlib.lines import Line2D
+
     names = [n for n in results.ordered_strategies if _grid(results, n, "roi") is not None]
     if not names:
         return None
-    view = _view(results, "roi")
+    view = _view(results, "roi", *VIEW_Q)
     x = np.linspace(view[0], view[1], 600)
     with figure() as (fig, ax):
         for name in names:
@@ -72,8 +87,9 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
             if density is None:
                 ax.axvline(float(np.median(v)), color=c, linewidth=3, label=label)
             else:
-                ax.fill_between(x, density, color=c, alpha=0.18, linewidth=0)
-                ax.plot(x, density, color=c, linewidth=2.6, label=label)
+                per_point = density / 100  # share of campaigns per percentage point of ROI
+                ax.fill_between(x, per_point, color=c, alpha=0.18, linewidth=0)
+                ax.plot(x, per_point, color=c, linewidth=2.6, label=label)
             if summary is not None:
                 for key, style in (("p5", "--"), ("p50", "-"), ("p95", "--")):
                     ax.axvline(summary[key], color=c, linestyle=style, linewidth=1.6, alpha=0.9)
@@ -90,11 +106,20 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
         ax.set_xlim(*view)
         ax.set_ylim(bottom=0)
         percent_axis(ax.xaxis)
-        ax.set_yticklabels([])
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(text("axis.roi"))
-        ax.set_ylabel(text("axis.density"))
-        ax.legend(loc="upper right")
+        percent_axis(ax.yaxis, 1)
+        ax.set_xlabel(say(text, "axis.roi_view", "ROI (P0.5–P99.5 of every strategy shown)"))
+        ax.set_ylabel(say(text, "axis.density_pt", "share of campaigns per 1 pt of ROI"))
+        handles, labels = ax.get_legend_handles_labels()
+        grey = "#555555"
+        handles += [
+            Line2D([], [], color=grey, linewidth=1.6),
+            Line2D([], [], color=grey, linewidth=1.6, linestyle="--"),
+        ]
+        labels += [
+            say(text, "legend.median_line", "thin solid line: median"),
+            say(text, "legend.p5_p95_lines", "dashed lines: P5 and P95"),
+        ]
+        fig.legend(handles, labels, loc="outside upper center", ncols=2)
         return fig
 
 
@@ -185,8 +210,20 @@ def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
         return fig
 
 
+def _fit(values: list[float], keep: float = 0.0, pad: float = 0.06) -> tuple[float, float]:
+    """Axis limits around ``values`` with a margin of ``pad`` of their span; ``keep`` (the
+    break-even) is included while it lies within half a span of them."""
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, 1e-9 * max(1.0, abs(lo), abs(hi)))
+    if lo - span / 2 <= keep <= hi + span / 2:
+        lo, hi = min(lo, keep), max(hi, keep)
+        span = hi - lo
+    return lo - pad * span, hi + pad * span
+
+
 def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """A - B for ROI and profit: P5-P95 bar, median tick, mean with its CI."""
+    """A - B for ROI and profit: P5-P95 bar, median tick, mean with its CI; each axis fitted
+    to its bar and whiskers (and zero when it is near)."""
     rows: list[tuple[str, Any]] = [
         (m, d) for m in ("roi", "profit") if (d := results.difference(m)) is not None
     ]
@@ -201,14 +238,14 @@ def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> A
                 [0],
                 [d["diff_p95"] - d["diff_p5"]],
                 left=[d["diff_p5"]],
-                height=0.5,
+                height=0.7,
                 color=c,
                 alpha=0.3,
                 label=text("legend.p5_p95"),
             )
             ax.plot(
                 [d["diff_p50"]] * 2,
-                [-0.25, 0.25],
+                [-0.35, 0.35],
                 color=c,
                 linewidth=3,
                 label=text("legend.median"),
@@ -227,28 +264,26 @@ def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> A
                 label=text("legend.mean_ci"),
             )
             ax.axvline(0, color=BREAK_EVEN, linewidth=1.5)
-            ax.set_ylim(-1, 1)
+            ax.set_ylim(-0.45, 0.45)
             ax.set_yticks([])
             ax.grid(axis="y", visible=False)
-            ax.set_title(text.metric(metric))
-            ax.annotate(
-                text("label.a_better", a=results.label(a), p=text.prob(d["prob_a_better"])),
-                xy=(0.5, 0.88),
-                xycoords="axes fraction",
-                ha="center",
-                fontweight="bold",
+            ax.set_title(
+                text.metric(metric)
+                + ("：" if text.zh else ": ")
+                + text("label.a_better", a=results.label(a), p=text.prob(d["prob_a_better"])),
                 color=c,
+                fontweight="bold",
             )
-            lo, hi = float(d["diff_p5"]), float(d["diff_p95"])
-            pad = 0.15 * max(hi - lo, abs(hi), abs(lo), 1e-9)
-            ax.set_xlim(min(lo, 0) - pad, max(hi, 0) + pad)
+            values = [float(d[k]) for k in ("diff_p5", "diff_p95", "mean_diff_ci_low")]
+            ax.set_xlim(*_fit([*values, float(d["mean_diff_ci_high"])]))
             if metric == "roi":
                 percent_axis(ax.xaxis)
                 ax.set_xlabel(text("axis.diff_roi"))
             else:
                 money_axis(ax.xaxis, text)
                 ax.set_xlabel(text("axis.diff_profit", currency=results.currency))
-            ax.legend(loc="lower center", ncols=3, fontsize=12)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=3)
         fig.suptitle(f"{results.label(a)} − {results.label(b)}", fontsize=15)
         return fig
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import figure, value_axis
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, say, value_axis
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
@@ -66,13 +66,31 @@ def _swings(results: Results) -> Any:
     return frame
 
 
+#: Outputs whose break-even is zero (a line at 0 on their charts).
+BREAK_EVEN_AT_ZERO = ("roi", "profit", "roi_horizon", "profit_horizon", "gross_profit")
+
+
+def _span(values: np.ndarray, keep: float | None) -> tuple[float, float]:
+    """Axis limits around ``values`` with a 6% margin; ``keep`` (the break-even) included
+    while it lies within half a span of them."""
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    span = max(hi - lo, 1e-9 * max(1.0, abs(lo), abs(hi)))
+    if keep is not None and lo - span / 2 <= keep <= hi + span / 2:
+        lo, hi = min(lo, keep), max(hi, keep)
+        span = hi - lo
+    return lo - 0.06 * span, hi + 0.06 * span
+
+
 def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Per strategy, the output at each input's low and high value, widest swing on top."""
+    """Per strategy, the output at each input's low and high value, widest swing on top; the
+    baseline (every input random) as a labelled line, its value in the panel's title, and the
+    break-even line where the output has one; the legend below the panels."""
     frame = _swings(results)
     if frame is None:
         return None
     names = _strategies(results, frame)
     output = _output(results)
+    zero = 0.0 if output in BREAK_EVEN_AT_ZERO else None
     with figure(ncols=len(names), squeeze=False) as (fig, grid):
         for ax, name in zip(grid[0], names, strict=True):
             part = frame[frame["strategy"] == name].nlargest(TOP, "reach").iloc[::-1]
@@ -82,15 +100,43 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
             low, high = part["at_low"].to_numpy(float), part["at_high"].to_numpy(float)
             ax.barh(y, low - base, left=base, color=c, alpha=0.4, label=text("legend.low"))
             ax.barh(y, high - base, left=base, color=c, label=text("legend.high"))
-            ax.axvline(base, color="black", linewidth=1.2)
+            ax.axvline(
+                base,
+                color="black",
+                linewidth=1.4,
+                label=say(text, "legend.baseline", "baseline: every input random"),
+            )
+            view = _span(np.concatenate([low, high, [base]]), zero)
+            ax.set_xlim(*view)
+            if zero is not None and view[0] <= zero <= view[1]:
+                ax.axvline(
+                    zero,
+                    color=BREAK_EVEN,
+                    linestyle="--",
+                    linewidth=1.6,
+                    label=text("label.break_even"),
+                )
             labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
             ax.set_yticks(y, labels, fontsize=11)
             ax.grid(axis="y", visible=False)
             value_axis(ax.xaxis, output, text)
             ax.set_xlabel(text.metric(output))
-            ax.set_title(results.label(name))
-        grid[0][-1].legend(loc="lower right")
+            said = say(
+                text, "label.baseline_value", "baseline {value}", value=_value(base, output, text)
+            )
+            ax.set_title(f"{results.label(name)}\n{said}", fontsize=14)
+        handles, labels = _legend_entries(grid[0])
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         return fig
+
+
+def _legend_entries(panels: Any) -> tuple[list, list]:
+    """Every panel's legend entries, each label once."""
+    entries: dict[str, Any] = {}
+    for ax in panels:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
 
 
 def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
@@ -109,23 +155,92 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 err = [rho - part["spearman_ci_low"], part["spearman_ci_high"] - rho]
                 ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.axvline(0, color="black", linewidth=1.0)
-            ax.set_xlim(-1, 1)
-            labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
-            ax.set_yticks(y, labels, fontsize=11)
+            labels = [_wrap(input_name(r, text), 36) for r in part.to_dict("records")]
+            ax.set_yticks(y, labels, fontsize=10.5)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(text("axis.spearman"))
             ax.set_title(results.label(name))
+        grid[0][0].set_xlim(*_rho_view(frame))
         return fig
 
 
-def _wrap(label: str, width: int = 28) -> str:
-    """Long input names on two lines, so they fit beside the bars."""
-    if len(label) <= width:
-        return label
-    cut = label.rfind(" ", 0, width)
-    cut = cut if cut > 0 else width
-    rest = label[cut:].strip()
-    return label[:cut] + "\n" + (rest if len(rest) <= width else rest[: width - 1] + "…")
+def _rho_view(frame: Any) -> tuple[float, float]:
+    """x limits of the rank correlations: zero and every CI (or value), a margin, within
+    [-1, 1]."""
+    low = frame["spearman_ci_low"] if "spearman_ci_low" in frame else frame["spearman"]
+    high = frame["spearman_ci_high"] if "spearman_ci_high" in frame else frame["spearman"]
+    lo, hi = min(0.0, float(np.nanmin(low))), max(0.0, float(np.nanmax(high)))
+    pad = 0.06 * max(hi - lo, 0.1)
+    return max(-1.0, lo - pad), min(1.0, hi + pad)
+
+
+def _sobol_name(name: str, text: Text) -> str:
+    """A Sobol input (``aov``, ``shock``, ``creators``) in words."""
+    if name in ("aov", "shock"):
+        return text(f"input.{name}")
+    if name == "creators":
+        return say(text, "input.creator_luck", "creator luck (every creator's own draws)")
+    return name
+
+
+def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Per strategy, each input's first-order (S1) and total (ST) Sobol index of the output's
+    variance with their 95% CIs, largest total on top; None without sobol.csv."""
+    frame = results.table("sobol.csv") if results.has("sobol.csv") else None
+    if frame is None or frame.empty or not {"s1", "st"} <= set(frame.columns):
+        return None
+    names = _strategies(results, frame)
+    h = 0.38
+    with figure(ncols=len(names), sharex=True, squeeze=False) as (fig, grid):
+        for ax, name in zip(grid[0], names, strict=True):
+            part = frame[frame["strategy"] == name].sort_values("st").tail(TOP)
+            y = np.arange(len(part))
+            c = colour.get(name, "#333333")
+            for column, shift, alpha, key, english in (
+                ("st", h / 2, 1.0, "legend.sobol_st", "total (ST): with its interactions"),
+                ("s1", -h / 2, 0.45, "legend.sobol_s1", "first order (S1): alone"),
+            ):
+                value = part[column].to_numpy(float)
+                ax.barh(
+                    y + shift, value, height=h, color=c, alpha=alpha, label=say(text, key, english)
+                )
+                if {f"{column}_ci_low", f"{column}_ci_high"} <= set(part.columns):
+                    err = np.clip(
+                        [value - part[f"{column}_ci_low"], part[f"{column}_ci_high"] - value],
+                        0,
+                        None,
+                    )
+                    ax.errorbar(value, y + shift, xerr=err, fmt="none", ecolor="#333333", capsize=3)
+            ax.set_xlim(0, 1)
+            percent_axis(ax.xaxis)
+            ax.set_yticks(y, [_wrap(_sobol_name(str(v), text), 26) for v in part["input"]])
+            ax.grid(axis="y", visible=False)
+            ax.set_xlabel(
+                say(
+                    text,
+                    "axis.sobol",
+                    "share of the variance of {metric}",
+                    metric=text.metric(_output(results)),
+                )
+            )
+            ax.set_title(results.label(name))
+        handles, labels = _legend_entries(grid[0])
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+        return fig
+
+
+def _wrap(label: str, width: int = 28, lines: int = 2) -> str:
+    """Long input names on up to ``lines`` lines of ``width`` characters, so they fit beside
+    the bars; only a name longer than that ends in "…"."""
+    import textwrap
+
+    parts = textwrap.wrap(label, width, break_on_hyphens=False) or [label]
+    if len(parts) > lines:
+        parts = [
+            *parts[: lines - 1],
+            textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder="…"),
+        ]
+    return "\n".join(parts)
 
 
 def plan(results: Results, text: Text) -> list[tuple]:
@@ -143,6 +258,23 @@ def plan(results: Results, text: Text) -> list[tuple]:
             text("chart.drivers", metric=metric),
             text("caption.drivers", metric=metric),
             drivers,
+        ),
+        (
+            "sobol",
+            say(
+                text,
+                "chart.sobol",
+                "What explains the variance of {metric} (Sobol indices)",
+                metric=metric,
+            ),
+            say(
+                text,
+                "caption.sobol",
+                "Share of the variance of {metric} each input explains alone (S1) and with its "
+                "interactions (ST), with 95% CIs.",
+                metric=metric,
+            ),
+            sobol,
         ),
     ]
 

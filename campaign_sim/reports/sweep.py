@@ -12,13 +12,24 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.reports.i18n import Text, column_kind
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, value_axis
+from campaign_sim.reports.plotting import (
+    BREAK_EVEN,
+    OFFSETS,
+    RINGS,
+    figure,
+    place_label,
+    renderer,
+    say,
+    value_axis,
+)
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
 __all__ = ["headline", "plan", "points", "table"]
 
 MAX_PANELS = 4
+#: Colour of the risk limits drawn on the frontier.
+LIMIT = "#CC3311"
 
 
 def axes(results: Results) -> list[str]:
@@ -120,8 +131,74 @@ def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str)
         return fig
 
 
+def _limits(results: Results) -> list[tuple[str, float, str]]:
+    """The risk limits of best.json as (column, value, limit as written)."""
+    out = []
+    for limit in (results.json("best.json") or {}).get("risk_limits") or []:
+        match = re.fullmatch(r"\s*(\w+)\s*(<=|>=|==|<|>)\s*(\S+)\s*", str(limit))
+        if match is not None and _is_number(match.group(3)):
+            out.append((match.group(1), float(match.group(3)), str(limit)))
+    return out
+
+
+def _draw_limits(ax: Any, results: Results, text: Text, ret: str, risk: str) -> list[str]:
+    """Each risk limit on the frontier's own columns as a dashed line; the texts of the other
+    limits (not on these axes), for the legend."""
+    others = []
+    for column, value, limit in _limits(results):
+        said = say(text, "label.limit", "limit: {limit}", limit=limit_text(limit, text))
+        if column == risk:
+            ax.axvline(value, color=LIMIT, linestyle="--", linewidth=1.6, label=said)
+        elif column == ret:
+            ax.axhline(value, color=LIMIT, linestyle="--", linewidth=1.6, label=said)
+        else:
+            others.append(limit_text(limit, text))
+    return others
+
+
+def _plan_points(ax: Any, table: pd.DataFrame, ret: str, risk: str) -> np.ndarray:
+    """Every plan of the frontier in display pixels."""
+    values = table[[risk, ret]].to_numpy(dtype=float)
+    return ax.transData.transform(values[np.isfinite(values).all(axis=1)])
+
+
+def _cluster_labels(
+    ax: Any, results: Results, table: pd.DataFrame, text: Text, ret: str, risk: str
+) -> list[Any]:
+    """A label under each group of plans sharing a value of the second swept axis (the
+    clusters a budget makes), e.g. "budget = NT$600,000"."""
+    names = [n for n in axes(results) if n in table]
+    if len(names) < 2 or results.settings.get("zip"):
+        return []
+    key = names[1]
+    groups = list(dict.fromkeys(table[key]))
+    if len(groups) > 8:
+        return []
+    out = []
+    for value in groups:
+        part = table[table[key] == value]
+        x, y = float(part[risk].median()), float(part[ret].min())
+        note = ax.annotate(
+            f"{axis_label(key, names)} = {format_value(value, key, text)}",
+            xy=(x, y),
+            xytext=(0, -14),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=12,
+            color="#333333",
+        )
+        note.set_in_layout(False)
+        out.append(note)
+    return out
+
+
 def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Every plan's return against its risk; efficient plans joined; the chosen plan starred."""
+    """Every plan's return against its risk; efficient plans ringed and joined; the chosen
+    plan starred and labelled where no plan is; the risk limits on these axes as dashed
+    lines; each group of the second axis labelled; the legend outside the plot."""
+    from matplotlib.lines import Line2D
+
     table = results.table("frontier.csv")
     goals = results.settings.get("frontier") or {}
     ret = _goal(str(goals.get("return", "max:roi_mean")))[1]
@@ -157,6 +234,7 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 alpha=0.7,
                 label=text("legend.efficient"),
             )
+        chosen = table[:0]
         if best:
             chosen = table[
                 (table["point"] == best["point"]) & (table["strategy"] == best["strategy"])
@@ -173,21 +251,47 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
                     zorder=5,
                     label=text("legend.chosen"),
                 )
-                note = _point_text(best.get("settings") or {}, axes(results), text)
-                ax.annotate(
-                    f"{results.label(str(best['strategy']))}\n{note}",
-                    xy=(float(chosen[risk].iloc[0]), float(chosen[ret].iloc[0])),
-                    xytext=(18, -6),
-                    textcoords="offset points",
-                    va="top",
-                    fontsize=12,
-                )
+        others = _draw_limits(ax, results, text, ret, risk)
         ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
         value_axis(ax.xaxis, risk, text)
         value_axis(ax.yaxis, ret, text)
         ax.set_xlabel(_label(risk, text))
         ax.set_ylabel(_label(ret, text))
-        ax.legend(loc="best")
+        low, high = ax.get_ylim()
+        ax.set_ylim(low - 0.1 * (high - low), high + 0.2 * (high - low))  # room for labels
+        handles, labels = ax.get_legend_handles_labels()
+        if others:
+            handles.append(Line2D([], [], linestyle="none"))
+            labels.append(
+                say(
+                    text,
+                    "legend.other_limits",
+                    "also required: {limits}",
+                    limits=text.list_sep().join(others),
+                )
+            )
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)))
+        renderer(fig)
+        clusters = _cluster_labels(ax, results, table, text, ret, risk)
+        taken = [c.get_window_extent(renderer(fig)) for c in clusters]
+        if not chosen.empty and best:
+            note = _point_text(best.get("settings") or {}, axes(results), text)
+            place_label(
+                ax,
+                f"{results.label(str(best['strategy']))}\n{note}",
+                (float(chosen[risk].iloc[0]), float(chosen[ret].iloc[0])),
+                points=_plan_points(ax, table, ret, risk),
+                taken=taken,
+                offsets=tuple((2 * dx, 2 * dy) for dx, dy in OFFSETS) + RINGS,
+                fontsize=12,
+                arrowprops={"arrowstyle": "-", "color": "#555555", "shrinkB": 12},
+                bbox={
+                    "boxstyle": "round,pad=0.25",
+                    "facecolor": "white",
+                    "alpha": 0.85,
+                    "linewidth": 0,
+                },
+            )
         return fig
 
 
@@ -204,26 +308,75 @@ def _label(column: str, text: Text) -> str:
     return f"{text.metric(metric)} ({text(key)})" if key else column
 
 
+def _heatmaps(results: Results) -> dict[str, np.ndarray]:
+    """Strategy -> its heatmap's values (rows: the first column's values), for those with one."""
+    out = {}
+    for strategy in results.ordered_strategies:
+        if results.has(f"heatmap_{strategy}.csv"):
+            frame = results.table(f"heatmap_{strategy}.csv")
+            if frame is not None and frame.shape[1] >= 2:
+                out[strategy] = frame.iloc[:, 1:].to_numpy(dtype=float)
+    return out
+
+
+def heat_scale(results: Results) -> tuple[str, Any] | None:
+    """The colour map and norm every heatmap panel of the objective shares: diverging around
+    zero (RdBu, two slopes) when the values of all panels cross it, viridis otherwise."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    values = np.concatenate([v.ravel() for v in _heatmaps(results).values()] or [np.empty(0)])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if lo < 0 < hi:
+        return "RdBu", TwoSlopeNorm(0, lo, hi)
+    return "viridis", Normalize(lo, hi if hi > lo else lo + 1)
+
+
+def cell_format(results: Results, column: str, text: Text) -> Any:
+    """One format for every cell of the heatmaps of ``column``: money in one unit (M or k;
+    萬 or 億 in Chinese) chosen by the largest amount of all panels, percent for shares."""
+    kind = column_kind(column)
+    if kind in ("fraction", "prob"):
+        return text.pct
+    if kind != "money":
+        return lambda v: f"{v:.3g}"
+    values = np.concatenate([v.ravel() for v in _heatmaps(results).values()] or [np.zeros(1)])
+    top = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+    if text.zh:
+        unit, suffix = (1e8, "億") if top >= 1e8 else (1e4, "萬") if top >= 1e4 else (1, "")
+        digits = 1 if unit > 1 else 0
+    else:
+        unit, suffix = (1e6, "M") if top >= 1e6 else (1e3, "k") if top >= 1e3 else (1, "")
+        digits = 2 if unit == 1e6 else 0
+    return lambda v: f"{round(v / unit, digits) + 0.0:,.{digits}f}{suffix}"  # no "-0"
+
+
+def _column_value(column: Any, x_name: str, text: Text) -> str:
+    """A heatmap column (``profit_mean at budget=600000``) by its axis value."""
+    raw = str(column).rpartition("=")[2] if "=" in str(column) else str(column)
+    return format_value(float(raw), x_name, text) if _is_number(raw) else raw
+
+
 def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: str) -> Any:
-    """The objective over the two axes for one strategy, each cell labelled."""
-    from matplotlib.colors import TwoSlopeNorm
+    """The objective over the two axes for one strategy, each cell labelled in one unit; the
+    colour map and norm shared by every strategy's panel."""
+    from matplotlib.ticker import FuncFormatter
 
     frame = results.table(f"heatmap_{strategy}.csv")
-    if frame is None or frame.shape[1] < 2:
+    scale = heat_scale(results)
+    if frame is None or frame.shape[1] < 2 or scale is None:
         return None
     y_name = str(frame.columns[0])
     values = frame.iloc[:, 1:].to_numpy(dtype=float)
     objective = _goal(str(results.settings.get("objective", "max:profit_mean")))[1]
     x_name = next((n for n in axes(results) if n != y_name), "")
-    finite_values = values[np.isfinite(values)]
-    if finite_values.size == 0:
+    if not np.isfinite(values).any():
         return None
-    lo, hi = float(finite_values.min()), float(finite_values.max())
+    cell = cell_format(results, objective, text)
     with figure() as (fig, ax):
-        if lo < 0 < hi:
-            image = ax.imshow(values, cmap="RdBu", norm=TwoSlopeNorm(0, lo, hi), aspect="auto")
-        else:
-            image = ax.imshow(values, cmap="viridis", aspect="auto")
+        image = ax.imshow(values, cmap=scale[0], norm=scale[1], aspect="auto")
         rows, cols = values.shape
         if rows * cols <= 150:
             for i in range(rows):
@@ -236,25 +389,19 @@ def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: s
                     ax.text(
                         j,
                         i,
-                        _short(v, objective, text),
+                        cell(v),
                         ha="center",
                         va="center",
                         fontsize=11,
                         color="white" if dark else "black",
                     )
-        ax.set_xticks(
-            range(cols),
-            [
-                format_value(float(c), x_name, text) if _is_number(c) else str(c)
-                for c in frame.columns[1:]
-            ],
-        )
+        ax.set_xticks(range(cols), [_column_value(c, x_name, text) for c in frame.columns[1:]])
         ax.set_yticks(range(rows), [format_value(v, y_name, text) for v in frame.iloc[:, 0]])
         ax.set_xlabel(axis_label(x_name, axes(results)))
         ax.set_ylabel(axis_label(y_name, axes(results)))
         ax.grid(False)
         bar = fig.colorbar(image, ax=ax)
-        value_axis(bar.ax.yaxis, objective, text)
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: cell(v)))
         bar.set_label(_label(objective, text))
         return fig
 
@@ -265,15 +412,6 @@ def _is_number(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _short(value: float, column: str, text: Text) -> str:
-    kind = column_kind(column)
-    if kind in ("fraction", "prob"):
-        return text.pct(value)
-    if kind == "money":
-        return text.money_short(value)
-    return f"{value:.3g}"
 
 
 def plan(results: Results, text: Text) -> list[tuple]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percent_axis
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percent_axis, say
 from campaign_sim.reports.results import Results
 from campaign_sim.reports.texttable import TextTable
 
@@ -30,8 +30,38 @@ def _window(results: Results) -> float | None:
     return (results.settings.get("timeline") or {}).get("window_days")
 
 
+def _window_line(ax: Any, results: Results, text: Text, step: bool) -> None:
+    """The window's last day as a dotted line, its legend label saying what happens there:
+    fees still owed for content that never went live are paid that day (``step``)."""
+    window = _window(results)
+    if not window:
+        return
+    last = int(window) - 1
+    label = say(text, "legend.window_end", "last day of the window (day {day})", day=last)
+    if step:
+        label = say(
+            text,
+            "legend.window_end_fees",
+            "last day of the window (day {day}): fees still owed for lost posts are paid",
+            day=last,
+        )
+    ax.axvline(last, color="#777777", linestyle=":", linewidth=1.8, label=label)
+
+
+def _fee_step(part: Any, results: Results) -> bool:
+    """Whether the median cumulative profit falls on the window's last day (fees still owed
+    paid then) by more than 2% of the series' range."""
+    window = _window(results)
+    median = part.set_index("day")["p50"]
+    if not window or int(window) - 2 not in median.index or int(window) - 1 not in median.index:
+        return False
+    drop = float(median[int(window) - 2] - median[int(window) - 1])
+    return drop > 0.02 * max(float(median.max() - median.min()), 1e-9)
+
+
 def fan(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Cumulative profit by day per strategy: P5-P95 and P25-P75 bands, median line."""
+    """Cumulative profit by day per strategy: P5-P95 and P25-P75 bands, median line, the
+    window's last day marked and explained; the legend below the panels."""
     daily = results.table("daily.csv")
     if daily is None:
         return None
@@ -63,14 +93,13 @@ def fan(results: Results, text: Text, colour: dict[str, str]) -> Any:
             )
             ax.plot(day, part["p50"], color=c, linewidth=2.6, label=text("legend.median"))
             ax.axhline(0, color=BREAK_EVEN, linewidth=1.4)
-            window = _window(results)
-            if window:
-                ax.axvline(window, color="#777777", linestyle=":", linewidth=1.5)
+            _window_line(ax, results, text, _fee_step(part, results))
             ax.set_title(results.label(name))
             ax.set_xlabel(text("axis.day"))
             money_axis(ax.yaxis, text)
         grid[0][0].set_ylabel(text("axis.cum_profit", currency=results.currency))
-        grid[0][0].legend(loc="upper left")
+        handles, labels = grid[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)))
         return fig
 
 
@@ -90,8 +119,19 @@ def payback_bins(
     return edges, np.diff(at)
 
 
+def _fitted_end(shares: list[np.ndarray], edges: list[np.ndarray]) -> float:
+    """The x limit of the payback days: the end of the last bin where any strategy pays back
+    (at least 0.05% of campaigns)."""
+    ends = [
+        float(e[1:][s > 5e-4].max()) for s, e in zip(shares, edges, strict=True) if (s > 5e-4).any()
+    ]
+    return max(ends) if ends else float(max(e[-1] for e in edges))
+
+
 def payback_histogram(results: Results, text: Text, colour: dict[str, str]) -> Any:
-    """Share of campaigns by payback day (bins of a few days); never-paid-back share noted."""
+    """Share of campaigns by payback day (bins of a few days, the axis ending after the last
+    bin anyone pays back in) and, in a panel of its own, the share that never pays back as a
+    bar per strategy labelled with its count of campaigns and share."""
     frame = results.table("payback.csv")
     if frame is None:
         return None
@@ -101,28 +141,74 @@ def payback_histogram(results: Results, text: Text, colour: dict[str, str]) -> A
     horizon = int(frame["day"].max()) + 1
     width = max(1, round(horizon / 30))
     never = _payback(results)
-    with figure() as (fig, ax):
+    with figure(ncols=2, gridspec_kw={"width_ratios": [4, 1.1]}) as (fig, (ax, side)):
         bar = width / (len(names) + 0.5)
+        shares, all_edges, nevers = [], [], []
         for i, name in enumerate(names):
             part = frame[frame["strategy"] == name].sort_values("day")
             edges, share = payback_bins(
                 part["day"].to_numpy(), part["paid_back_share"].to_numpy(dtype=float), width
             )
-            cdf_end = float(part["paid_back_share"].iloc[-1])
+            shares.append(share)
+            all_edges.append(edges)
             c = colour.get(name, "#333333")
-            left = edges[:-1] + i * bar
-            label = results.label(name)
-            never_share = (never.get(name) or {}).get("never_share", 1 - cdf_end)
-            label += f" — {text('label.never')} {text.prob(never_share)}"
-            ax.bar(left, share, width=bar, align="edge", color=c, label=label)
-        window = _window(results)
-        if window:
-            ax.axvline(window, color="#777777", linestyle=":", linewidth=1.5)
-        percent_axis(ax.yaxis, 1 if ax.get_ylim()[1] < 0.1 else 0)
+            ax.bar(
+                edges[:-1] + i * bar,
+                share,
+                width=bar,
+                align="edge",
+                color=c,
+                label=results.label(name),
+            )
+            cdf_end = float(part["paid_back_share"].iloc[-1])
+            nevers.append(float((never.get(name) or {}).get("never_share", 1 - cdf_end)))
+        _window_line(ax, results, text, False)
+        ax.set_xlim(0, _fitted_end(shares, all_edges) + width / 2)
+        percent_axis(ax.yaxis, 1 if max(float(s.max()) for s in shares) < 0.1 else 0)
         ax.set_xlabel(text("axis.payback_day"))
         ax.set_ylabel(text("axis.share"))
-        ax.legend(loc="upper right")
+        _never_bars(side, results, text, names, nevers, colour)
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)))
         return fig
+
+
+def _never_bars(
+    ax: Any,
+    results: Results,
+    text: Text,
+    names: list[str],
+    nevers: list[float],
+    colour: dict[str, str],
+) -> None:
+    """One bar per strategy: the share of campaigns that never pay back inside the horizon,
+    labelled "n (share)" (n of ``results.campaigns``)."""
+    x = np.arange(len(names))
+    for xi, name, share in zip(x, names, nevers, strict=True):
+        (patch,) = ax.bar([xi], [share], width=0.7, color=colour.get(name, "#333333"))
+        patch.set_gid(f"never:{name}")
+        count = round(share * results.campaigns)
+        ax.annotate(
+            f"{text.count(count)}\n({text.prob(share)})",
+            xy=(xi, share),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=12,
+            fontweight="bold",
+        )
+    ax.set_ylim(0, 1.25)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    percent_axis(ax.yaxis)
+    ax.set_xticks(x, [""] * len(names))
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.grid(axis="x", visible=False)
+    ax.set_title(say(text, "label.never_title", "never pay back"), fontsize=14)
+    ax.set_xlabel(
+        say(text, "axis.never_n", "n = {n} campaigns each", n=text.count(results.campaigns)),
+        fontsize=12,
+    )
 
 
 def plan(results: Results, text: Text) -> list[tuple]:
