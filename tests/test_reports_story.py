@@ -453,6 +453,10 @@ def test_comparison_headers_name_the_strategies_and_certainties_read_as_words():
     assert not any("Mean A" in h or "Mean B" in h for h in header)
     profit = next(r for r in section.table.rows if r[0] == "Profit")
     assert profit[5] == "in every campaign"  # not "100% [>99.9%, >99.9%]"
+    from campaign_sim.reports.story import _prob_ci
+
+    assert _prob_ci(0.9997, 0.9992, 0.9999, EN) == ">99.9%"  # no "[>99.9%, >99.9%]"
+    assert _prob_ci(0.985, 0.98, 0.99, EN) == "98.5% [98.0%, 99.0%]"
     roi = next(r for r in section.table.rows if r[0] == "ROI")
     assert roi[3].split(" [")[0] == "+37.5 pts"  # a difference of rates, in points
 

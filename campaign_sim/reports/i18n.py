@@ -70,6 +70,18 @@ CURRENCY_SYMBOLS = {"TWD": "NT$", "USD": "US$", "EUR": "€", "JPY": "¥", "GBP"
 #: Creator tiers (the prior sets' ``tiers``) with a label.
 TIERS = {"nano": "tier.nano", "micro": "tier.micro", "mid": "tier.mid", "macro": "tier.macro"}
 
+#: Distribution families of priors.csv with a label.
+FAMILIES = {
+    "beta": "family.beta",
+    "fixed": "family.fixed",
+    "lognormal": "family.lognormal",
+    "loguniform": "family.loguniform",
+    "normal": "family.normal",
+    "uniform": "family.uniform",
+    "triangular": "family.triangular",
+    "pert": "family.pert",
+}
+
 #: Metrics on first purchases only: labelled so when the results have repeat buyers.
 FIRST_PURCHASES = ("roi", "roas", "profit", "revenue", "gross_profit")
 
@@ -120,6 +132,10 @@ class Text:
     def tier(self, name: str) -> str:
         """A creator tier (``nano``) in words; unknown ones as they are."""
         return self(TIERS[name]) if name in TIERS else name
+
+    def family(self, name: str) -> str:
+        """A prior's distribution family (``lognormal``) in words; unknown ones as they are."""
+        return self(FAMILIES[name]) if name in FAMILIES else name
 
     def platform(self, name: str) -> str:
         """A platform as written (instagram), "(all)" in words."""

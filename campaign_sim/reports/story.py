@@ -678,6 +678,8 @@ def _prob_ci(p: Any, lo: Any, hi: Any, text: Text) -> str:
     """A probability with its 95% CI; a certainty (0 or 1) in words without one."""
     if finite(p) and float(p) in (0.0, 1.0):
         return _prob_words(p, text)
+    if finite(lo) and finite(hi) and (float(lo) > 0.999 or float(hi) < 0.001):
+        return text.prob(p, 1)  # ">99.9%": an interval of ">99.9%" ends would say nothing
     return f"{text.prob(p, 1)} [{text.prob(lo, 1)}, {text.prob(hi, 1)}]"
 
 
@@ -1023,7 +1025,7 @@ def used_priors_table(results: Results, text: Text) -> TextTable | None:
             [
                 f"{text.tier(tier)} · {text.platforms(where)}",
                 text.quantity(str(quantity)),
-                _text(row.get("family")),
+                text.family(_text(row.get("family"))),
                 _prior_range(row, text),
                 text.list_sep().join(results.label(n) for n in names),
                 _cut(_source(row, text)),
@@ -1239,7 +1241,7 @@ def assumptions_table(results: Results, text: Text) -> TextTable | None:
             text.tier(_text(row.get("tier"))),
             text.platform(_text(row.get("platform"))),
             text.quantity(_text(row.get("quantity"))),
-            _text(row.get("family")),
+            text.family(_text(row.get("family"))),
             _prior_range(row, text),
             _source(row, text),
         ]
