@@ -259,8 +259,8 @@ def column_widths(table: TextTable, total: float, size: float = 12) -> list[floa
 
     cells = [[header, *(row[j] for row in table.rows)] for j, header in enumerate(table.header)]
     least = [inches(max(_width(w) for c in col for w in _words(c))) for col in cells]
-    want = [
-        max(low, inches(min(45, max(_width(c) for c in col[1:] or [""]))))
+    want = [  # a header may wrap to two lines, no more (Chinese breaks between any characters)
+        max(low, inches(min(45, max(_width(col[0]) / 2, *(_width(c) for c in col[1:] or [""])))))
         for low, col in zip(least, cells, strict=True)
     ]
     if sum(want) <= total:
@@ -312,7 +312,8 @@ def _chart_slide(deck: Any, layout: Any, story: Story, chart: Chart, width: floa
     picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
     caption = f"{chart.title}: {chart.caption}"
     _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [caption], 12, colour=GREY)
-    _notes(slide, f"{chart.caption} {story.notes.get('chart', '')}".strip())
+    space = "" if story.stop == "。" else " "  # Chinese sentences run on without spaces
+    _notes(slide, f"{chart.caption}{space}{story.notes.get('chart', '')}".strip())
 
 
 def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
