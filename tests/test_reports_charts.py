@@ -312,6 +312,8 @@ def test_roi_density_spans_every_strategys_p0_5_to_p99_5_with_values_and_a_key(d
         assert lo <= np.interp(0.005, q, v) and np.interp(0.995, q, v) <= hi
     ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert len(ticks) >= 3 and all(t.endswith("%") for t in ticks)
+    shown = [v for v in ax.get_yticks() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]]
+    assert np.allclose(np.round(np.array(shown) * 1000), np.array(shown) * 1000)  # 1 decimal exact
     assert ax.get_ylabel()
     legend = " ".join(_legend_texts(fig))
     assert "median" in legend and "P5" in legend and "P95" in legend

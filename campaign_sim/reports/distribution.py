@@ -69,6 +69,7 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
     per percentage point of ROI, with P5, median and P95 marked and the break-even line; the
     x axis spans every strategy's P0.5 to P99.5."""
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     names = [n for n in results.ordered_strategies if _grid(results, n, "roi") is not None]
     if not names:
@@ -106,7 +107,8 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
         ax.set_xlim(*view)
         ax.set_ylim(bottom=0)
         percent_axis(ax.xaxis)
-        percent_axis(ax.yaxis, 1)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        percent_axis(ax.yaxis, 1)  # steps of 1, 2 or 5 tenths of a point: one decimal is exact
         ax.set_xlabel(say(text, "axis.roi_view", "ROI (P0.5–P99.5 of every strategy shown)"))
         ax.set_ylabel(say(text, "axis.density_pt", "share of campaigns per 1 pt of ROI"))
         handles, labels = ax.get_legend_handles_labels()
