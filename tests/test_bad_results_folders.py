@@ -692,7 +692,7 @@ def test_report_without_the_extra_names_the_output_that_needs_it(folders, monkey
     assert "the pptx output needs python-pptx, which is not installed" in message
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     message = refused(folders["run"], args=("--format", "all"))
-    assert "pptx, md, png and svg need matplotlib and python-pptx" in message
+    assert "pptx, md, html, png and svg need matplotlib and python-pptx" in message
 
 
 @pytest.mark.parametrize(

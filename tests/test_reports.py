@@ -561,7 +561,7 @@ def test_report_of_a_folder_without_manifest_is_a_clear_error(tmp_path):
 
 @pytest.mark.exact
 def test_format_lists():
-    assert parse_formats("all") == ("pptx", "xlsx", "md", "png", "svg")
+    assert parse_formats("all") == ("pptx", "xlsx", "md", "html", "png", "svg")
     assert parse_formats("svg, PPTX") == ("pptx", "svg")
     with pytest.raises(InputError, match="unknown report format 'doc'"):
         parse_formats("doc")

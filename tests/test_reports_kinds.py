@@ -135,7 +135,7 @@ def test_sweep_report_charts_headline_and_sheets(sweep_report):
     sheet = book["Sweep"]
     assert sheet.max_row == len(sweep) + 1
     header = [c.value for c in sheet[1]]
-    column = header.index("roi_mean") + 1
+    column = header.index("ROI · Mean") + 1
     cell = sheet.cell(2, column)
     assert cell.value == pytest.approx(sweep["roi_mean"][0]) and cell.number_format == "0.0%"
     assert {f"Heatmap {s}" for s in results.strategies} <= set(book.sheetnames)

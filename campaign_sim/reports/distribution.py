@@ -14,7 +14,6 @@ from campaign_sim.reports.plotting import (
     figure,
     money_axis,
     percent_axis,
-    say,
 )
 from campaign_sim.reports.results import Results, finite
 
@@ -109,8 +108,8 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
         percent_axis(ax.xaxis)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         percent_axis(ax.yaxis, 1)  # steps of 1, 2 or 5 tenths of a point: one decimal is exact
-        ax.set_xlabel(say(text, "axis.roi_view", "ROI (P0.5–P99.5 of every strategy shown)"))
-        ax.set_ylabel(say(text, "axis.density_pt", "share of campaigns per 1 pt of ROI"))
+        ax.set_xlabel(text("axis.roi_view"))
+        ax.set_ylabel(text("axis.density_pt"))
         handles, labels = ax.get_legend_handles_labels()
         grey = "#555555"
         handles += [
@@ -118,8 +117,8 @@ def roi_distribution(results: Results, text: Text, colour: dict[str, str]) -> An
             Line2D([], [], color=grey, linewidth=1.6, linestyle="--"),
         ]
         labels += [
-            say(text, "legend.median_line", "thin solid line: median"),
-            say(text, "legend.p5_p95_lines", "dashed lines: P5 and P95"),
+            text("legend.median_line"),
+            text("legend.p5_p95_lines"),
         ]
         fig.legend(handles, labels, loc="outside upper center", ncols=2)
         return fig

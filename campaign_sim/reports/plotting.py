@@ -25,7 +25,6 @@ __all__ = [
     "percent_axis",
     "place_label",
     "renderer",
-    "say",
     "style",
     "text_box",
 ]
@@ -96,12 +95,6 @@ def value_axis(axis: Any, column: str, text: Text) -> None:
         percent_axis(axis)
     elif kind == "money":
         money_axis(axis, text)
-
-
-def say(text: Text, key: str, english: str, **values: Any) -> str:
-    """The message ``key`` in ``text``'s language; ``english`` (formatted with ``values``)
-    while the catalogues lack it."""
-    return text(key, **values) if text.has(key) else english.format(**values)
 
 
 def renderer(fig: Any) -> Any:

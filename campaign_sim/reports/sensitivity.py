@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, say, value_axis
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, value_axis
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
@@ -104,7 +104,7 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 base,
                 color="black",
                 linewidth=1.4,
-                label=say(text, "legend.baseline", "baseline: every input random"),
+                label=text("legend.baseline"),
             )
             view = _span(np.concatenate([low, high, [base]]), zero)
             ax.set_xlim(*view)
@@ -121,9 +121,7 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
             ax.grid(axis="y", visible=False)
             value_axis(ax.xaxis, output, text)
             ax.set_xlabel(text.metric(output))
-            said = say(
-                text, "label.baseline_value", "baseline {value}", value=_value(base, output, text)
-            )
+            said = text("label.baseline_value", value=_value(base, output, text))
             ax.set_title(f"{results.label(name)}\n{said}", fontsize=14)
         handles, labels = _legend_entries(grid[0])
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -179,7 +177,7 @@ def _sobol_name(name: str, text: Text) -> str:
     if name in ("aov", "shock"):
         return text(f"input.{name}")
     if name == "creators":
-        return say(text, "input.creator_luck", "creator luck (every creator's own draws)")
+        return text("input.creator_luck")
     return name
 
 
@@ -196,14 +194,12 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
             part = frame[frame["strategy"] == name].sort_values("st").tail(TOP)
             y = np.arange(len(part))
             c = colour.get(name, "#333333")
-            for column, shift, alpha, key, english in (
-                ("st", h / 2, 1.0, "legend.sobol_st", "total (ST): with its interactions"),
-                ("s1", -h / 2, 0.45, "legend.sobol_s1", "first order (S1): alone"),
+            for column, shift, alpha, key in (
+                ("st", h / 2, 1.0, "legend.sobol_st"),
+                ("s1", -h / 2, 0.45, "legend.sobol_s1"),
             ):
                 value = part[column].to_numpy(float)
-                ax.barh(
-                    y + shift, value, height=h, color=c, alpha=alpha, label=say(text, key, english)
-                )
+                ax.barh(y + shift, value, height=h, color=c, alpha=alpha, label=text(key))
                 if {f"{column}_ci_low", f"{column}_ci_high"} <= set(part.columns):
                     err = np.clip(
                         [value - part[f"{column}_ci_low"], part[f"{column}_ci_high"] - value],
@@ -215,14 +211,7 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
             percent_axis(ax.xaxis)
             ax.set_yticks(y, [_wrap(_sobol_name(str(v), text), 26) for v in part["input"]])
             ax.grid(axis="y", visible=False)
-            ax.set_xlabel(
-                say(
-                    text,
-                    "axis.sobol",
-                    "share of the variance of {metric}",
-                    metric=text.metric(_output(results)),
-                )
-            )
+            ax.set_xlabel(text("axis.sobol", metric=text.metric(_output(results))))
             ax.set_title(results.label(name))
         handles, labels = _legend_entries(grid[0])
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -261,19 +250,8 @@ def plan(results: Results, text: Text) -> list[tuple]:
         ),
         (
             "sobol",
-            say(
-                text,
-                "chart.sobol",
-                "What explains the variance of {metric} (Sobol indices)",
-                metric=metric,
-            ),
-            say(
-                text,
-                "caption.sobol",
-                "Share of the variance of {metric} each input explains alone (S1) and with its "
-                "interactions (ST), with 95% CIs.",
-                metric=metric,
-            ),
+            text("chart.sobol", metric=metric),
+            text("caption.sobol", metric=metric),
             sobol,
         ),
     ]

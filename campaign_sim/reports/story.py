@@ -450,7 +450,7 @@ def summary_sensitivity(results: Results, text: Text) -> Said | None:
     split.csv, explain more than any single input), shock, level (a pool level or shared
     factor leads), other (order value or anything else leads)."""
     frame = results.table("sensitivity.csv")
-    names = sensitivity._strategies(results, frame) if frame is not None else []
+    names = sensitivity._strategies(results, frame) if frame is not None and not frame.empty else []
     rows = _drivers(results, names[0]) if names else []
     if not rows:
         said = sensitivity.headline(results, text)

@@ -19,7 +19,6 @@ from campaign_sim.reports.plotting import (
     figure,
     place_label,
     renderer,
-    say,
     value_axis,
 )
 from campaign_sim.reports.results import Results, finite
@@ -146,7 +145,7 @@ def _draw_limits(ax: Any, results: Results, text: Text, ret: str, risk: str) -> 
     limits (not on these axes), for the legend."""
     others = []
     for column, value, limit in _limits(results):
-        said = say(text, "label.limit", "limit: {limit}", limit=limit_text(limit, text))
+        said = text("label.limit", limit=limit_text(limit, text))
         if column == risk:
             ax.axvline(value, color=LIMIT, linestyle="--", linewidth=1.6, label=said)
         elif column == ret:
@@ -262,14 +261,7 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
         handles, labels = ax.get_legend_handles_labels()
         if others:
             handles.append(Line2D([], [], linestyle="none"))
-            labels.append(
-                say(
-                    text,
-                    "legend.other_limits",
-                    "also required: {limits}",
-                    limits=text.list_sep().join(others),
-                )
-            )
+            labels.append(text("legend.other_limits", limits=text.list_sep().join(others)))
         fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)))
         renderer(fig)
         clusters = _cluster_labels(ax, results, table, text, ret, risk)

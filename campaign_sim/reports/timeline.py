@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percent_axis, say
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percent_axis
 from campaign_sim.reports.results import Results
 from campaign_sim.reports.texttable import TextTable
 
@@ -37,14 +37,9 @@ def _window_line(ax: Any, results: Results, text: Text, step: bool) -> None:
     if not window:
         return
     last = int(window) - 1
-    label = say(text, "legend.window_end", "last day of the window (day {day})", day=last)
+    label = text("legend.window_end", day=last)
     if step:
-        label = say(
-            text,
-            "legend.window_end_fees",
-            "last day of the window (day {day}): fees still owed for lost posts are paid",
-            day=last,
-        )
+        label = text("legend.window_end_fees", day=last)
     ax.axvline(last, color="#777777", linestyle=":", linewidth=1.8, label=label)
 
 
@@ -204,9 +199,9 @@ def _never_bars(
     ax.set_xticks(x, [""] * len(names))
     ax.set_xlim(-0.6, len(names) - 0.4)
     ax.grid(axis="x", visible=False)
-    ax.set_title(say(text, "label.never_title", "never pay back"), fontsize=14)
+    ax.set_title(text("label.never_title"), fontsize=14)
     ax.set_xlabel(
-        say(text, "axis.never_n", "n = {n} campaigns each", n=text.count(results.campaigns)),
+        text("axis.never_n", n=text.count(results.campaigns)),
         fontsize=12,
     )
 

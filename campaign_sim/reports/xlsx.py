@@ -46,65 +46,6 @@ MAX_WIDTH = 60
 #: Header text wider than this (characters) wraps instead of widening its column.
 HEADER_WIDTH = 28
 
-#: Labels the locale files do not have yet, by key, with their English text: shown through
-#: ``Text`` once a locale file has the key (see :func:`say`).
-LABELS = {
-    "xlsx.sheet_best": "Best plan",
-    "xlsx.sheet_split": "Variance split",
-    "xlsx.objective": "Objective",
-    "xlsx.maximise": "maximise {what}",
-    "xlsx.minimise": "minimise {what}",
-    "xlsx.limit": "Risk limit",
-    "xlsx.candidates": "Plans in the sweep (point and strategy)",
-    "xlsx.feasible": "Plans meeting every limit",
-    "xlsx.holds": "Met across its 95% CI",
-    "xlsx.ci_low": "95% CI, low",
-    "xlsx.ci_high": "95% CI, high",
-    "xlsx.half_width": "95% CI half-width",
-    "xlsx.point": "Point",
-    "xlsx.seed": "Seed",
-    "xlsx.scenario_sha256": "Scenario SHA-256",
-    "xlsx.efficient": "Efficient",
-    "xlsx.output": "Output",
-    "xlsx.rank": "Rank",
-    "xlsx.group": "Group",
-    "xlsx.group_n": "group {n}",
-    "xlsx.aggregate": "Aggregate",
-    "xlsx.part": "Part",
-    "xlsx.s1": "First-order index",
-    "xlsx.st": "Total index",
-    "xlsx.spearman": "Spearman rank correlation",
-    "xlsx.srrc": "Standardised rank regression coefficient",
-    "xlsx.contribution": "Share of variance (rank regression)",
-    "xlsx.rank_r2": "R² of the rank regression",
-    "xlsx.variance": "Variance of the output",
-    "xlsx.base_samples": "Base samples",
-    "xlsx.day": "Day",
-    "xlsx.paid_back_share": "Share of campaigns paid back",
-    "xlsx.met": "Precision met",
-    "xlsx.kind": "Kind",
-    "xlsx.where": "Where",
-    "xlsx.key": "Scenario key",
-    "xlsx.low_quantile": "Low quantile",
-    "xlsx.high_quantile": "High quantile",
-    "xlsx.low_value": "Input at its low quantile",
-    "xlsx.high_value": "Input at its high quantile",
-    "xlsx.base": "Output with every input random",
-    "xlsx.creator": "Creator",
-    "xlsx.pool": "Pool",
-    "xlsx.roster": "Roster file",
-    "xlsx.roster_row": "Row in the roster",
-    "xlsx.p_payback": "P(pays back | booked)",
-    "xlsx.source_column": "Column {column} of {file}",
-    "xlsx.heatmap_at": "{metric} at {axis} = {level}",
-}
-
-
-def say(text: Text, key: str, **values: Any) -> str:
-    """The message ``key`` of :data:`LABELS` in the workbook's language once a locale file
-    has it, in English until then."""
-    return text(key, **values) if text.has(key) else LABELS[key].format(**values)
-
 
 @dataclass(frozen=True)
 class Column:
@@ -340,10 +281,6 @@ KINDS = {
 }
 
 
-def _message(text: Text, key: str) -> str:
-    return say(text, key) if key.startswith("xlsx.") else text(key)
-
-
 def _capital(words: str) -> str:
     return words[:1].upper() + words[1:]
 
@@ -359,7 +296,7 @@ def axis_words(name: str, text: Text) -> str:
         said = ("" if text.zh else " ").join(_word(w, text) for w in last.split("_") if w)
     group = re.search(r"groups\[(\d+)\]", name)
     if group is not None:
-        said += f" ({say(text, 'xlsx.group_n', n=int(group.group(1)) + 1)})"
+        said += f" ({text('xlsx.group_n', n=int(group.group(1)) + 1)})"
     return _capital(said)
 
 
@@ -375,7 +312,7 @@ def heading(column: str, text: Text, axes: Sequence[str] = ()) -> str:
     """A table column in words: ``roi_mean_ci_low`` -> "ROI · 95% CI of mean, low", ``s1`` ->
     "First-order index", a swept path by :func:`axis_words`, anything else with spaces."""
     if column in NAMED:
-        return _message(text, NAMED[column])
+        return text(NAMED[column])
     if column in axes:
         return axis_words(column, text)
     if column in METRIC_KINDS:
@@ -385,7 +322,7 @@ def heading(column: str, text: Text, axes: Sequence[str] = ()) -> str:
     for stat, key in STATS.items():
         if column.endswith(f"_{stat}"):
             base = column.removesuffix(f"_{stat}")
-            return f"{heading(base, text, axes)} · {_message(text, key)}"
+            return f"{heading(base, text, axes)} · {text(key)}"
     return _capital(column.replace("_", " "))
 
 
@@ -437,7 +374,7 @@ def table_columns(name: str, frame: pd.DataFrame, text: Text, axes: Sequence[str
         fmt = None if by_row is not None else column_format(column)
         if fmt is None and by_row is None and pd.api.types.is_numeric_dtype(frame[column]):
             fmt = value_format(list(frame[column]))
-        note = say(text, "xlsx.source_column", column=column, file=name)
+        note = text("xlsx.source_column", column=column, file=name)
         out.append(Column(words, column, fmt, note, by_row))
     return out
 
@@ -606,7 +543,7 @@ def _goal_words(goal: str, text: Text, axes: Sequence[str]) -> tuple[str, str]:
     """(column, words) of ``"max:profit_mean"``: "maximise Profit · Mean"."""
     sense, _, column = goal.rpartition(":")
     key = "xlsx.minimise" if sense == "min" else "xlsx.maximise"
-    return column, say(text, key, what=heading(column, text, axes))
+    return column, text(key, what=heading(column, text, axes))
 
 
 #: Statistics of the chosen plan shown besides its objective and limits.
@@ -648,18 +585,18 @@ def best_rows(results: Results, text: Text) -> list[dict]:
     axes = axis_columns(results)
     objective, goal = _goal_words(str(data.get("objective", "max:profit_mean")), text, axes)
     limits = [_limit_words(str(limit), text, axes) for limit in data.get("risk_limits") or []]
-    rows: list[dict] = [{"item": say(text, "xlsx.objective"), "value": goal}]
-    rows += [{"item": say(text, "xlsx.limit"), "value": words} for _, words in limits]
-    for key in ("candidates", "feasible"):
-        rows.append({"item": say(text, f"xlsx.{key}"), "value": data.get(key), "_fmt": "#,##0"})
+    rows: list[dict] = [{"item": text("xlsx.objective"), "value": goal}]
+    rows += [{"item": text("xlsx.limit"), "value": words} for _, words in limits]
+    for key, label in (("candidates", "xlsx.candidates"), ("feasible", "xlsx.feasible")):
+        rows.append({"item": text(label), "value": data.get(key), "_fmt": "#,##0"})
     best = data.get("best")
     if not best:
         limit_text = text.list_sep().join(words for _, words in limits) or "—"
         none = text("headline.sweep_none", limits=limit_text, n=data.get("candidates", 0))
-        return rows + [{"item": say(text, "xlsx.sheet_best"), "value": none}]
+        return rows + [{"item": text("xlsx.sheet_best"), "value": none}]
     row = _chosen_row(results, best)
     rows.append({"item": text("col.strategy"), "value": results.label(str(best["strategy"]))})
-    rows.append({"item": say(text, "xlsx.point"), "value": best["point"], "_fmt": "0"})
+    rows.append({"item": text("xlsx.point"), "value": best["point"], "_fmt": "0"})
     for name, value in (best.get("settings") or {}).items():
         rows.append({"item": axis_words(name, text), "value": value, "_fmt": column_format(name)})
     first = _statistic_row(heading(objective, text, axes), objective, row, best.get("value"))
@@ -694,15 +631,13 @@ def _best_sheet(book: Any, results: Results, text: Text) -> None:
     columns = [
         Column(text("col.key"), "item"),
         Column(text("col.value"), "value"),
-        Column(say(text, "xlsx.ci_low"), "low", note=estimate),
-        Column(say(text, "xlsx.ci_high"), "high", note=estimate),
+        Column(text("xlsx.ci_low"), "low", note=estimate),
+        Column(text("xlsx.ci_high"), "high", note=estimate),
         Column(text("col.p5"), "p5", note=outcome),
         Column(text("col.p95"), "p95", note=outcome),
-        Column(say(text, "xlsx.holds"), "holds"),
+        Column(text("xlsx.holds"), "holds"),
     ]
-    write_sheet(
-        book, say(text, "xlsx.sheet_best"), columns, best_rows(results, text), row_format="_fmt"
-    )
+    write_sheet(book, text("xlsx.sheet_best"), columns, best_rows(results, text), row_format="_fmt")
 
 
 # -- assumptions and the manifest ------------------------------------------------------------
@@ -806,7 +741,7 @@ def sheet_title(name: str, text: Text) -> str:
     "Heatmap feed"."""
     key = TABLE_SHEETS.get(name)
     if key is not None:
-        return _message(text, key)
+        return text(key)
     stem = name.removesuffix(".csv")
     if stem.startswith("heatmap_"):
         return f"{text('sheet.heatmap')} {stem.removeprefix('heatmap_')}"
@@ -842,8 +777,7 @@ def heatmap_columns(frame: pd.DataFrame, text: Text, axes: Sequence[str]) -> lis
             continue
         value, axis, level = match["value"], match["axis"], match["level"]
         number = float(level) if _is_number_text(level) else level
-        words = say(
-            text,
+        words = text(
             "xlsx.heatmap_at",
             metric=heading(value, text, axes),
             axis=axis_words(axis, text),
@@ -851,9 +785,7 @@ def heatmap_columns(frame: pd.DataFrame, text: Text, axes: Sequence[str]) -> lis
         )
         fmt = column_format(value) or value_format(list(frame[column]))
         out.append(
-            Column(
-                words, column, fmt, say(text, "xlsx.source_column", column=column, file="heatmap")
-            )
+            Column(words, column, fmt, text("xlsx.source_column", column=column, file="heatmap"))
         )
     return out
 
