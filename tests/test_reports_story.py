@@ -412,6 +412,9 @@ def _check_deck(deck: Any) -> None:
         notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
         assert notes.strip(), f"slide {number} has no speaker notes"
         title = slide.shapes.title.text
+        if number == 1:  # the cover names the report; every other title states a finding
+            assert not _is_sentence(title), f"the cover {title!r} ends like a sentence"
+            continue
         assert _is_sentence(title), f"slide {number}: {title!r} is not a sentence"
     for title, table in _tables(deck):
         for row in table.rows:

@@ -331,7 +331,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     slide.shapes.title.left, slide.shapes.title.top = _inches(MARGIN), _inches(2.2)
     slide.shapes.title.width = _inches(SLIDE_W - 2 * MARGIN)
     slide.shapes.title.height = _inches(1.8)
-    slide.shapes.title.text_frame.text = sentence(story.title, story.stop)
+    slide.shapes.title.text_frame.text = story.title  # the cover names the report: not a finding
     slide.shapes.title.text_frame.word_wrap = True
     _style_runs(slide.shapes.title.text_frame, 36, bold=True, colour=HEADER)
     subtitle = slide.placeholders[1]
