@@ -264,7 +264,7 @@ def test_deck_is_16_9_with_headline_charts_tables_assumptions_and_method(en_repo
 def test_deck_states_the_hand_computed_answer(fixed_report):
     deck = PPTX.Presentation(_file(fixed_report, ".pptx"))
     texts = _deck_texts(deck)
-    assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}."
+    assert texts[0][0] == f"Strategy comparison: {HOSTILE_NAME}"
     a = 100 * FIXED_ROI["a"]
     # every campaign the same: a earns more in all of them, neither ever loses money
     assert _plain(texts[1][0]).startswith(

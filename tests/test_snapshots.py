@@ -153,7 +153,8 @@ REPORTS = {
 #: Text that says when, where or by which version: (pattern, stand-in).
 SCRUBBED = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?"), "<time>"),
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
+    # not \b: a date in Markdown emphasis ("· 2026-12-02_") has a word character after it
+    (re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)"), "<date>"),
     (re.compile(r"campaign-sim \d+\.\d+\.\d+\S*"), "campaign-sim <version>"),
     (re.compile(r"/tmp/[^\s`'\"]+"), "<tmp>"),
 ]

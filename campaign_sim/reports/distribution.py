@@ -206,7 +206,7 @@ def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
         right.set_yticks(y, [""] * len(names))
         right.grid(axis="y", visible=False)
         money_axis(right.xaxis, text)
-        right.set_xlabel(text("axis.money", currency=results.currency))
+        right.set_xlabel(text("axis.money", currency=text.currency_label))
         right.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
         return fig
 
@@ -282,7 +282,7 @@ def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> A
                 ax.set_xlabel(text("axis.diff_roi"))
             else:
                 money_axis(ax.xaxis, text)
-                ax.set_xlabel(text("axis.diff_profit", currency=results.currency))
+                ax.set_xlabel(text("axis.diff_profit", currency=text.currency_label))
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=3)
         fig.suptitle(f"{results.label(a)} − {results.label(b)}", fontsize=15)

@@ -86,6 +86,10 @@ FAMILIES = {
 FIRST_PURCHASES = ("roi", "roas", "profit", "revenue", "gross_profit")
 
 
+#: Platforms as their owners write them.
+PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube"}
+
+
 @dataclass(frozen=True)
 class Text:
     """Messages and number formats of one language ("en" or "zh-TW"). ``horizon_months``:
@@ -138,8 +142,10 @@ class Text:
         return self(FAMILIES[name]) if name in FAMILIES else name
 
     def platform(self, name: str) -> str:
-        """A platform as written (instagram), "(all)" in words."""
-        return self("word.all_platforms") if name == "(all)" else name
+        """A platform as its owner writes it (instagram: Instagram), "(all)" in words."""
+        if name == "(all)":
+            return self("word.all_platforms")
+        return PLATFORM_NAMES.get(name, name)
 
     def platforms(self, names: list[str]) -> str:
         """Platforms joined with "/"."""

@@ -729,7 +729,7 @@ def split_table(results: Results, text: Text) -> TextTable | None:
                 [
                     results.label(strategy.name),
                     text.tier(g.tier),
-                    g.platform,
+                    text.platform(g.platform),
                     hiring,
                     text.count(g.deliverables),
                     text.money(fees),

@@ -92,7 +92,7 @@ def fan(results: Results, text: Text, colour: dict[str, str]) -> Any:
             ax.set_title(results.label(name))
             ax.set_xlabel(text("axis.day"))
             money_axis(ax.yaxis, text)
-        grid[0][0].set_ylabel(text("axis.cum_profit", currency=results.currency))
+        grid[0][0].set_ylabel(text("axis.cum_profit", currency=text.currency_label))
         handles, labels = grid[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)))
         return fig
