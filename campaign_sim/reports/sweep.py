@@ -24,7 +24,7 @@ from campaign_sim.reports.plotting import (
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
-__all__ = ["headline", "plan", "points", "table"]
+__all__ = ["plan", "points", "table"]
 
 MAX_PANELS = 4
 #: Colour of the risk limits drawn on the frontier.
@@ -455,30 +455,6 @@ def plan(results: Results, text: Text) -> list[tuple]:
 
 
 # -- what the report says --------------------------------------------------------------------
-
-
-def headline(results: Results, text: Text) -> str | None:
-    """The best plan under the risk limits, with its numbers; or that none qualifies."""
-    data = results.json("best.json")
-    if not data:
-        return None
-    objective = _goal(str(data.get("objective", "max:profit_mean")))[1]
-    limits = ", ".join(limit_text(str(x), text) for x in data.get("risk_limits") or [])
-    best = data.get("best")
-    if best is None:
-        return text("headline.sweep_none", limits=limits or "—", n=data.get("candidates", 0))
-    ci = best.get("ci") or [None, None]
-    values = {
-        "s": results.label(str(best["strategy"])),
-        "point": _point_text(best.get("settings") or {}, axes(results), text),
-        "metric": _label(objective, text),
-        "value": format_value(best["value"], objective, text),
-        "lo": format_value(ci[0], objective, text),
-        "hi": format_value(ci[1], objective, text),
-    }
-    if not limits:
-        return text("headline.sweep", **values)
-    return text("headline.sweep_limited", limits=limits, **values)
 
 
 _OPERATORS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}

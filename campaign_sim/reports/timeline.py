@@ -13,7 +13,7 @@ from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percen
 from campaign_sim.reports.results import Results
 from campaign_sim.reports.texttable import TextTable
 
-__all__ = ["headline", "plan", "points", "table"]
+__all__ = ["plan", "points", "table"]
 
 
 def _payback(results: Results) -> dict[str, dict]:
@@ -223,28 +223,6 @@ def _ranked(results: Results) -> list[tuple[str, dict]]:
     return sorted(
         ((n, payback[n]) for n in results.ordered_strategies if n in payback),
         key=lambda item: item[1].get("never_share", 1.0),
-    )
-
-
-def headline(results: Results, text: Text) -> str | None:
-    """Which strategy pays back most often, and by which day."""
-    ranked = _ranked(results)
-    if not ranked:
-        return None
-    (best, entry), others = ranked[0], ranked[1:]
-    values = {
-        "s": results.label(best),
-        "p": text.prob(1 - entry.get("never_share", 1.0)),
-        "day": text.count(entry.get("p50_day")),
-    }
-    if not others:
-        return text("headline.timeline_one", **values)
-    second, other = others[0]
-    return text(
-        "headline.timeline",
-        second=results.label(second),
-        p2=text.prob(1 - other.get("never_share", 1.0)),
-        **values,
     )
 
 
