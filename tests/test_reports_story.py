@@ -504,7 +504,7 @@ def coffee(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
 def test_a_built_compare_deck_says_its_csvs_on_every_slide(coffee, lang, tmp_path):
     from campaign_sim.reports import build_report
 
