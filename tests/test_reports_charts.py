@@ -1,5 +1,5 @@
 """Finished charts, measured with matplotlib's renderer on small real results folders
-(2,048 campaigns each): text inside the canvas, legends clear of the data, labels clear of
+(512 campaigns each): text inside the canvas, legends clear of the data, labels clear of
 each other and of the plans, one colour scale per metric, the never-pay-back bar with its n,
 axes fitted to the data and the lines the reader needs labelled."""
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 from helpers import EXAMPLES
 
@@ -38,16 +39,47 @@ def _invoke(args: list[str]) -> None:
     assert result.exit_code == 0, result.output
 
 
+#: Five strategies, two of them (the micro ones) close in risk and return: labels must make room.
+FIVE = {
+    "nano_ig": ("Nano Instagram 奈米 IG", [("nano", "instagram", 40)]),
+    "nano_tt": ("Nano TikTok 奈米抖音", [("nano", "tiktok", 40)]),
+    "micro_ig": ("Micro Instagram 微型 IG", [("micro", "instagram", 8)]),
+    "micro_yt": ("Micro YouTube 微型 YouTube", [("micro", "youtube", 4)]),
+    "mixed": ("Mixed 混合", [("nano", "instagram", 20), ("micro", "instagram", 4)]),
+}
+
+
+def _scenario(root: Path, name: str, strategies: list[str]) -> str:
+    """A scenario file of the coffee economics with some of FIVE's strategies."""
+    data = yaml.safe_load(Path(COFFEE).read_text(encoding="utf-8"))
+    data["name"] = name
+    data["strategies"] = {
+        key: {
+            "label": FIVE[key][0],
+            "groups": [
+                {"tier": tier, "platform": platform, "deliverables": 1, "count": n}
+                for tier, platform, n in FIVE[key][1]
+            ],
+        }
+        for key in strategies
+    }
+    path = root / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict[str, Path]:
     """One results folder of each kind: compare (with outcomes), a two-axis sweep, a timeline
-    and a sensitivity analysis with Sobol indices."""
+    and a sensitivity analysis with Sobol indices; runs of one and of five strategies."""
     root = tmp_path_factory.mktemp("charts")
     runs = {
         "compare": ["compare", COFFEE, "--save-outcomes"],
         "sweep": ["sweep", str(SCENARIOS / "sweeps" / "nano-share.yaml")],
         "timeline": ["timeline", str(SCENARIOS / "timeline" / "hundred-nano.yaml")],
         "sensitivity": ["sensitivity", COFFEE, "--sobol"],
+        "one": ["run", _scenario(root, "one", ["nano_tt"])],
+        "five": ["run", _scenario(root, "five", list(FIVE))],
     }
     for kind, args in runs.items():
         _invoke([*args, "--out", str(root / kind)])
@@ -389,3 +421,107 @@ def test_drivers_name_every_input_in_full(drawn, folders, lang):
         rows = frame[frame["strategy"] == name].sort_values("rank").head(TOP).iloc[::-1]
         shown = [re.sub(r"\s", "", t.get_text()) for t in ax.get_yticklabels()]
         assert shown == [re.sub(r"\s", "", input_name(r, text)) for r in rows.to_dict("records")]
+
+
+# -- the risk-return chart of every strategy ---------------------------------------------------
+
+RISK_RETURN = ("one", "compare", "five")
+
+
+def _risk_return(drawn, kind: str, lang: str):
+    fig = drawn[(kind, lang)]["risk-return"]
+    (ax,) = fig.axes
+    return fig, ax
+
+
+def _strategy_labels(fig, results) -> dict[str, object]:
+    """Strategy -> the annotation that names it."""
+    names = {results.label(n): n for n in results.ordered_strategies}
+    return {names[a.get_text()]: a for a in _annotations(fig) if a.get_text() in names}
+
+
+@pytest.mark.parametrize("kind", RISK_RETURN)
+def test_risk_return_puts_each_strategy_at_its_p_loss_and_mean_profit_with_their_cis(
+    drawn, folders, kind
+):
+    fig, ax = _risk_return(drawn, kind, "en")
+    results = load_results(folders[kind])
+    colour = colours(results)
+    bars = ax.containers
+    assert len(bars) == len(results.ordered_strategies) == len(_strategy_labels(fig, results))
+    labels = _strategy_labels(fig, results)
+    for name, container in zip(results.ordered_strategies, bars, strict=True):
+        risk, profit = results.risk_of(name), results.metric(name, "profit")
+        point, _caps, (across, up) = container.lines
+        assert point.get_xydata()[0].tolist() == pytest.approx([risk["prob_loss"], profit["mean"]])
+        (x_bar,), (y_bar,) = across.get_segments(), up.get_segments()
+        assert sorted(x_bar[:, 0]) == pytest.approx(
+            [risk["prob_loss_ci_low"], risk["prob_loss_ci_high"]]
+        )
+        assert sorted(y_bar[:, 1]) == pytest.approx([profit["mean_ci_low"], profit["mean_ci_high"]])
+        assert point.get_color() == colour[name] == labels[name].get_color()
+        assert labels[name].xy == pytest.approx((risk["prob_loss"], profit["mean"]))
+        lo, hi = ax.get_xlim()
+        assert lo <= 0 <= risk["prob_loss_ci_high"] <= hi <= 1.05
+        lo, hi = ax.get_ylim()
+        assert lo <= min(0, profit["mean_ci_low"]) and max(0, profit["mean_ci_high"]) <= hi
+
+
+def _mark_points(ax) -> np.ndarray:
+    """Pixels of every marker, its caps and points every 2 px along every whisker."""
+    found = [
+        ax.transData.transform(line.get_xydata())
+        for c in ax.containers
+        for line in (c.lines[0], *c.lines[1])
+    ]
+    for container in ax.containers:
+        for collection in container.lines[2]:
+            for segment in collection.get_segments():
+                a, b = ax.transData.transform(segment)
+                found.append(np.linspace(a, b, max(2, int(np.hypot(*(b - a)) / 2))))
+    return np.concatenate(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", RISK_RETURN)
+def test_risk_return_labels_cover_no_point_whisker_or_other_label_and_stay_inside(
+    drawn, kind, lang
+):
+    fig, ax = _risk_return(drawn, kind, lang)
+    with _style(lang):
+        draw = renderer(fig)
+        notes = _annotations(fig)
+        boxes = [text_box(note, draw) for note in notes]
+        frame = ax.get_window_extent(draw)
+        centres = np.concatenate([c.lines[0].get_xydata() for c in ax.containers])
+        centres = ax.transData.transform(centres)
+        marks = _mark_points(ax)
+    radius = ax.containers[0].lines[0].get_markersize() * fig.dpi / 72 / 2
+    assert len(notes) == len(ax.containers) + 1  # each strategy and break-even
+    for note, box in zip(notes, boxes, strict=True):
+        said = note.get_text()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, said
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, said
+        assert not _within(box.padded(radius), centres).any(), f"{said} covers a point"
+        assert not _within(box, marks).any(), f"{said} covers a whisker"
+    for (one, a), (two, b) in itertools.combinations(zip(notes, boxes, strict=True), 2):
+        assert not a.overlaps(b), f"{one.get_text()!r} overlaps {two.get_text()!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_risk_return_labels_break_even_and_formats_its_axes(drawn, folders, lang):
+    fig, ax = _risk_return(drawn, "five", lang)
+    results = load_results(folders["five"])
+    text = Text(lang, results.currency)
+    flat = [ln for ln in ax.lines if np.allclose(ln.get_ydata(), 0) and len(ln.get_ydata()) == 2]
+    assert len(flat) == 1
+    (even,) = [a for a in _annotations(fig) if a.get_text() == text("label.break_even")]
+    assert even.xy[1] == 0
+    with _style(lang):
+        renderer(fig)
+        xs = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        ys = [(v, t.get_text()) for v, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)]
+    assert len(xs) >= 3 and all(re.fullmatch(r"-?\d+%", x) for x in xs)
+    assert all(said == text.money_short(v) for v, said in ys if said)
+    assert text.currency_label in ax.get_ylabel() and ax.get_xlabel() == text("axis.prob_loss")
+    assert _legend_texts(fig) == [text("legend.risk_return")]

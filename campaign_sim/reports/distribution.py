@@ -1,8 +1,10 @@
-"""Charts of a run or a comparison: ROI distribution, exceedance curve, risk profile and the
-paired difference, from quantiles.csv, summary.csv, risk.csv and comparison.csv."""
+"""Charts of a run or a comparison: ROI distribution, exceedance curve, risk profile, risk and
+return of every strategy and the paired difference, from quantiles.csv, summary.csv, risk.csv
+and comparison.csv."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,10 +12,14 @@ import numpy as np
 from campaign_sim.reports.i18n import Text
 from campaign_sim.reports.plotting import (
     BREAK_EVEN,
+    DPI,
     PALETTE,
     figure,
     money_axis,
     percent_axis,
+    place_label,
+    renderer,
+    text_box,
 )
 from campaign_sim.reports.results import Results, finite
 
@@ -129,6 +135,7 @@ def exceedance(results: Results, text: Text, colour: dict[str, str]) -> Any:
     names = [n for n in results.ordered_strategies if _grid(results, n, "roi") is not None]
     if not names:
         return None
+    marks: list[tuple[str, float]] = []
     with figure() as (fig, ax):
         for name in names:
             q, v = _grid(results, name, "roi")  # type: ignore[misc]
@@ -137,14 +144,7 @@ def exceedance(results: Results, text: Text, colour: dict[str, str]) -> Any:
             if risk is not None and finite(risk["prob_loss"]):
                 p = 1 - float(risk["prob_loss"])
                 ax.plot([0], [p], "o", color=colour[name], markersize=9)
-                ax.annotate(
-                    text.prob(p),
-                    xy=(0, p),
-                    xytext=(10, 4),
-                    textcoords="offset points",
-                    color=colour[name],
-                    fontweight="bold",
-                )
+                marks.append((name, p))
         ax.axvline(0, color=BREAK_EVEN, linewidth=2)
         ax.set_xlim(*_view(results, "roi"))
         ax.set_ylim(0, 1.02)
@@ -153,6 +153,18 @@ def exceedance(results: Results, text: Text, colour: dict[str, str]) -> Any:
         ax.set_xlabel(text("axis.roi"))
         ax.set_ylabel(text("axis.exceed"))
         ax.legend(loc="upper right")
+        dots = ax.transData.transform([(0, p) for _, p in marks]) if marks else np.empty((0, 2))
+        taken: list[Any] = []
+        for name, p in marks:  # the chance of not losing money, labels clear of each other
+            place_label(
+                ax,
+                text.prob(p),
+                (0, p),
+                points=dots,
+                taken=taken,
+                color=colour[name],
+                fontweight="bold",
+            )
         return fig
 
 
@@ -207,7 +219,176 @@ def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
         right.grid(axis="y", visible=False)
         money_axis(right.xaxis, text)
         right.set_xlabel(text("axis.money", currency=text.currency_label))
-        right.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+        handles, labels = right.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncols=2)
+        return fig
+
+
+#: Offsets (points) tried for a strategy's label beside its point, nearest first: beside it,
+#: above and below (clear of its whiskers), then diagonally further out.
+RR_OFFSETS = tuple(
+    (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
+    for r in (16, 30, 50, 80, 120, 170, 230)
+    for a in (math.pi * k / 8 for k in (1, 15, 7, 9, 3, 13, 5, 11, 0, 8, 4, 12))
+)
+#: Marker size (points) of a strategy on the risk-return chart.
+RR_MARKER = 12
+
+
+def risk_return_rows(results: Results) -> list[dict[str, Any]]:
+    """Per strategy with both numbers: P(loss) and its 95% CI (risk.csv), mean profit and its
+    95% CI (summary.csv), in manifest order."""
+    out = []
+    for name in results.ordered_strategies:
+        risk, profit = results.risk_of(name), results.metric(name, "profit")
+        if risk is None or profit is None:
+            continue
+        row = {
+            "strategy": name,
+            "p": risk["prob_loss"],
+            "p_low": risk["prob_loss_ci_low"],
+            "p_high": risk["prob_loss_ci_high"],
+            "m": profit["mean"],
+            "m_low": profit["mean_ci_low"],
+            "m_high": profit["mean_ci_high"],
+        }
+        if all(finite(v) for k, v in row.items() if k != "strategy"):
+            out.append({k: v if k == "strategy" else float(v) for k, v in row.items()})
+    return out
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _segment_points(ax: Any, segments: list[Segment]) -> np.ndarray:
+    """Points every ~6 px along data-space segments (whiskers, the break-even line), pixels."""
+    out = [np.empty((0, 2))]
+    for a, b in segments:
+        pa, pb = ax.transData.transform([a, b])
+        n = max(2, int(np.hypot(*(pb - pa)) / 6) + 1)
+        out.append(np.linspace(pa, pb, n))
+    return np.concatenate(out)
+
+
+def _break_even_label(ax: Any, text: Text, points: np.ndarray, taken: list[Any]) -> Any:
+    """ "break-even" on the profit-0 line at its left end (else its right end), above the
+    line (else below), where it covers no point or whisker."""
+    draw = renderer(ax.figure)
+    lo, hi = ax.get_xlim()
+    note = None
+    for x, dx in ((lo, 6), (hi, -6)):
+        for dy in (4, -4):
+            if note is not None:
+                note.remove()
+            note = ax.annotate(
+                text("label.break_even"),
+                xy=(x, 0),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="left" if dx > 0 else "right",
+                va="bottom" if dy > 0 else "top",
+                color=BREAK_EVEN,
+            )
+            note.set_in_layout(False)
+            box = text_box(note, draw).padded(RR_MARKER / 2)
+            x_px, y_px = points.reshape(-1, 2).T
+            inside = (x_px > box.x0) & (x_px < box.x1) & (y_px > box.y0) & (y_px < box.y1)
+            if not inside.any():
+                taken.append(text_box(note, draw))
+                return note
+    taken.append(text_box(note, draw))
+    return note
+
+
+def _leader(ax: Any, note: Any, xy: tuple[float, float], colour: str) -> None:
+    """A thin line from the point at ``xy`` to its label when the label stands off it (more
+    than 20 px beyond the marker), from the marker's edge to the label's nearest edge."""
+    box = text_box(note, renderer(ax.figure))
+    centre = ax.transData.transform(xy)
+    edge = np.clip(centre, [box.x0, box.y0], [box.x1, box.y1])
+    gap = float(np.hypot(*(edge - centre)))
+    start = RR_MARKER * DPI / 72 / 2 + 2
+    if gap <= start + 20:
+        return
+    ends = ax.transData.inverted().transform(
+        [centre + (edge - centre) * start / gap, edge - (edge - centre) * 2 / gap]
+    )
+    ax.plot(ends[:, 0], ends[:, 1], color=colour, linewidth=1, gid="leader", zorder=2)
+
+
+def _risk_return_limits(rows: list[dict[str, Any]]) -> tuple[tuple[float, float], ...]:
+    """(x, y) limits: P(loss) from 0 to past the highest CI (at most 100%); profit over every
+    CI and break-even, with room above and below for labels."""
+    highest = max(r["p_high"] for r in rows)
+    top = min(1.0, highest + max(0.05, 0.15 * highest))
+    margin = 0.04 * top
+    values = [0.0, *(r["m_low"] for r in rows), *(r["m_high"] for r in rows)]
+    lo, hi = min(values), max(values)
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    return (-margin, top + margin), (lo - 0.22 * span, hi + 0.22 * span)
+
+
+def risk_return(results: Results, text: Text, colour: dict[str, str]) -> Any:
+    """Every strategy's mean profit (y) against its P(loss) (x), each with its 95% CIs as
+    whiskers, labelled with its name where the label covers no point, whisker, other label
+    or the labelled break-even line; the key to the marks outside the plot."""
+    from matplotlib.lines import Line2D
+
+    rows = risk_return_rows(results)
+    if not rows:
+        return None
+    with figure() as (fig, ax):
+        for r in rows:
+            ax.errorbar(
+                [r["p"]],
+                [r["m"]],
+                xerr=[[r["p"] - r["p_low"]], [r["p_high"] - r["p"]]],
+                yerr=[[r["m"] - r["m_low"]], [r["m_high"] - r["m"]]],
+                fmt="o",
+                color=colour.get(r["strategy"], PALETTE[0]),
+                markersize=RR_MARKER,
+                markeredgecolor="white",
+                elinewidth=2,
+                capsize=6,
+                zorder=3,
+            )
+        ax.axhline(0, color=BREAK_EVEN, linewidth=1.5, zorder=1)
+        (x0, x1), (y0, y1) = _risk_return_limits(rows)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        percent_axis(ax.xaxis)
+        money_axis(ax.yaxis, text)
+        ax.set_xlabel(text("axis.prob_loss"))
+        ax.set_ylabel(text("axis.mean_profit", currency=text.currency_label))
+        key = Line2D([], [], color="#555555", marker="o", markersize=9, linewidth=1.5)
+        fig.legend([key], [text("legend.risk_return")], loc="outside lower center")
+        renderer(fig)
+        whiskers: list[Segment] = [
+            seg
+            for r in rows
+            for seg in (
+                ((r["p_low"], r["m"]), (r["p_high"], r["m"])),
+                ((r["p"], r["m_low"]), (r["p"], r["m_high"])),
+            )
+        ]
+        centres = ax.transData.transform([(r["p"], r["m"]) for r in rows])
+        marks = np.concatenate([centres, _segment_points(ax, whiskers)])
+        line = _segment_points(ax, [((x0, 0.0), (x1, 0.0))])
+        taken: list[Any] = []
+        _break_even_label(ax, text, marks, taken)
+        for r in rows:
+            note = place_label(
+                ax,
+                results.label(r["strategy"]),
+                (r["p"], r["m"]),
+                points=np.concatenate([marks, line]),
+                taken=taken,
+                offsets=RR_OFFSETS,
+                radius=RR_MARKER * DPI / 72 / 2 + 3,
+                color=colour.get(r["strategy"], PALETTE[0]),
+                fontweight="bold",
+            )
+            _leader(ax, note, (r["p"], r["m"]), colour.get(r["strategy"], PALETTE[0]))
         return fig
 
 
@@ -365,6 +546,7 @@ def plan(results: Results, text: Text) -> list[tuple]:
         ),
         ("roi-exceedance", text("chart.exceedance"), text("caption.exceedance"), exceedance),
         ("risk-profile", text("chart.risk"), text("caption.risk"), risk_profile),
+        ("risk-return", text("chart.risk_return"), text("caption.risk_return"), risk_return),
         (
             "paired-difference",
             text("chart.difference", **names) if names else "",
