@@ -365,3 +365,45 @@ def test_best_plan_sheet_says_when_no_plan_meets_the_limits(folders, tmp_path):
         == f"None of the {data['candidates']} plans of the sweep meets P(loss) ≤ 1.0%."
     )
     assert "Strategy" not in items and "Point" not in items
+
+
+# -- the comparison sheet --------------------------------------------------------------------
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["compare", "compare-zh-TW"])
+def test_comparison_headers_name_both_strategies_and_keep_their_formats(books, folders, kind):
+    lang = "zh-TW" if kind.endswith("zh-TW") else "en"
+    results = load_results(folders["compare"])
+    text = Text(lang, results.currency)
+    comparison = pd.read_csv(folders["compare"] / "comparison.csv")
+    a, b = (results.label(str(comparison[k].iloc[0])) for k in ("a", "b"))
+    diff, better = text("col.diff_of", a=a, b=b), text("col.prob_better", a=a)
+    sheet = books[kind][text("sheet.comparison")]
+    header = [c.value for c in sheet[1]]
+    assert header[4:] == [
+        text("col.mean_of", metric=a),
+        text("col.mean_of", metric=b),
+        diff,
+        f"{diff} · {text('col.se')}",
+        f"{diff} · {text('xlsx.ci_low')}",
+        f"{diff} · {text('xlsx.ci_high')}",
+        f"{diff} · {text('col.p5')}",
+        f"{diff} · {text('col.p50')}",
+        f"{diff} · {text('col.p95')}",
+        better,
+        f"{better} · {text('xlsx.ci_low')}",
+        f"{better} · {text('xlsx.ci_high')}",
+        text("xlsx.correlation_of", a=a, b=b),
+    ]
+    assert " A" not in " ".join(header[4:]) and " B" not in " ".join(header[4:])
+    rows = {r[text("col.metric")].value: r for r in _rows(sheet)}
+    by_metric = {"ROI": "0.0%", "Profit": "#,##0"} if lang == "en" else {}
+    for metric, fmt in by_metric.items():
+        assert rows[metric][diff].number_format == fmt
+        assert rows[metric][text("col.mean_of", metric=a)].number_format == fmt
+    for row, expected in zip(_rows(sheet), comparison.itertuples(), strict=True):
+        assert row[diff].value == pytest.approx(expected.mean_diff, rel=1e-12)
+        assert row[better].value == pytest.approx(expected.prob_a_better, rel=1e-12)
+        assert row[better].number_format == "0.00%"

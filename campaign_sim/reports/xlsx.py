@@ -462,30 +462,45 @@ def _percentile_sheet(book: Any, results: Results, text: Text) -> None:
     write_sheet(book, text("sheet.percentiles"), columns, rows)
 
 
-def _comparison_sheet(book: Any, results: Results, text: Text) -> None:
-    frame = results.comparison
-    if frame is None:
-        return
-    prob = FORMATS["prob"]
-    columns = [
+def comparison_columns(a: str, b: str, text: Text) -> list[Column]:
+    """The comparison sheet's columns, named by the strategies' labels ``a`` and ``b``:
+    "Mean: Nano-heavy", "Difference Nano-heavy − Micro-heavy · 95% CI, low", "P(Nano-heavy
+    better)"."""
+    prob, estimate, outcome = FORMATS["prob"], text("method.estimate"), text("method.outcome")
+    diff, better = text("col.diff_of", a=a, b=b), text("col.prob_better", a=a)
+
+    def of(what: str, key: str) -> str:
+        return f"{what} · {text(key)}"
+
+    return [
         Column(text("col.a"), "a_label"),
         Column(text("col.b"), "b_label"),
         Column(text("col.metric"), "metric_label"),
         Column(text("col.n"), "n", FORMATS["count"]),
-        Column(text("col.mean_a"), "mean_a"),
-        Column(text("col.mean_b"), "mean_b"),
-        Column(text("col.diff"), "mean_diff"),
-        Column(text("col.diff_se"), "mean_diff_se"),
-        Column(text("col.diff_ci_low"), "mean_diff_ci_low", note=text("method.estimate")),
-        Column(text("col.diff_ci_high"), "mean_diff_ci_high", note=text("method.estimate")),
-        Column(text("col.diff_p5"), "diff_p5", note=text("method.outcome")),
-        Column(text("col.diff_p50"), "diff_p50"),
-        Column(text("col.diff_p95"), "diff_p95", note=text("method.outcome")),
-        Column(text("col.prob_a"), "prob_a_better", prob),
-        Column(text("col.prob_a_ci_low"), "prob_a_better_ci_low", prob),
-        Column(text("col.prob_a_ci_high"), "prob_a_better_ci_high", prob),
-        Column(text("col.correlation"), "correlation", FORMATS["real"]),
+        Column(text("col.mean_of", metric=a), "mean_a"),
+        Column(text("col.mean_of", metric=b), "mean_b"),
+        Column(diff, "mean_diff"),
+        Column(of(diff, "col.se"), "mean_diff_se"),
+        Column(of(diff, "xlsx.ci_low"), "mean_diff_ci_low", note=estimate),
+        Column(of(diff, "xlsx.ci_high"), "mean_diff_ci_high", note=estimate),
+        Column(of(diff, "col.p5"), "diff_p5", note=outcome),
+        Column(of(diff, "col.p50"), "diff_p50"),
+        Column(of(diff, "col.p95"), "diff_p95", note=outcome),
+        Column(better, "prob_a_better", prob),
+        Column(of(better, "xlsx.ci_low"), "prob_a_better_ci_low", prob, note=estimate),
+        Column(of(better, "xlsx.ci_high"), "prob_a_better_ci_high", prob, note=estimate),
+        Column(text("xlsx.correlation_of", a=a, b=b), "correlation", FORMATS["real"]),
     ]
+
+
+def _comparison_sheet(book: Any, results: Results, text: Text) -> None:
+    """A - B per metric, headed by the two strategies' labels (comparison.csv holds one pair)."""
+    frame = results.comparison
+    if frame is None or frame.empty:
+        return
+    first = frame.iloc[0]
+    a, b = results.label(str(first["a"])), results.label(str(first["b"]))
+    columns = comparison_columns(a, b, text)
     rows = []
     for r in frame.to_dict("records"):
         metric = str(r["metric"])
