@@ -376,8 +376,10 @@ def test_sensitivity_led_by_the_shock_a_level_or_creator_luck():
     zh = summary(sensitivity(SHOCK, 0.5729, 0.0628), ZH).text
     assert zh == (
         "對Alpha而言，ROI取決於產品吸引力：衝擊解釋了 57% 的變異，多於其他任何輸入"
-        "（其次：客單價（AOV），10%）。"
+        "（其次：客單價，10%）。"
     )
+    zh = summary(sensitivity(LEVEL, 0.4, 0.1), ZH).text  # the pool in words too
+    assert zh.startswith("對Alpha而言，ROI取決於奈米 · Instagram：互動率（群體水準）：")
 
 
 # -- the deck -----------------------------------------------------------------------------

@@ -128,6 +128,10 @@ class Text:
     def list_sep(self) -> str:
         return "、" if self.zh else "; "
 
+    def interval(self, lo: str, hi: str) -> str:
+        """An interval of two formatted ends: "[1.2%, 3.4%]" ("[1.2%，3.4%]" in Chinese)."""
+        return f"[{lo}{'，' if self.zh else ', '}{hi}]"
+
     def quantity(self, name: str) -> str:
         """A prior's quantity (``engagement_rate``) in words; unknown ones as they are."""
         key = f"quantity.{name}"

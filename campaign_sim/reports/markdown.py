@@ -59,7 +59,7 @@ def build_markdown(
                 "",
                 f"![{_cell(chart.title)}]({chart_dir}/{chart.key}.png)",
                 "",
-                f"_{chart.title}: {chart.caption}_",
+                f"_{text('label.caption', title=chart.title, caption=chart.caption)}_",
                 "",
             ]
     lines += _sections([*story.tables, *story.key_assumptions])

@@ -120,7 +120,7 @@ def _summary(slide: Any, headline: str, points: Sequence[str]) -> None:
     shape = slide.shapes.title
     shape.left, shape.top = _inches(MARGIN), _inches(0.3)
     shape.width, shape.height = _inches(SLIDE_W - 2 * MARGIN), _inches(2.0)
-    shape.text_frame.text = keep_whole(headline)
+    shape.text_frame.text = no_orphan(keep_whole(headline))
     shape.text_frame.word_wrap = True
     from pptx.enum.text import PP_ALIGN
 
@@ -148,13 +148,30 @@ def keep_whole(value: str) -> str:
     return _UNIT_SPACE.sub("\u00a0", _MINUS.sub("\u2212", value))
 
 
+#: Chinese characters (not their punctuation).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: A title's last Chinese character (with its closing punctuation) and what comes before it.
+_LAST = re.compile(rf"(.)([{_CJK}][^{_CJK}\w]*)$")
+
+
+def no_orphan(value: str) -> str:
+    """``value`` with its last Chinese character joined to what comes before it (a word joiner,
+    U+2060, or a no-break space for a space), so that no line break can leave that character
+    alone on a title's last line, whatever the renderer's font widths."""
+    match = _LAST.search(value)
+    if match is None or match.group(1) in "\u2060\u00a0":
+        return value
+    joined = "\u00a0" if match.group(1) == " " else match.group(1) + "\u2060"
+    return value[: match.start(1)] + joined + match.group(2)
+
+
 def _notes(slide: Any, notes: str) -> None:
     """The slide's speaker notes."""
     slide.notes_slide.notes_text_frame.text = keep_whole(notes)
 
 
 def _title(slide: Any, text: str, size: float = 28) -> None:
-    text = keep_whole(text)
+    text = no_orphan(keep_whole(text))
     size = size if _width(text) <= 60 else min(size, 22) if _width(text) <= 110 else 18
     shape = slide.shapes.title
     shape.left, shape.top = _inches(MARGIN), _inches(0.3)
@@ -296,7 +313,9 @@ def _table_slides(deck: Any, layout: Any, section: Section, width: float) -> Non
         _notes(slide, section.notes or section.heading)
 
 
-def _chart_slide(deck: Any, layout: Any, story: Story, chart: Chart, width: float) -> None:
+def _chart_slide(
+    deck: Any, layout: Any, story: Story, chart: Chart, width: float, text: Text
+) -> None:
     """A chart under its action title, its label and caption below it."""
     slide = deck.slides.add_slide(layout)
     _title(slide, story.chart_title(chart.key, chart.title))
@@ -310,7 +329,7 @@ def _chart_slide(deck: Any, layout: Any, story: Story, chart: Chart, width: floa
         _inches(picture_h),
     )
     picture._element.nvPicPr.cNvPr.set("descr", f"{chart.title}. {chart.caption}")
-    caption = f"{chart.title}: {chart.caption}"
+    caption = text("label.caption", title=chart.title, caption=chart.caption)
     _textbox(slide, (MARGIN, 1.25 + picture_h, width, 0.75), [caption], 12, colour=GREY)
     space = "" if story.stop == "。" else " "  # Chinese sentences run on without spaces
     _notes(slide, f"{chart.caption}{space}{story.notes.get('chart', '')}".strip())
@@ -331,7 +350,8 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     slide.shapes.title.left, slide.shapes.title.top = _inches(MARGIN), _inches(2.2)
     slide.shapes.title.width = _inches(SLIDE_W - 2 * MARGIN)
     slide.shapes.title.height = _inches(1.8)
-    slide.shapes.title.text_frame.text = story.title  # the cover names the report: not a finding
+    # the cover names the report: not a finding, no full stop
+    slide.shapes.title.text_frame.text = no_orphan(story.title)
     slide.shapes.title.text_frame.word_wrap = True
     _style_runs(slide.shapes.title.text_frame, 36, bold=True, colour=HEADER)
     subtitle = slide.placeholders[1]
@@ -349,7 +369,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     for section in story.compare:
         _table_slides(deck, title_only, section, width)
     for chart in charts:
-        _chart_slide(deck, title_only, story, chart, width)
+        _chart_slide(deck, title_only, story, chart, width, text)
     for section in [*story.tables, *story.key_assumptions]:
         _table_slides(deck, title_only, section, width)
 

@@ -5,6 +5,7 @@ Reads split.csv, swing.csv and sensitivity.csv."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,45 @@ __all__ = ["headline", "plan", "points", "table"]
 TOP = 10
 
 
+#: A group of the drivers (campaign_sim.analysis.sensitivity.drivers.group_label): its pool,
+#: then its position and size or a named creator's handle.
+GROUP = re.compile(
+    r"(?P<pool>\w+(?:/\w+)?)"
+    r"(?: #(?P<n>\d+) \((?:(?P<count>\d+) creators?|budget (?P<budget>[\d,.]+))\)"
+    r"| @(?P<handle>\S+))?"
+)
+
+
+def pool_name(pool: str, text: Text) -> str:
+    """A pool (``nano/instagram``, ``nano``) in ``text``'s language: the files' own words in
+    English, "奈米 · Instagram" in Chinese."""
+    if text.lang == "en":
+        return pool
+    tier, _, platform = pool.partition("/")
+    if not platform:
+        return text.tier(tier)
+    return text("place.pool", tier=text.tier(tier), platform=text.platform(platform))
+
+
+def group_name(group: str, text: Text) -> str:
+    """A group of the drivers (``nano/instagram #2 (budget 180,000)``) in ``text``'s language;
+    one it cannot read as it is."""
+    match = GROUP.fullmatch(group)
+    if text.lang == "en" or match is None:
+        return group
+    pool = pool_name(match["pool"], text)
+    if match["handle"]:
+        return f"{pool} @{match['handle']}"
+    if match["n"] is None:
+        return pool
+    if match["count"] is not None:
+        count = int(match["count"])
+        size = text("word.one_creator") if count == 1 else text("word.creators_count", n=count)
+    else:
+        size = text("place.budget", budget=text.money(float(match["budget"].replace(",", ""))))
+    return text("place.group", pool=pool, n=match["n"], size=size)
+
+
 def input_name(row: dict, text: Text) -> str:
     """An input of sensitivity.csv or swing.csv in ``text``'s language, rebuilt from its
     structured columns (quantity, group, aggregate); the file's own name when they do not
@@ -29,19 +69,20 @@ def input_name(row: dict, text: Text) -> str:
     kind, where = row.get("kind"), row.get("where")
     if kind in ("level", "shared factor") and isinstance(where, str) and where:
         key = "input.level" if kind == "level" else "input.shared"
-        return text(key, where=where, quantity=text.quantity(quantity))
+        return text(key, where=pool_name(where, text), quantity=text.quantity(quantity))
     aggregate = row.get("aggregate")
     if isinstance(aggregate, str) and isinstance(row.get("group"), str):
         key = "aggregate." + aggregate.replace(" ", "_")
         return text(
             "input.group",
-            group=row["group"],
+            group=group_name(row["group"], text),
             quantity=text.quantity(quantity),
             aggregate=text(key) if text.has(key) else aggregate,
         )
     suffix = f" {quantity.replace('_', ' ')} prior"
     if name.endswith(suffix):
-        return text("input.prior", where=name[: -len(suffix)], quantity=text.quantity(quantity))
+        where = pool_name(name[: -len(suffix)], text)
+        return text("input.prior", where=where, quantity=text.quantity(quantity))
     return name
 
 

@@ -314,26 +314,8 @@ def _best_row(results: Results, best: dict) -> dict:
     return {} if rows.empty else rows.iloc[0].to_dict()
 
 
-#: Words of swept names and key paths that have a label.
-SWEPT = {
-    "budget": "swept.budget",
-    "share": "swept.share",
-    "gross": "swept.gross",
-    "margin": "swept.margin",
-    "aov": "swept.aov",
-    "count": "swept.count",
-    "managers": "swept.managers",
-}
 #: Statistics of a sweep's columns (``profit_mean``) in words.
 STATS = {"mean": "stat.mean", "p5": "stat.p5", "p50": "stat.p50", "p95": "stat.p95"}
-
-
-def swept_name(name: str, names: list[str], text: Text) -> str:
-    """A swept axis in words: ``nano_share`` -> "nano share" (zh-TW: 奈米占比), a key path by
-    its last key (``strategies.*.budget`` -> "budget")."""
-    words = sweep.axis_label(name, names).replace("_", " ").split()
-    said = [text(SWEPT[w]) if w in SWEPT else text.tier(w) for w in words]
-    return ("" if text.zh else " ").join(said)
 
 
 def point_text(results: Results, settings: dict, text: Text) -> str:
@@ -342,7 +324,7 @@ def point_text(results: Results, settings: dict, text: Text) -> str:
     names = sweep.axes(results)
     sep = "，" if text.zh else ", "
     return sep.join(
-        f"{swept_name(n, names, text)} {sweep.format_value(settings[n], n, text)}"
+        f"{sweep.swept_name(n, names, text)} {sweep.format_value(settings[n], n, text)}"
         for n in names
         if n in settings
     )
@@ -475,8 +457,8 @@ def summary_sensitivity(results: Results, text: Text) -> Said | None:
 
 
 def summary(results: Results, text: Text) -> Said:
-    """The executive summary's sentence, by the rules of the folder's kind. (Optimise folders
-    have no report yet.)"""
+    """The executive summary's sentence, by the rules of the folder's kind (the optimiser's
+    are :func:`campaign_sim.reports.optimize.summary`)."""
     rules = {
         "compare": summary_compare,
         "sweep": summary_sweep,
@@ -680,7 +662,7 @@ def _prob_ci(p: Any, lo: Any, hi: Any, text: Text) -> str:
         return _prob_words(p, text)
     if finite(lo) and finite(hi) and (float(lo) > 0.999 or float(hi) < 0.001):
         return text.prob(p, 1)  # ">99.9%": an interval of ">99.9%" ends would say nothing
-    return f"{text.prob(p, 1)} [{text.prob(lo, 1)}, {text.prob(hi, 1)}]"
+    return f"{text.prob(p, 1)} {text.interval(text.prob(lo, 1), text.prob(hi, 1))}"
 
 
 def _mean_of(results: Results, name: str, metric: str, text: Text) -> str:
@@ -943,7 +925,7 @@ def _settings_rows(results: Results, text: Text) -> list[list[str]]:
         values = [sweep.format_value(v, name, text) for v in axis.get("values") or []]
         rows.append(
             [
-                text("assume.swept", name=swept_name(name, names, text)),
+                text("assume.swept", name=sweep.swept_name(name, names, text)),
                 text.list_sep().join(values),
                 name,
             ]
@@ -1067,6 +1049,8 @@ def assumption_sections(results: Results, text: Text) -> list[Section]:
     out = []
     if rows:
         header = [text("col.key"), text("col.value"), text("col.setting")]
+        if text.lang != "en":  # scenario keys are English words: shown in English reports only
+            header, rows = header[:2], [row[:2] for row in rows]
         note = [] if plan is not None else [text("note.no_economics")]
         out.append(
             Section(
@@ -1114,8 +1098,8 @@ def risk_table(results: Results, text: Text) -> TextTable | None:
         r: Any = results.risk_of(name)
         m: Any = results.metric(name, "roi")
         mean = (
-            f"{text.pct(m['mean'], 1)} [{text.pct(m['mean_ci_low'], 1)}, "
-            f"{text.pct(m['mean_ci_high'], 1)}]"
+            f"{text.pct(m['mean'], 1)} "
+            f"{text.interval(text.pct(m['mean_ci_low'], 1), text.pct(m['mean_ci_high'], 1))}"
             if m is not None
             else "n/a"
         )
@@ -1171,7 +1155,8 @@ def comparison_table(results: Results, text: Text) -> tuple[TextTable, Any] | No
                 text.metric(metric),
                 f(d["mean_a"]),
                 f(d["mean_b"]),
-                f"{g(d['mean_diff'])} [{g(d['mean_diff_ci_low'])}, {g(d['mean_diff_ci_high'])}]",
+                f"{g(d['mean_diff'])} "
+                f"{text.interval(g(d['mean_diff_ci_low']), g(d['mean_diff_ci_high']))}",
                 f"{g(d['diff_p5'])} – {g(d['diff_p95'])}",
                 _prob_ci(
                     d["prob_a_better"], d["prob_a_better_ci_low"], d["prob_a_better_ci_high"], text
@@ -1207,7 +1192,7 @@ def summary_table(results: Results, text: Text) -> TextTable | None:
                 [
                     results.label(name),
                     text.metric(metric),
-                    f"{f(m['mean'])} [{f(m['mean_ci_low'])}, {f(m['mean_ci_high'])}]",
+                    f"{f(m['mean'])} {text.interval(f(m['mean_ci_low']), f(m['mean_ci_high']))}",
                     f(m["p5"]),
                     f(m["p50"]),
                     f(m["p95"]),
@@ -1470,6 +1455,10 @@ def _notes(results: Results, text: Text) -> dict[str, str]:
 
 def tell(results: Results, text: Text) -> Story:
     """Everything a report says, in ``text``'s language."""
+    if results.command == "optimize":
+        from campaign_sim.reports import optimize
+
+        return optimize.tell(results, text)
     kind = KINDS.get(results.command)
     said = summary(results, text)
     return Story(

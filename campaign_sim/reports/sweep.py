@@ -68,12 +68,34 @@ def axis_label(name: str, names: list[str]) -> str:
     return name if short in others else short
 
 
+#: Words of swept names and key paths that have a label.
+SWEPT = {
+    "budget": "swept.budget",
+    "share": "swept.share",
+    "gross": "swept.gross",
+    "margin": "swept.margin",
+    "aov": "swept.aov",
+    "count": "swept.count",
+    "managers": "swept.managers",
+}
+
+
+def swept_name(name: str, names: list[str], text: Text) -> str:
+    """A swept axis in words: ``nano_share`` -> "nano share" (zh-TW: 奈米占比), a key path by
+    its last key (``strategies.*.budget`` -> "budget")."""
+    words = re.split(r"[\s_.*]+|\[\d+\]", axis_label(name, names))
+    said = [text(SWEPT[w]) if w in SWEPT else text.tier(w) for w in words if w]
+    return ("" if text.zh else " ").join(said)
+
+
+def setting_text(name: str, value: Any, names: list[str], text: Text) -> str:
+    """A swept axis and its value: "budget = NT$600,000" (zh-TW: 預算 = NT$600,000)."""
+    return f"{swept_name(name, names, text)} = {format_value(value, name, text)}"
+
+
 def _point_text(settings: dict, names: list[str], text: Text) -> str:
-    return ", ".join(
-        f"{axis_label(n, names)} = {format_value(settings[n], n, text)}"
-        for n in names
-        if n in settings
-    )
+    sep = "，" if text.zh else ", "
+    return sep.join(setting_text(n, settings[n], names, text) for n in names if n in settings)
 
 
 def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str) -> Any:
@@ -117,13 +139,12 @@ def curves(results: Results, text: Text, colour: dict[str, str], *, metric: str)
                 if not _numeric(part[x_name]):
                     ax.set_xticks(x, [str(v) for v in part[x_name]])
             ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
-            ax.set_xlabel(axis_label(x_name, names))
+            ax.set_xlabel(swept_name(x_name, names, text))
             if _numeric(rows[x_name]):
                 value_axis(ax.xaxis, x_name, text)
             value_axis(ax.yaxis, metric, text)
             if panel is not None:
-                label = axis_label(names[1], names)
-                ax.set_title(f"{label} = {format_value(panel, names[1], text)}")
+                ax.set_title(setting_text(names[1], panel, names, text))
         grid[0][0].set_ylabel(text.metric(metric))
         handles, labels = grid[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -178,7 +199,7 @@ def _cluster_labels(
         part = table[table[key] == value]
         x, y = float(part[risk].median()), float(part[ret].min())
         note = ax.annotate(
-            f"{axis_label(key, names)} = {format_value(value, key, text)}",
+            setting_text(key, value, names, text),
             xy=(x, y),
             xytext=(0, -14),
             textcoords="offset points",
@@ -297,7 +318,7 @@ def _label(column: str, text: Text) -> str:
         return text("col.var")
     metric, _, stat = column.partition("_")
     key = {"mean": "col.mean", "p5": "col.p5", "p50": "col.p50", "p95": "col.p95"}.get(stat)
-    return f"{text.metric(metric)} ({text(key)})" if key else column
+    return text("label.metric_stat", metric=text.metric(metric), stat=text(key)) if key else column
 
 
 def _heatmaps(results: Results) -> dict[str, np.ndarray]:
@@ -389,8 +410,8 @@ def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: s
                     )
         ax.set_xticks(range(cols), [_column_value(c, x_name, text) for c in frame.columns[1:]])
         ax.set_yticks(range(rows), [format_value(v, y_name, text) for v in frame.iloc[:, 0]])
-        ax.set_xlabel(axis_label(x_name, axes(results)))
-        ax.set_ylabel(axis_label(y_name, axes(results)))
+        ax.set_xlabel(swept_name(x_name, axes(results), text))
+        ax.set_ylabel(swept_name(y_name, axes(results), text))
         ax.grid(False)
         bar = fig.colorbar(image, ax=ax)
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: cell(v)))
@@ -409,7 +430,7 @@ def _is_number(value: Any) -> bool:
 def plan(results: Results, text: Text) -> list[tuple]:
     """(key, title, caption, draw) of a sweep's charts."""
     names = axes(results)
-    x = axis_label(names[0], names) if names else ""
+    x = swept_name(names[0], names, text) if names else ""
     out: list[tuple] = []
     for metric in ("roi", "profit"):
         name = text.metric(metric)
@@ -439,8 +460,8 @@ def plan(results: Results, text: Text) -> list[tuple]:
             other = next((n for n in names if n != y), "")
             values = {
                 "metric": _label(objective, text),
-                "x": axis_label(other, names),
-                "y": axis_label(y, names),
+                "x": swept_name(other, names, text),
+                "y": swept_name(y, names, text),
                 "s": results.label(strategy),
             }
             out.append(
@@ -525,7 +546,7 @@ def table(results: Results, text: Text) -> TextTable | None:
         for column in (ret, risk):
             lo, hi = row.get(f"{column}_ci_low"), row.get(f"{column}_ci_high")
             interval = (
-                f" [{format_value(lo, column, text)}, {format_value(hi, column, text)}]"
+                " " + text.interval(format_value(lo, column, text), format_value(hi, column, text))
                 if finite(lo) and finite(hi)
                 else ""
             )
@@ -533,8 +554,8 @@ def table(results: Results, text: Text) -> TextTable | None:
         rows.append(cells)
     header = [
         text("col.strategy"),
-        *(axis_label(n, names) for n in names),
-        f"{_label(ret, text)} [95% CI]",
-        f"{_label(risk, text)} [95% CI]",
+        *(swept_name(n, names, text) for n in names),
+        f"{_label(ret, text)} [{text('word.ci95')}]",
+        f"{_label(risk, text)} [{text('word.ci95')}]",
     ]
     return TextTable(header, rows) if rows else None

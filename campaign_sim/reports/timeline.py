@@ -261,7 +261,7 @@ def table(results: Results, text: Text) -> TextTable | None:
         ci = entry.get("never_share_ci") or [None, None]
         paid = (
             f"{text.prob(1 - entry['never_share'], 1)} "
-            f"[{text.prob(1 - ci[1], 1)}, {text.prob(1 - ci[0], 1)}]"
+            f"{text.interval(text.prob(1 - ci[1], 1), text.prob(1 - ci[0], 1))}"
             if None not in ci
             else text.prob(1 - entry["never_share"], 1)
         )
