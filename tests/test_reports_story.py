@@ -382,6 +382,45 @@ def test_sensitivity_led_by_the_shock_a_level_or_creator_luck():
     assert zh.startswith("對Alpha而言，ROI取決於奈米 · Instagram：互動率（群體水準）：")
 
 
+def _swing_row(output: str, low: float, high: float) -> dict:
+    return {
+        "strategy": "a",
+        "output": output,
+        "input": "shock (product appeal)",
+        "quantity": "shock",
+        "kind": "campaign",
+        "base": (low + high) / 2,
+        "at_low": low,
+        "at_high": high,
+    }
+
+
+@pytest.mark.parametrize(
+    ("output", "low", "high", "swing"),
+    [
+        ("roi", -0.7927, 0.3943, "+118.7 pts"),  # points, never "118.7%"
+        ("roi", 0.20, 0.15, "-5.0 pts"),  # a swing down keeps its sign
+        ("profit", -250000.0, 125000.5, "+NT$375,000"),
+        ("roas", 0.9, 1.35, "+0.45"),
+    ],
+)
+def test_the_swing_is_a_difference_in_the_outputs_own_units(output, low, high, swing):
+    from campaign_sim.reports.sensitivity import table
+
+    results = _results(
+        "sensitivity",
+        {"swing.csv": [_swing_row(output, low, high)]},
+        settings={"output": output},
+    )
+    said = table(results, EN)
+    assert said is not None and said.header[-1] == "Swing"
+    (row,) = said.rows
+    assert row[2:] == [EN.number(low, output), EN.number(high, output), swing]
+    zh = table(results, ZH)
+    assert zh is not None
+    assert zh.rows[0][-1] == swing.replace(" pts", " 個百分點")
+
+
 # -- the deck -----------------------------------------------------------------------------
 
 #: A number's pieces a line must not break between: an ASCII minus before a digit or an amount,

@@ -229,6 +229,18 @@ class Text:
             return "n/a"
         return f"{float(value):,.0f}"
 
+    def difference(self, value: Any, metric: str = "") -> str:
+        """A difference of a metric's values, signed: percentage points for fractions such as
+        ROI, money with its symbol, other kinds as signed numbers."""
+        kind = metric_kind(metric)
+        if not _finite(value):
+            return "n/a"
+        if kind == "fraction":
+            return self.points(value)
+        if kind == "money":
+            return self.money(value, signed=True)
+        return _minus(f"{float(value):+,.2f}" if kind == "ratio" else f"{float(value):+,.0f}")
+
     def number(self, value: Any, metric: str = "") -> str:
         """A metric's value formatted by its kind: %, money, ratio or count."""
         kind = metric_kind(metric)

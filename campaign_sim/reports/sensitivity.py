@@ -15,7 +15,19 @@ from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, valu
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
-__all__ = ["headline", "plan", "points", "table"]
+__all__ = [
+    "group_name",
+    "headline",
+    "input_name",
+    "output",
+    "plan",
+    "points",
+    "pool_name",
+    "split",
+    "strategies",
+    "swings",
+    "table",
+]
 
 TOP = 10
 
@@ -86,15 +98,15 @@ def input_name(row: dict, text: Text) -> str:
     return name
 
 
-def _output(results: Results) -> str:
+def output(results: Results) -> str:
     return str(results.settings.get("output", "roi"))
 
 
-def _strategies(results: Results, frame: Any) -> list[str]:
+def strategies(results: Results, frame: Any) -> list[str]:
     return [n for n in results.ordered_strategies if (frame["strategy"] == n).any()]
 
 
-def _swings(results: Results) -> Any:
+def swings(results: Results) -> Any:
     frame = results.table("swing.csv")
     if frame is None or frame.empty:
         return None
@@ -126,12 +138,12 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
     """Per strategy, the output at each input's low and high value, widest swing on top; the
     baseline (every input random) as a labelled line, its value in the panel's title, and the
     break-even line where the output has one; the legend below the panels."""
-    frame = _swings(results)
+    frame = swings(results)
     if frame is None:
         return None
-    names = _strategies(results, frame)
-    output = _output(results)
-    zero = 0.0 if output in BREAK_EVEN_AT_ZERO else None
+    names = strategies(results, frame)
+    shown = output(results)
+    zero = 0.0 if shown in BREAK_EVEN_AT_ZERO else None
     with figure(ncols=len(names), squeeze=False) as (fig, grid):
         for ax, name in zip(grid[0], names, strict=True):
             part = frame[frame["strategy"] == name].nlargest(TOP, "reach").iloc[::-1]
@@ -160,9 +172,9 @@ def tornado(results: Results, text: Text, colour: dict[str, str]) -> Any:
             labels = [_wrap(input_name(r, text)) for r in part.to_dict("records")]
             ax.set_yticks(y, labels, fontsize=11)
             ax.grid(axis="y", visible=False)
-            value_axis(ax.xaxis, output, text)
-            ax.set_xlabel(text.metric(output))
-            said = text("label.baseline_value", value=_value(base, output, text))
+            value_axis(ax.xaxis, shown, text)
+            ax.set_xlabel(text.metric(shown))
+            said = text("label.baseline_value", value=_value(base, shown, text))
             ax.set_title(f"{results.label(name)}\n{said}", fontsize=14)
         handles, labels = _legend_entries(grid[0])
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -183,7 +195,7 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
     frame = results.table("sensitivity.csv")
     if frame is None or frame.empty or "spearman" not in frame:
         return None
-    names = _strategies(results, frame)
+    names = strategies(results, frame)
     with figure(ncols=len(names), sharex=True, squeeze=False) as (fig, grid):
         for ax, name in zip(grid[0], names, strict=True):
             part = frame[frame["strategy"] == name].sort_values("rank").head(TOP).iloc[::-1]
@@ -228,7 +240,7 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
     frame = results.table("sobol.csv") if results.has("sobol.csv") else None
     if frame is None or frame.empty or not {"s1", "st"} <= set(frame.columns):
         return None
-    names = _strategies(results, frame)
+    names = strategies(results, frame)
     h = 0.38
     with figure(ncols=len(names), sharex=True, squeeze=False) as (fig, grid):
         for ax, name in zip(grid[0], names, strict=True):
@@ -252,7 +264,7 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
             percent_axis(ax.xaxis)
             ax.set_yticks(y, [_wrap(_sobol_name(str(v), text), 26) for v in part["input"]])
             ax.grid(axis="y", visible=False)
-            ax.set_xlabel(text("axis.sobol", metric=text.metric(_output(results))))
+            ax.set_xlabel(text("axis.sobol", metric=text.metric(output(results))))
             ax.set_title(results.label(name))
         handles, labels = _legend_entries(grid[0])
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
@@ -275,7 +287,7 @@ def _wrap(label: str, width: int = 28, lines: int = 2) -> str:
 
 def plan(results: Results, text: Text) -> list[tuple]:
     """(key, title, caption, draw) of a sensitivity analysis's charts."""
-    metric = text.metric(_output(results))
+    metric = text.metric(output(results))
     return [
         (
             "tornado",
@@ -301,33 +313,33 @@ def plan(results: Results, text: Text) -> list[tuple]:
 # -- what the report says --------------------------------------------------------------------
 
 
-def _value(value: Any, output: str, text: Text) -> str:
-    return text.number(value, output) if finite(value) else "n/a"
+def _value(value: Any, metric: str, text: Text) -> str:
+    return text.number(value, metric) if finite(value) else "n/a"
 
 
 def headline(results: Results, text: Text) -> str | None:
     """The first strategy's variance split (what a pilot could learn, campaign to campaign,
     creator luck; first-order shares), else its largest contributor to the output's variance
     (from the ranking), else its widest swing."""
-    shares = _split(results)
+    shares = split(results)
     if shares:
         name, share = next(iter(shares.items()))
         return text(
             "headline.sensitivity_split",
             s=results.label(name),
-            metric=text.metric(_output(results)),
+            metric=text.metric(output(results)),
             pilot=text.pct(share.get("persistent", 0.0)),
             campaign=text.pct(share.get("campaign", 0.0)),
             luck=text.pct(share.get("creators", 0.0)),
         )
     frame = results.table("sensitivity.csv")
     if frame is not None and "contribution" in frame and not frame.empty:
-        name = _strategies(results, frame)[0]
+        name = strategies(results, frame)[0]
         top = frame[frame["strategy"] == name].sort_values("rank").iloc[0]
         return text(
             "headline.sensitivity",
             s=results.label(name),
-            metric=text.metric(_output(results)),
+            metric=text.metric(output(results)),
             name=input_name(top.to_dict(), text),
             share=text.pct(top["contribution"]),
         )
@@ -335,33 +347,33 @@ def headline(results: Results, text: Text) -> str | None:
     return swing[0] if swing else None
 
 
-def _split(results: Results) -> dict[str, dict[str, float]]:
+def split(results: Results) -> dict[str, dict[str, float]]:
     """Per strategy (report order), each part's first-order share, from split.csv."""
-    split = results.table("split.csv")
-    if split is None or split.empty or "s1" not in split:
+    frame = results.table("split.csv")
+    if frame is None or frame.empty or "s1" not in frame:
         return {}
     return {
-        name: {row.part: float(row.s1) for row in split[split["strategy"] == name].itertuples()}
-        for name in _strategies(results, split)
+        name: {row.part: float(row.s1) for row in frame[frame["strategy"] == name].itertuples()}
+        for name in strategies(results, frame)
     }
 
 
 def _swing_sentence(results: Results, text: Text) -> list[str]:
     """The one-at-a-time question, answered for the first strategy: its widest swing."""
-    frame = _swings(results)
+    frame = swings(results)
     if frame is None:
         return []
-    name = _strategies(results, frame)[0]
+    name = strategies(results, frame)[0]
     top = frame[frame["strategy"] == name].nlargest(1, "reach").iloc[0]
-    output = _output(results)
+    shown = output(results)
     return [
         text(
             "bullet.swing",
             s=results.label(name),
-            metric=text.metric(output),
+            metric=text.metric(shown),
             name=input_name(top.to_dict(), text),
-            lo=_value(top["at_low"], output, text),
-            hi=_value(top["at_high"], output, text),
+            lo=_value(top["at_low"], shown, text),
+            hi=_value(top["at_high"], shown, text),
         )
     ]
 
@@ -375,15 +387,15 @@ def points(results: Results, text: Text) -> list[str]:
         text(
             "bullet.split",
             s=results.label(name),
-            metric=text.metric(_output(results)),
+            metric=text.metric(output(results)),
             pilot=text.pct(share.get("persistent", 0.0)),
             campaign=text.pct(share.get("campaign", 0.0)),
             luck=text.pct(share.get("creators", 0.0)),
             rest=text.pct(1 - sum(share.values())),
         )
-        for name, share in _split(results).items()
+        for name, share in split(results).items()
     ]
-    for name in _strategies(results, frame):
+    for name in strategies(results, frame):
         part = frame[frame["strategy"] == name].sort_values("rank").head(3)
         items = text.list_sep().join(
             f"{input_name(row, text)} {text.pct(row['contribution'])}"
@@ -393,7 +405,7 @@ def points(results: Results, text: Text) -> list[str]:
             text(
                 "bullet.drivers",
                 s=results.label(name),
-                metric=text.metric(_output(results)),
+                metric=text.metric(output(results)),
                 items=items,
             )
         )
@@ -403,21 +415,22 @@ def points(results: Results, text: Text) -> list[str]:
 
 
 def table(results: Results, text: Text) -> TextTable | None:
-    """The widest swings per strategy: input, output at its low and high value, swing."""
-    frame = _swings(results)
+    """The widest swings per strategy: input, output at its low and high value, swing (a
+    difference: points for a rate such as ROI, a signed amount for money)."""
+    frame = swings(results)
     if frame is None:
         return None
-    output = _output(results)
+    shown = output(results)
     rows = []
-    for name in _strategies(results, frame):
+    for name in strategies(results, frame):
         for row in frame[frame["strategy"] == name].nlargest(5, "reach").to_dict("records"):
             rows.append(
                 [
                     results.label(name),
                     input_name(row, text),
-                    _value(row["at_low"], output, text),
-                    _value(row["at_high"], output, text),
-                    _value(row["at_high"] - row["at_low"], output, text),
+                    _value(row["at_low"], shown, text),
+                    _value(row["at_high"], shown, text),
+                    text.difference(row["at_high"] - row["at_low"], shown),
                 ]
             )
     header = [

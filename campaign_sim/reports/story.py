@@ -336,7 +336,7 @@ def objective_words(column: str, text: Text) -> str:
     key = STATS.get(stat)
     if key is not None and metric_kind(metric) != "count":
         return text(key, metric=_lower(text.metric(metric), text))
-    return sweep._label(column, text)
+    return sweep.label(column, text)
 
 
 def _lower(label: str, text: Text) -> str:
@@ -359,7 +359,7 @@ def summary_sweep(results: Results, text: Text) -> Said | None:
         return Said(
             "none", text("headline.sweep_none", limits=limits or "—", n=data.get("candidates", 0))
         )
-    objective = sweep._goal(str(data.get("objective", "max:profit_mean")))[1]
+    objective = sweep.goal(str(data.get("objective", "max:profit_mean")))[1]
     row = _best_row(results, best)
     ci = best.get("ci") or [None, None]
     ploss = row.get("prob_loss", math.nan)
@@ -391,7 +391,7 @@ def _bound(lost: Any, load: Any) -> bool:
 def summary_timeline(results: Results, text: Text) -> Said | None:
     """Which strategy pays back most often; cases: capacity (it loses >= 10% of its posts to
     the window or its managers are >= 95% busy: that is the finding), pays, pays_one."""
-    ranked = timeline._ranked(results)
+    ranked = timeline.ranked(results)
     if not ranked:
         return None
     (best, entry), others = ranked[0], ranked[1:]
@@ -408,7 +408,7 @@ def summary_timeline(results: Results, text: Text) -> Said | None:
                 "exec.timeline_capacity",
                 lost=text.pct(lost["mean"], 1),
                 load=text.pct(load["mean"]),
-                window=text.count(timeline._window(results)),
+                window=text.count(timeline.window(results)),
                 **values,
             ),
         )
@@ -432,16 +432,16 @@ def summary_sensitivity(results: Results, text: Text) -> Said | None:
     split.csv, explain more than any single input), shock, level (a pool level or shared
     factor leads), other (order value or anything else leads)."""
     frame = results.table("sensitivity.csv")
-    names = sensitivity._strategies(results, frame) if frame is not None and not frame.empty else []
+    names = sensitivity.strategies(results, frame) if frame is not None and not frame.empty else []
     rows = _drivers(results, names[0]) if names else []
     if not rows:
         said = sensitivity.headline(results, text)
         return Said("swing", said) if said else None
     name, (top, *rest) = names[0], rows
-    luck = sensitivity._split(results).get(name, {}).get("creators")
+    luck = sensitivity.split(results).get(name, {}).get("creators")
     values = {
         "s": results.label(name),
-        "metric": text.metric(sensitivity._output(results)),
+        "metric": text.metric(sensitivity.output(results)),
         "name": sensitivity.input_name(top, text),
         "share": text.pct(top["contribution"]),
         "next": sensitivity.input_name(rest[0], text) if rest else "—",
@@ -561,7 +561,7 @@ def _sweep_chart_titles(results: Results, text: Text) -> dict[str, str]:
             )
         else:
             out["frontier"] = text("title.chart_frontier_none", n=n, total=total)
-    objective = sweep._goal(str(results.settings.get("objective", "max:profit_mean")))[1]
+    objective = sweep.goal(str(results.settings.get("objective", "max:profit_mean")))[1]
     if objective in frame:
         for strategy in results.ordered_strategies:
             rows = frame[frame["strategy"] == strategy].dropna(subset=[objective])
@@ -581,7 +581,7 @@ def _sweep_chart_titles(results: Results, text: Text) -> dict[str, str]:
 def _timeline_chart_titles(results: Results, text: Text) -> dict[str, str]:
     """Timeline charts: where the median campaign ends, how many never pay back."""
     out = {}
-    ranked = timeline._ranked(results)
+    ranked = timeline.ranked(results)
     if ranked:
         name, entry = ranked[0]
         out["payback-days"] = text(
@@ -604,11 +604,11 @@ def _timeline_chart_titles(results: Results, text: Text) -> dict[str, str]:
 def _sensitivity_chart_titles(results: Results, text: Text) -> dict[str, str]:
     """Sensitivity charts: the widest swing, the strongest driver (first strategy)."""
     out = {}
-    output = sensitivity._output(results)
+    output = sensitivity.output(results)
     metric = text.metric(output)
-    swings = sensitivity._swings(results)
+    swings = sensitivity.swings(results)
     if swings is not None:
-        name = sensitivity._strategies(results, swings)[0]
+        name = sensitivity.strategies(results, swings)[0]
         top = swings[swings["strategy"] == name].nlargest(1, "reach").iloc[0]
         out["tornado"] = capital(
             text(
@@ -622,7 +622,7 @@ def _sensitivity_chart_titles(results: Results, text: Text) -> dict[str, str]:
         )
     frame = results.table("sensitivity.csv")
     if frame is not None and not frame.empty and "spearman" in frame:
-        name = sensitivity._strategies(results, frame)[0]
+        name = sensitivity.strategies(results, frame)[0]
         top = frame[frame["strategy"] == name].sort_values("rank").iloc[0]
         out["drivers"] = capital(
             text(
@@ -1143,12 +1143,7 @@ def comparison_table(results: Results, text: Text) -> tuple[TextTable, Any] | No
             return text.number(value, metric)
 
         def g(value: Any, metric: str = metric) -> str:
-            """A difference: percentage points for fractions such as ROI."""
-            if metric_kind(metric) == "fraction":
-                return text.points(value)
-            if metric_kind(metric) == "money":
-                return text.money(value, signed=True)
-            return f"{float(value):+,.0f}" if finite(value) else "n/a"
+            return text.difference(value, metric)
 
         rows.append(
             [
@@ -1327,7 +1322,7 @@ def _kind_title(results: Results, text: Text) -> str:
         n = int(frame["efficient"].astype(bool).sum()) if frame is not None else 0
         return text("title.table_sweep", n=n)
     if results.command == "timeline":
-        ranked = timeline._ranked(results)
+        ranked = timeline.ranked(results)
         if ranked:
             name, entry = ranked[0]
             p = text.prob(1 - entry.get("never_share", 1.0))

@@ -24,7 +24,18 @@ from campaign_sim.reports.plotting import (
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
-__all__ = ["plan", "points", "table"]
+__all__ = [
+    "axes",
+    "axis_label",
+    "format_value",
+    "goal",
+    "label",
+    "limit_text",
+    "plan",
+    "points",
+    "swept_name",
+    "table",
+]
 
 MAX_PANELS = 4
 #: Colour of the risk limits drawn on the frontier.
@@ -36,7 +47,7 @@ def axes(results: Results) -> list[str]:
     return [str(a["name"]) for a in results.settings.get("axes") or [] if "name" in a]
 
 
-def _goal(goal: str) -> tuple[str, str]:
+def goal(goal: str) -> tuple[str, str]:
     """``"max:profit_mean"`` -> ("max", "profit_mean")."""
     sense, _, column = goal.rpartition(":")
     return sense or "max", column
@@ -221,8 +232,8 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
 
     table = results.table("frontier.csv")
     goals = results.settings.get("frontier") or {}
-    ret = _goal(str(goals.get("return", "max:roi_mean")))[1]
-    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    ret = goal(str(goals.get("return", "max:roi_mean")))[1]
+    risk = goal(str(goals.get("risk", "min:prob_loss")))[1]
     if table is None or ret not in table or risk not in table:
         return None
     best = (results.json("best.json") or {}).get("best")
@@ -275,8 +286,8 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
         ax.axhline(0, color=BREAK_EVEN, linewidth=1.2)
         value_axis(ax.xaxis, risk, text)
         value_axis(ax.yaxis, ret, text)
-        ax.set_xlabel(_label(risk, text))
-        ax.set_ylabel(_label(ret, text))
+        ax.set_xlabel(label(risk, text))
+        ax.set_ylabel(label(ret, text))
         low, high = ax.get_ylim()
         ax.set_ylim(low - 0.1 * (high - low), high + 0.2 * (high - low))  # room for labels
         handles, labels = ax.get_legend_handles_labels()
@@ -308,7 +319,7 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
         return fig
 
 
-def _label(column: str, text: Text) -> str:
+def label(column: str, text: Text) -> str:
     """``roi_mean`` -> "ROI mean"; ``prob_loss`` -> "P(loss)" (translated where known)."""
     if column == "prob_loss":
         return text("col.prob_loss")
@@ -383,7 +394,7 @@ def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: s
         return None
     y_name = str(frame.columns[0])
     values = frame.iloc[:, 1:].to_numpy(dtype=float)
-    objective = _goal(str(results.settings.get("objective", "max:profit_mean")))[1]
+    objective = goal(str(results.settings.get("objective", "max:profit_mean")))[1]
     x_name = next((n for n in axes(results) if n != y_name), "")
     if not np.isfinite(values).any():
         return None
@@ -415,7 +426,7 @@ def heatmap(results: Results, text: Text, colour: dict[str, str], *, strategy: s
         ax.grid(False)
         bar = fig.colorbar(image, ax=ax)
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: cell(v)))
-        bar.set_label(_label(objective, text))
+        bar.set_label(label(objective, text))
         return fig
 
 
@@ -443,23 +454,23 @@ def plan(results: Results, text: Text) -> list[tuple]:
             )
         )
     goals = results.settings.get("frontier") or {}
-    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    risk = goal(str(goals.get("risk", "min:prob_loss")))[1]
     out.append(
         (
             "frontier",
             text("chart.frontier"),
-            text("caption.frontier", risk=_label(risk, text)),
+            text("caption.frontier", risk=label(risk, text)),
             frontier,
         )
     )
-    objective = _goal(str(results.settings.get("objective", "max:profit_mean")))[1]
+    objective = goal(str(results.settings.get("objective", "max:profit_mean")))[1]
     for strategy in results.ordered_strategies:
         if results.has(f"heatmap_{strategy}.csv"):
             frame = results.table(f"heatmap_{strategy}.csv")
             y = str(frame.columns[0]) if frame is not None else ""
             other = next((n for n in names if n != y), "")
             values = {
-                "metric": _label(objective, text),
+                "metric": label(objective, text),
                 "x": swept_name(other, names, text),
                 "y": swept_name(y, names, text),
                 "s": results.label(strategy),
@@ -491,7 +502,7 @@ def limit_text(limit: str, text: Text) -> str:
         number = float(value)
     except ValueError:
         return limit
-    return f"{_label(column, text)} {_OPERATORS[operator]} {format_value(number, column, text)}"
+    return f"{label(column, text)} {_OPERATORS[operator]} {format_value(number, column, text)}"
 
 
 def points(results: Results, text: Text) -> list[str]:
@@ -534,8 +545,8 @@ def table(results: Results, text: Text) -> TextTable | None:
     """The efficient plans: strategy, axis values, return [CI], risk [CI]."""
     frame = results.table("frontier.csv")
     goals = results.settings.get("frontier") or {}
-    ret = _goal(str(goals.get("return", "max:roi_mean")))[1]
-    risk = _goal(str(goals.get("risk", "min:prob_loss")))[1]
+    ret = goal(str(goals.get("return", "max:roi_mean")))[1]
+    risk = goal(str(goals.get("risk", "min:prob_loss")))[1]
     if frame is None or "efficient" not in frame or ret not in frame or risk not in frame:
         return None
     names = [n for n in axes(results) if n in frame]
@@ -555,7 +566,7 @@ def table(results: Results, text: Text) -> TextTable | None:
     header = [
         text("col.strategy"),
         *(swept_name(n, names, text) for n in names),
-        f"{_label(ret, text)} [{text('word.ci95')}]",
-        f"{_label(risk, text)} [{text('word.ci95')}]",
+        f"{label(ret, text)} [{text('word.ci95')}]",
+        f"{label(risk, text)} [{text('word.ci95')}]",
     ]
     return TextTable(header, rows) if rows else None

@@ -13,7 +13,7 @@ from campaign_sim.reports.plotting import BREAK_EVEN, figure, money_axis, percen
 from campaign_sim.reports.results import Results
 from campaign_sim.reports.texttable import TextTable
 
-__all__ = ["plan", "points", "table"]
+__all__ = ["plan", "points", "ranked", "table", "window"]
 
 
 def _payback(results: Results) -> dict[str, dict]:
@@ -26,17 +26,17 @@ def _payback(results: Results) -> dict[str, dict]:
     }
 
 
-def _window(results: Results) -> float | None:
+def window(results: Results) -> float | None:
     return (results.settings.get("timeline") or {}).get("window_days")
 
 
 def _window_line(ax: Any, results: Results, text: Text, step: bool) -> None:
     """The window's last day as a dotted line, its legend label saying what happens there:
     fees still owed for content that never went live are paid that day (``step``)."""
-    window = _window(results)
-    if not window:
+    days = window(results)
+    if not days:
         return
-    last = int(window) - 1
+    last = int(days) - 1
     label = text("legend.window_end", day=last)
     if step:
         label = text("legend.window_end_fees", day=last)
@@ -46,11 +46,11 @@ def _window_line(ax: Any, results: Results, text: Text, step: bool) -> None:
 def _fee_step(part: Any, results: Results) -> bool:
     """Whether the median cumulative profit falls on the window's last day (fees still owed
     paid then) by more than 2% of the series' range."""
-    window = _window(results)
+    days = window(results)
     median = part.set_index("day")["p50"]
-    if not window or int(window) - 2 not in median.index or int(window) - 1 not in median.index:
+    if not days or int(days) - 2 not in median.index or int(days) - 1 not in median.index:
         return False
-    drop = float(median[int(window) - 2] - median[int(window) - 1])
+    drop = float(median[int(days) - 2] - median[int(days) - 1])
     return drop > 0.02 * max(float(median.max() - median.min()), 1e-9)
 
 
@@ -218,7 +218,7 @@ def plan(results: Results, text: Text) -> list[tuple]:
 # -- what the report says --------------------------------------------------------------------
 
 
-def _ranked(results: Results) -> list[tuple[str, dict]]:
+def ranked(results: Results) -> list[tuple[str, dict]]:
     payback = _payback(results)
     return sorted(
         ((n, payback[n]) for n in results.ordered_strategies if n in payback),
@@ -229,7 +229,7 @@ def _ranked(results: Results) -> list[tuple[str, dict]]:
 def points(results: Results, text: Text) -> list[str]:
     """Payback days, deliverables lost to the window, manager load, per strategy."""
     out = []
-    for name, entry in _ranked(results):
+    for name, entry in ranked(results):
         out.append(
             text(
                 "bullet.payback",
@@ -257,7 +257,7 @@ def points(results: Results, text: Text) -> list[str]:
 def table(results: Results, text: Text) -> TextTable | None:
     """Per strategy: paid back [CI], payback day median (P5-P95), lost share, ROI."""
     rows = []
-    for name, entry in _ranked(results):
+    for name, entry in ranked(results):
         ci = entry.get("never_share_ci") or [None, None]
         paid = (
             f"{text.prob(1 - entry['never_share'], 1)} "
