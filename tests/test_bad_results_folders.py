@@ -504,7 +504,7 @@ def test_a_manifest_without_a_command(copy):
     refused(
         folder,
         "manifest.json: command: missing: the manifest does not say which command wrote the "
-        "folder (run, compare, sweep, timeline or sensitivity)",
+        "folder (run, compare, sweep, timeline, sensitivity or optimize)",
     )
 
 
@@ -528,7 +528,7 @@ def test_an_unknown_command_with_did_you_mean(copy, command, suggestion):
         assert "did you mean" not in message
     else:
         assert f"(did you mean '{suggestion}'?)" in message
-    assert "results folders are written by run, compare, sweep, timeline or sensitivity" in message
+    assert "results folders are written by run, compare, sweep, timeline, sensitivity or optimize" in message
 
 
 @needs_openpyxl

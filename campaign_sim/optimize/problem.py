@@ -99,11 +99,13 @@ class OptimizationProblem:
 
     @property
     def statistics(self) -> tuple[Statistic, ...]:
-        """Every statistic a candidate is scored on: the objective, the limits', P(loss)."""
+        """Every statistic a candidate is scored on: the objective, the limits', then mean
+        profit, P(loss), expected shortfall (the bad case), cost, creators and ROI."""
         seen: dict[str, Statistic] = {}
         for stat in (self.objective, *(lim.statistic for lim in self.limits)):
             seen.setdefault(stat.name, stat)
-        for name in ("profit_mean", "prob_loss", "cost_mean", "creators_mean", "roi_mean"):
+        reported = ("profit_mean", "prob_loss", "expected_shortfall", "cost_mean")
+        for name in (*reported, "creators_mean", "roi_mean"):
             found = statistic(name, ("profit", "cost", "creators", "roi"))
             if found is not None:
                 seen.setdefault(name, found)

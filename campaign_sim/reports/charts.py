@@ -1,6 +1,6 @@
 """Every chart of a results folder, rendered to PNG and SVG.
 
-Each kind of results (run or compare, sweep, timeline, sensitivity) has a module whose
+Each kind of results (run or compare, sweep, timeline, sensitivity, optimize) has a module whose
 ``plan(results, text)`` lists its charts as (file key, title, caption, draw); ``draw(results,
 text, colours)`` returns a matplotlib Figure, or None when the folder lacks what the chart
 needs. One colour per strategy, the same in every chart, in the manifest's order.
@@ -12,15 +12,17 @@ Without a font with Chinese glyphs, Chinese names in English charts give one war
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from campaign_sim.reports import distribution, fonts, sensitivity, sweep, timeline
+from campaign_sim.reports import distribution, fonts, optimize, sensitivity, sweep, timeline
 from campaign_sim.reports.i18n import Text
 from campaign_sim.reports.plotting import DPI, FIGSIZE, colours, style
 from campaign_sim.reports.results import Results
 
-__all__ = ["Chart", "render_charts"]
+__all__ = ["Chart", "drawing", "render", "render_charts"]
 
 #: Chart plans by the command that wrote the folder.
 PLANS = {
@@ -29,6 +31,7 @@ PLANS = {
     "sweep": sweep.plan,
     "timeline": timeline.plan,
     "sensitivity": sensitivity.plan,
+    "optimize": optimize.plan,
 }
 
 
@@ -54,21 +57,30 @@ def _texts(results: Results) -> str:
     return " ".join([results.scenario_name, *results.strategies.values()])
 
 
-def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Chart]:
-    """Every chart the results folder supports, rendered to PNG (and SVG)."""
+@contextmanager
+def drawing(results: Results, text: Text) -> Iterator[None]:
+    """The style and fonts the charts of ``results`` are drawn with in ``text``'s language:
+    a CJK font where the language or the names need one; without one, one warning, not one
+    per missing glyph."""
     import matplotlib
 
     needs_cjk = fonts.has_cjk(_texts(results))
     families = fonts.matplotlib_families(text.lang, needs_cjk=needs_cjk)
     boxes = needs_cjk and fonts.find_cjk_font() is None  # said once, above: not per glyph
-    colour = colours(results)
-    plan = PLANS.get(results.command, distribution.plan)
-    size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
-    out: list[Chart] = []
     with (
         matplotlib.rc_context(style(families)),  # type: ignore[arg-type]
         fonts.missing_glyphs_quiet(boxes),
     ):
+        yield
+
+
+def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Chart]:
+    """Every chart the results folder supports, rendered to PNG (and SVG)."""
+    colour = colours(results)
+    plan = PLANS.get(results.command, distribution.plan)
+    size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
+    out: list[Chart] = []
+    with drawing(results, text):
         for key, title, caption, draw in plan(results, text):
             fig = draw(results, text, colour)
             if fig is not None:

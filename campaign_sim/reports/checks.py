@@ -368,6 +368,39 @@ SENSITIVITY_SETTINGS = (
     ("settings.strategies.*", "text"),
 )
 
+_JUDGED = ("prob_loss", "prob_loss_ci_low", "prob_loss_ci_high", "difference", "difference_se")
+_FRESH = (OBJECTIVE, "profit_mean", "profit_mean_ci_low", "profit_mean_ci_high", *_JUDGED)
+OPTIMIZE_FILES: tuple[File, ...] = (
+    Table(
+        "plan.csv",
+        columns=("decision", "kind", "level"),
+        numbers=("level",),
+    ),
+    Table(
+        "judged.csv",
+        columns=("role", "plan", *_FRESH, "tied_with_chosen"),
+        numbers=_FRESH,
+    ),
+    Table("frontier.csv", rows=False),
+    Table("robustness.csv", optional=True),
+    Table("pilot.csv", columns=("pool", "creators", "cost", "value", "se"), optional=True),
+    Document(
+        "optimize.json",
+        keys=(
+            ("plan", "text"),
+            ("objective", "text"),
+            ("limits", "list"),
+            ("limits.*", "text"),
+            ("beats_spending_nothing", "flag"),
+            ("search", "object"),
+            ("fresh_campaigns", "object"),
+            ("fresh_campaigns.count", "count"),
+        ),
+    ),
+    Parquet("scored.parquet"),
+)
+OPTIMIZE_SETTINGS = (("settings.objective", "text"),)
+
 #: What each command's results folder holds, by the manifest's ``command``.
 LAYOUTS: dict[str, Layout] = {
     "run": Layout(RUN_FILES),
@@ -375,6 +408,7 @@ LAYOUTS: dict[str, Layout] = {
     "sweep": Layout(SWEEP_FILES, SWEEP_SETTINGS),
     "timeline": Layout(TIMELINE_FILES, TIMELINE_SETTINGS),
     "sensitivity": Layout(SENSITIVITY_FILES, SENSITIVITY_SETTINGS),
+    "optimize": Layout(OPTIMIZE_FILES, OPTIMIZE_SETTINGS),
 }
 COMMANDS = tuple(LAYOUTS)
 #: Commands whose results folders have no report yet, and what to read instead.
@@ -382,8 +416,6 @@ WITHOUT_REPORT = {
     "horizon": "read horizon.csv and brands.csv, or `campaign-sim horizon --format table`",
     "roster": "read roster.csv or roster.xlsx; the report of `campaign-sim compare` on the "
     "same scenario holds the named creators' tables",
-    "optimize": "read optimize.json, judged.csv and frontier.png, or `campaign-sim optimize "
-    "--format json`",
 }
 
 #: What every manifest holds (the command's own settings come from its layout).

@@ -229,8 +229,8 @@ def load_results(folder: str | Path, *, check: bool = False) -> Results:
         raise InputError.single(
             folder,
             "RESULTS_DIR",
-            "has no manifest.json: give a folder written by campaign-sim run, compare, "
-            "sweep, timeline or sensitivity",
+            "has no manifest.json: give a folder written by campaign-sim run, compare, sweep, "
+            "timeline, sensitivity or optimize",
         )
     manifest = read_json(path, MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("tool") != "campaign-sim":

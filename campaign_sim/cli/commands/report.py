@@ -42,9 +42,9 @@ from campaign_sim.cli.output import note
     help="Report folder [default: RESULTS_DIR/report-<lang>].",
 )
 def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None:
-    """Build charts, an Excel workbook, a PowerPoint deck and a Markdown report from the
-    results folder RESULTS_DIR (of run, compare, sweep, timeline or sensitivity), without
-    simulating again. Prints the files written, one per line. See docs/reports.md.
+    """Build charts, an Excel workbook, a PowerPoint deck, a Markdown and an HTML report
+    from the results folder RESULTS_DIR (of run, compare, sweep, timeline, sensitivity or
+    optimize), without simulating again. Prints the files written, one per line. See docs/reports.md.
     """
     from campaign_sim.reports import build_report
 
