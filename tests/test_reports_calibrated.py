@@ -270,6 +270,31 @@ def test_the_title_names_conflicts_of_other_quantities(tmp_path):
     assert section.table.rows[0][-1] == "0.5 (conflict)"
 
 
+def test_a_conflict_is_named_even_when_no_median_moved(tmp_path):
+    results = _synthetic(
+        tmp_path,
+        [
+            _row(
+                ENGAGEMENT, (0.06, 0.05, 0.08), (0.059, 0.05, 0.08), percentile=99.5, conflict=True
+            ),
+            _row(REACH, (0.30, 0.20, 0.40), (0.30, 0.21, 0.39)),
+        ],
+    )
+    (section,) = calibrated.calibration_sections(results, EN)
+    assert section.title == EN("calib.title_conflict_only", names="nano Instagram engagement rate")
+    assert section.table.rows[0][-1] == "99.5 (conflict)"
+
+
+def test_the_slide_keeps_what_its_titles_name_among_many_quantities(tmp_path):
+    rows = [_row(f"nano/tiktok/q{i}", (1.0, 0.5, 1.5), (1.0, 0.6, 1.4)) for i in range(10)]
+    rows.append(_row("nano/youtube/fee", (1.0, 0.5, 1.5), (1.0, 0.5, 1.5), conflict=True))
+    rows.append(_row("micro/youtube/fee", (1.0, 0.5, 1.5), (1.12, 0.62, 1.62)))  # moved most
+    rows.append(_row("mid/youtube/fee", (1.0, 0.5, 1.5), (1.0, 0.9, 1.1)))  # narrowed most
+    shown = calibrated.shown_rows(_synthetic(tmp_path, rows))
+    assert shown is not None and len(shown) == calibrated.MAX_ROWS
+    assert {"nano/youtube/fee", "micro/youtube/fee", "mid/youtube/fee"} <= set(shown["name"])
+
+
 def test_the_slide_keeps_the_quantities_changed_most_and_says_what_it_leaves_out(tmp_path):
     quantities = ("engagement_rate", "reach_rate", "conversion_rate", "fee")
     rows = []

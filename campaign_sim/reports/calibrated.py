@@ -6,7 +6,7 @@ calibration_record`) when its priors file came from ``campaign-sim calibrate``: 
 the planning prior's and the next campaign's median, P5 and P95, in the quantity's units; the
 manifest's ``calibration`` holds where the data and the priors file came from. Only the pool
 quantities, the product's appeal and the order value are shown (named creators' own effects
-belong with the roster), at most :data:`MAX_ROWS` of them: those whose median moved most.
+belong with the roster), at most :data:`MAX_ROWS` of them: those the data changed most.
 The chart puts every row on its own prior's scale (0 = prior P5, 1 = prior P95), as
 :func:`campaign_sim.reports.calibration.calibration_chart` does, so rates, money and the
 appeal multiplier sit side by side.
@@ -39,10 +39,12 @@ __all__ = ["CHART", "MAX_ROWS", "calibration_sections", "chart_titles", "plan", 
 
 #: The chart's file key.
 CHART = "calibration"
-#: Quantities on the slide and the chart at most: those whose median moved most.
+#: Quantities on the slide and the chart at most: those the data changed most.
 MAX_ROWS = 8
 #: A median that moved less than this share of its prior's P5-P95 width did not move.
 SMALL_MOVE = 0.1
+#: A P5-P95 whose width changed by less than this share kept its width.
+SAME_WIDTH = 0.005
 #: Characters of a sha256 shown on the slide (the manifest has it whole).
 DIGEST_CHARS = 12
 #: The order of a pool's quantities on the slide (then the appeal and the order value).
@@ -79,7 +81,7 @@ def changed(row: Any) -> float:
 
 
 def _order(row: Any) -> tuple[bool, str, int]:
-    """Pools in name order, each's quantities as the priors list them; appeal and order
+    """Pools in name order, the quantities of each in :data:`ORDER`; the appeal and the order
     value last."""
     quantity = str(row["quantity"])
     rank = ORDER.index(quantity) if quantity in ORDER else len(ORDER)
@@ -88,13 +90,22 @@ def _order(row: Any) -> tuple[bool, str, int]:
 
 
 def shown_rows(results: Results) -> pd.DataFrame | None:
-    """The rows the slide and the chart show: at most :data:`MAX_ROWS`, those the data
-    changed most (:func:`changed`), by pool; None without a calibration."""
+    """The rows the slide and the chart show, by pool: the quantity whose median moved most,
+    the one whose range narrowed most and those in conflict with their prior (what the titles
+    name), then those the data changed most (:func:`changed`), at most :data:`MAX_ROWS`;
+    None without a calibration."""
     frame = _frame(results)
     if frame is None:
         return None
-    size = frame.apply(changed, axis=1)
-    keep = size.sort_values(ascending=False, kind="stable").index[:MAX_ROWS]
+    move = frame.apply(lambda row: abs(moved(row)), axis=1)
+    shrink = frame["shrink"].astype(float)
+    first = [
+        *([move.idxmax()] if move.max() >= SMALL_MOVE else []),
+        *([shrink.idxmax()] if shrink.max() >= SAME_WIDTH else []),
+        *frame.index[frame.apply(_conflict, axis=1)],
+    ]
+    by_change = frame.apply(changed, axis=1).sort_values(ascending=False, kind="stable").index
+    keep = list(dict.fromkeys([*first, *by_change]))[:MAX_ROWS]
     records = sorted(frame.loc[keep].to_dict("records"), key=_order)
     return pd.DataFrame(records, columns=frame.columns)
 
@@ -165,7 +176,7 @@ def _change(row: Any, text: Text) -> str:
 def _width(row: Any, text: Text) -> str:
     """How much narrower (or wider) the posterior's P5-P95 is than the prior's."""
     shrink = float(row["shrink"])
-    if abs(shrink) < 0.005:
+    if abs(shrink) < SAME_WIDTH:
         return text("calib.same_width")
     key = "calib.narrower" if shrink > 0 else "calib.wider"
     return text(key, p=text.pct(abs(shrink)))
@@ -235,7 +246,8 @@ def _data_words(results: Results, text: Text) -> str:
 
 def title(results: Results, text: Text) -> str:
     """The slide's action title: which quantity's median moved most and which way (or that
-    none moved), and the quantities whose data conflict with the prior."""
+    none moved), and the quantities whose data conflict with the prior (checked first: a
+    conflict is named even when no median moved)."""
     from campaign_sim.reports.story import capital
 
     rows = shown_rows(results)
@@ -244,7 +256,10 @@ def title(results: Results, text: Text) -> str:
     records = rows.to_dict("records")
     top = max(records, key=lambda row: abs(moved(row)))
     data = _data_words(results, text)
+    conflicts = [quantity_name(row, text) for row in records if _conflict(row)]
     if abs(moved(top)) < SMALL_MOVE:
+        if conflicts:
+            return text("calib.title_conflict_only", names=text.list_sep().join(conflicts))
         return text("calib.title_none", data=data)
     direction = "calib.down" if moved(top) < 0 else "calib.up"
     move = text(
@@ -253,7 +268,6 @@ def title(results: Results, text: Text) -> str:
         b=value(top, float(top["posterior_median"]), text),
     )
     q = quantity_name(top, text)
-    conflicts = [quantity_name(row, text) for row in records if _conflict(row)]
     if conflicts == [q] and _conflict(top):
         found = text("calib.title_conflict_top", q=q, move=move)
     elif conflicts:
@@ -270,8 +284,8 @@ def _digest(value: Any) -> str:
 
 
 def notes_under(results: Results, text: Text) -> list[str]:
-    """The notes under the table: where the numbers come from, how to read the columns, the
-    order value's replacement, what was left out."""
+    """The notes under the table: where the numbers come from, the order value's
+    replacement, what was left out."""
     from pathlib import PurePath
 
     provenance = _provenance(results)
@@ -333,7 +347,7 @@ def chart_titles(results: Results, text: Text) -> dict[str, str]:
         return {}
     records = rows.to_dict("records")
     best = max(records, key=lambda row: float(row["shrink"]))
-    if float(best["shrink"]) < 0.005:
+    if float(best["shrink"]) < SAME_WIDTH:
         return {CHART: text("calib.chart_title_none")}
     narrowed = text("calib.narrower", p=text.pct(float(best["shrink"])))
     return {CHART: capital(text("calib.chart_title", q=quantity_name(best, text), p=narrowed))}
