@@ -217,6 +217,77 @@ def test_a_paired_interval_holding_zero_is_a_near_tie():
     assert summary(results, ZH).text.startswith("以利潤而言，Alpha與Beta幾乎打平")
 
 
+# -- run: one strategy or several, without paired differences ---------------------------------
+
+
+def run(rows: dict[str, tuple[float, float, float, float]], *, risk: bool = True) -> Results:
+    """A run of the strategies in ``rows``: name -> (median ROI, mean profit, P(loss),
+    expected shortfall); without risk.csv when ``risk`` is False."""
+    summary_rows = [_metric_row(n, "roi", r) for n, (r, *_) in rows.items()]
+    summary_rows += [_metric_row(n, "profit", m) for n, (_, m, *_) in rows.items()]
+    tables: dict[str, Any] = {"summary.csv": summary_rows}
+    if risk:
+        tables["risk.csv"] = [_risk_row(n, p, e) for n, (_, _, p, e) in rows.items()]
+    return _results("run", tables, strategies={n: LABELS[n] for n in rows})
+
+
+def test_a_losing_run_says_how_often_it_loses_its_bad_case_and_what_breaking_even_needs():
+    said = summary(run({"a": (-0.2941, -150000.0, 0.7405, -513465.08)}), EN)
+    assert said.case == "run_loses"
+    # 1 / (1 - 0.2941) - 1 = 41.7% more sales at the same cost
+    assert said.text == (
+        "Alpha loses money in 74% of simulated campaigns (expected shortfall -NT$513,465), and "
+        "breaking even needs 42% more sales (orders × order value) than its median campaign."
+    )
+    zh = summary(run({"a": (-0.2941, -150000.0, 0.7405, -513465.08)}), ZH).text
+    assert zh == (
+        "Alpha在 74% 的模擬活動中虧損（預期短缺 -NT$513,465），而且要損益兩平，"
+        "銷售額（訂單數 × 客單價）須比其中位數活動多 42%。"
+    )
+
+
+def test_a_winning_run_says_how_often_it_makes_money_and_its_median_roi():
+    said = summary(run({"a": (0.35, 90000.0, 0.2, -120000.0)}), EN)
+    assert said.case == "run_wins"
+    assert said.text == (
+        "Alpha makes money in 80% of simulated campaigns, loses money in only 20% (expected "
+        "shortfall -NT$120,000), and its median campaign returns an ROI of 35%."
+    )
+    assert summary(run({"a": (0.35, 90000.0, 0.2, -120000.0)}), ZH).text.startswith(
+        "Alpha在 80% 的模擬活動中獲利，只在 20% 的活動中虧損"
+    )
+
+
+def test_a_run_of_several_names_the_highest_mean_profit_not_the_highest_median_roi():
+    # Beta has the higher median ROI, Alpha the higher mean profit: money decides
+    rows = {"a": (-0.10, -20000.0, 0.62, -400000.0), "b": (-0.05, -60000.0, 0.55, -200000.0)}
+    said = summary(run(rows), EN)
+    assert said.case == "best_loses"
+    # 1 / (1 - 0.10) - 1 = 11.1% more sales
+    assert said.text == (
+        "Alpha makes the most profit of the 2 strategies (-NT$20,000 a campaign on average) but "
+        "still loses money in 62% of campaigns (expected shortfall -NT$400,000), and breaking "
+        "even needs 11% more sales (orders × order value) than its median campaign."
+    )
+    rows = {"a": (0.20, 50000.0, 0.3, -90000.0), "b": (0.40, 30000.0, 0.1, -20000.0)}
+    said = summary(run(rows), EN)
+    assert said.case == "best_wins"
+    assert said.text == (
+        "Choose Alpha: it makes the most profit of the 2 strategies (NT$50,000 a campaign on "
+        "average), loses money in only 30% of campaigns (expected shortfall -NT$90,000), and its "
+        "median campaign returns an ROI of 20%."
+    )
+    assert summary(run(rows), ZH).text.startswith(
+        "選擇Alpha：它是 2 個策略中平均利潤最高的（每次活動 NT$50,000），只在 30% 的活動中虧損"
+    )
+
+
+def test_a_run_without_risk_rows_falls_back_to_its_median_roi():
+    said = summary(run({"a": (0.35, 90000.0, 0.2, -120000.0)}, risk=False), EN)
+    assert said.case == "run_one"
+    assert said.text.startswith("Alpha: median ROI 35%, with 90% of campaigns between")
+
+
 # -- sweep, timeline, sensitivity --------------------------------------------------------------
 
 SWEEP_SETTINGS = {

@@ -105,20 +105,7 @@ def _median_roi(results: Results, name: str) -> float:
 
 
 def headline(results: Results, text: Text) -> str:
-    """The answer in one sentence, with its numbers."""
-    diff = results.difference("roi")
-    if diff is not None:
-        a, b = str(diff["a"]), str(diff["b"])
-        p = float(diff["prob_a_better"])
-        key = "headline.compare" if p >= 0.5 else "headline.compare_low"
-        return text(
-            key,
-            a=results.label(a),
-            b=results.label(b),
-            p=text.prob(p),
-            ma=text.pct(_median_roi(results, a)),
-            mb=text.pct(_median_roi(results, b)),
-        )
+    """The answer of a folder without risk.csv in one sentence: the highest median ROI."""
     names = [n for n in results.ordered_strategies if results.metric(n, "roi") is not None]
     if not names:
         return _title(results, text)
@@ -299,10 +286,47 @@ def summary_compare(results: Results, text: Text) -> Said | None:
     return Said(case, text(keys[case], **values))
 
 
+def _mean_profit(results: Results, name: str) -> float:
+    row = results.metric(name, "profit")
+    return float(row["mean"]) if row is not None and finite(row["mean"]) else float("nan")
+
+
+def _best_run(results: Results, names: list[str]) -> str:
+    """The strategy with the highest mean profit (money decides, as in a comparison); the
+    highest median ROI where summary.csv has no profit."""
+    if all(finite(_mean_profit(results, n)) for n in names):
+        return max(names, key=lambda n: _mean_profit(results, n))
+    return max(names, key=lambda n: _median_roi(results, n))
+
+
 def summary_run(results: Results, text: Text) -> Said:
-    """A run: the strategy with the highest median ROI (headline.run_one / run_many)."""
+    """A run: its best strategy, how often it loses, its expected shortfall and what breaking
+    even needs; cases: run_loses and run_wins (one strategy, losing money in more than half of
+    its campaigns or not), best_loses and best_wins (several: the one with the highest mean
+    profit), run_one and run_many (no risk.csv: the highest median ROI, headline())."""
     names = [n for n in results.ordered_strategies if results.metric(n, "roi") is not None]
-    return Said("run_one" if len(names) == 1 else "run_many", headline(results, text))
+    best = _best_run(results, names) if names else None
+    ploss, es = _risk(results, best) if best is not None else (math.nan, math.nan)
+    if best is None or not finite(ploss):
+        return Said("run_one" if len(names) == 1 else "run_many", headline(results, text))
+    loses = ploss > 0.5
+    case = ("run_" if len(names) == 1 else "best_") + ("loses" if loses else "wins")
+    values = {
+        "s": results.label(best),
+        "n": len(names),
+        "v": text.money(_mean_profit(results, best)),
+        "ploss": text.prob(ploss),
+        "pwin": text.prob(1 - ploss),
+        "es": text.money(es),
+        "breakeven": break_even(results, best, text),
+    }
+    keys = {
+        "run_loses": "exec.run_loses",
+        "run_wins": "exec.run_wins",
+        "best_loses": "exec.best_loses",
+        "best_wins": "exec.best_wins",
+    }
+    return Said(case, text(keys[case], **values))
 
 
 def _best_row(results: Results, best: dict) -> dict:
