@@ -23,10 +23,11 @@ from helpers import EXAMPLES
 
 from campaign_sim.cli import main
 from campaign_sim.reports import build_report, load_results
-from campaign_sim.reports.charts import Chart
-from campaign_sim.reports.html import build_html, is_numeric
+from campaign_sim.reports.charts import PLANS, Chart
+from campaign_sim.reports.html import CSS, build_html, is_numeric
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.story import tell
+from campaign_sim.reports.story import Story, sentence, tell
+from campaign_sim.reports.texttable import TextTable
 
 pytest.importorskip("matplotlib")
 PIL_IMAGE = pytest.importorskip("PIL.Image")
@@ -34,7 +35,9 @@ PIL_IMAGE = pytest.importorskip("PIL.Image")
 COFFEE = str(EXAMPLES[0])
 #: Elements that have no end tag in HTML.
 VOID = {"meta", "link", "img", "br", "hr", "input", "source", "area", "base", "col", "wbr"}
-WIDTHS = (1280, 390)
+WIDTHS = (1280, 800, 390)
+#: CSS px across an A4 page inside the print margins (210 mm less 2 x 12 mm, at 96 px per inch).
+A4_PX = round((210 - 2 * 12) / 25.4 * 96)
 
 
 @pytest.fixture(scope="session")
@@ -149,12 +152,15 @@ def test_html_is_one_balanced_document_that_needs_nothing_else(pages, lang):
     assert doc.hrefs and all(r.startswith("#") for r in doc.hrefs)  # within the page
     targets = {r.removeprefix("#") for r in doc.hrefs} | set(doc.urls)
     assert doc.urls and targets <= set(doc.ids)  # every glyph and clip path reference resolves
-    assert len(keys) == 4
-    for key in keys:  # every chart, inline, under its title and with its caption
-        figure = re.search(rf'<figure id="chart-{key}">(.*?)</figure>', page, re.S)
-        assert figure is not None, key
-        assert re.search(r"<h3>[^<]+</h3>\s*<svg[^>]*viewBox=", figure.group(1))
-        assert "<figcaption>" in figure.group(1)
+    assert len(keys) >= 4
+    for key in keys:  # every chart, inline, under its action title and with its caption
+        part = re.search(
+            rf'</h2></hgroup>\n<figure id="chart-{key}">\n<svg[^>]*viewBox=.*?'
+            r"<figcaption>[^\n]+</figcaption>\n</figure>",
+            page,
+            re.S,
+        )
+        assert part is not None, key
     expected = {"en": "en", "zh-TW": "zh-Hant"}[lang]
     assert f'<html lang="{expected}">' in page
 
@@ -173,10 +179,8 @@ def test_html_says_the_headline_and_the_results_numbers(pages, compare_dir, lang
     risk = pd.read_csv(compare_dir / "risk.csv").set_index("strategy")
     for strategy in ("nano_heavy", "micro_heavy"):
         roi = summary.loc[(strategy, "roi")]
-        mean = (
-            f"{text.pct(roi['mean'], 1)} [{text.pct(roi['mean_ci_low'], 1)}, "
-            f"{text.pct(roi['mean_ci_high'], 1)}]"
-        )
+        ci = text.interval(text.pct(roi["mean_ci_low"], 1), text.pct(roi["mean_ci_high"], 1))
+        mean = f"{text.pct(roi['mean'], 1)} {ci}"
         loss = text.prob(risk.loc[strategy, "prob_loss"], 1)
         assert ("num", mean) in cells  # right-aligned and kept on one line
         assert any(c == "num" and v.startswith(loss + " [") for c, v in cells)
@@ -184,27 +188,114 @@ def test_html_says_the_headline_and_the_results_numbers(pages, compare_dir, lang
         assert "勝過" in story.headline
 
 
+def _titles(story: Story, compare_dir: Path, keys: list[str], text: Text) -> list[str]:
+    """The action title of every part, in the deck's order: the executive summary, what we
+    compare, the charts, the tables and assumptions that matter, the method, the appendix."""
+    results = load_results(compare_dir)
+    charts = [(key, label) for key, label, *_ in PLANS[results.command](results, text)]
+    assert {key for key, _ in charts} >= set(keys)
+    sections = [*story.tables, *story.key_assumptions]
+    return [
+        story.headline,
+        *(s.title or s.heading for s in story.compare),
+        *(story.chart_title(key, label) for key, label in charts if key in keys),
+        *(s.title or s.heading for s in sections),
+        story.method_title or sentence(text("slide.method"), story.stop),
+        story.appendix_title,
+    ]
+
+
+def _shown(page: str) -> str:
+    """The page's text as read (tags dropped, references resolved)."""
+    return unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.mark.exact
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
+def test_html_tells_every_part_of_the_story_in_the_decks_order(pages, compare_dir, lang):
+    path, keys = pages[lang]
+    page = path.read_text(encoding="utf-8")
+    text = Text(lang, "TWD")
+    story = tell(load_results(compare_dir), text)
+    assert story.compare and story.key_assumptions and story.tables  # every kind of part
+    headings = [_shown(h) for h in re.findall(r"<h2>(.*?)</h2>", page)]
+    assert headings == _titles(story, compare_dir, keys, text)
+    parts = page.split("<section")[1:]
+    assert len(parts) == len(headings)
+    shown = _shown(page)
+    tables = [*story.compare, *story.tables, *story.key_assumptions]
+    table_parts = parts[1 : 1 + len(story.compare)] + parts[1 + len(story.compare) + len(keys) :]
+    for section, part in zip(tables, map(_shown, table_parts), strict=False):
+        assert section.heading in part  # its label above its action title
+        assert all(note in part for note in section.note)  # each table with its note
+        assert section.notes in part  # and how to read it
+        assert all(row[0] in part for row in section.table.rows)
+    assert all(point in shown for point in story.points)
+    assert all(line.replace("`", "") in shown for line in story.method)  # `x` as code
+    for slide in ("summary", "chart", "method", "appendix"):
+        assert shown.count(story.notes[slide]) == 1, slide  # the chart note once, not per chart
+    assert story.notes["title"] not in shown  # it speaks of the deck
+    assert story.assumptions is not None
+    appendix = _shown(parts[-1])
+    assert all(row[2] in appendix and row[4] in appendix for row in story.assumptions.rows)
+
+
 @pytest.mark.exact
 def test_html_escapes_every_text_and_falls_back_to_png(pages, compare_dir):
     text = Text("en", "TWD")
     story = tell(load_results(compare_dir), text)
     hostile = '<script>alert("x")</script> & <b>'
-    story = dataclasses.replace(story, title=hostile, headline=hostile, points=[hostile])
+    section = dataclasses.replace(
+        story.compare[0], heading=f"{hostile}:", title=hostile, note=[hostile], notes=hostile
+    )
+    story = dataclasses.replace(
+        story,
+        title=hostile,
+        headline=hostile,
+        points=[hostile],
+        compare=[section],
+        method_title=hostile,
+        notes={**story.notes, "chart": hostile},
+    )
     png = PIL_IMAGE.new("RGB", (30, 20), "white")
     buffer = BytesIO()
     png.save(buffer, format="PNG")
     chart = Chart("x", hostile, hostile, buffer.getvalue(), None, (30, 20))
     page = build_html(story, [chart], text).decode("utf-8")
-    assert "<script" not in page and "<b>" not in page
-    assert page.count("&lt;script&gt;") >= 5  # title element, h1, headline, point, figure
+    assert "<section" in page and "<script" not in page and "<b>" not in page
+    # title element, h1, headline, point, the part's label, title, note and notes, the chart's
+    # title (its label as a sentence: the label is not repeated above it), caption, notes and
+    # alt text, the method's title
+    assert page.count("&lt;script&gt;") == 13
     (data,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
     assert base64.b64decode(data) == buffer.getvalue()
     assert f'alt="{escape(hostile)}"' in page
 
 
 @pytest.mark.exact
+def test_numbers_stay_whole_in_text_and_cells(pages, compare_dir):
+    text = Text("en", "TWD")
+    story = tell(load_results(compare_dir), text)
+    point = "Break-even needs ≥ -NT$800,000 and +4.0 pts; P5 at 2026 & 12.35萬 < 3%."
+    table = TextTable(["Item", "P5 – P95 [95% CI]"], [["ROI", "-71% – 70% [-72%, 69%]"]])
+    section = dataclasses.replace(story.compare[0], table=table, note=[], notes="")
+    story = dataclasses.replace(story, points=[point], compare=[section])
+    page = build_html(story, [], text).decode("utf-8")
+    spans = re.findall(r'<span class="nw">([^<]*)</span>', page.split("<li>")[1].split("</li>")[0])
+    assert spans == ["≥ -NT$800,000", "+4.0 pts", "2026", "12.35萬", "&lt; 3%"]  # not P5's 5
+    # a numeric cell breaks only before its interval and after a range's dash
+    cell = '<td class="num"><span class="nw">-71% –</span> <span class="nw">70%</span> '
+    assert cell + '<span class="nw">[-72%, 69%]</span></td>' in page
+
+
+@pytest.mark.exact
 def test_numbers_are_told_from_words():
-    for cell in ("-20.5% [-21.1%, -20.0%]", "-NT$481,286", "+42.5 pts [+41.2 pts, +43.9 pts]"):
+    for cell in (
+        "-20.5% [-21.1%, -20.0%]",
+        "-20.5% [-21.1%，-20.0%]",
+        "-NT$481,286",
+        "+42.5 pts [+41.2 pts, +43.9 pts]",
+    ):
         assert is_numeric(cell), cell
     for cell in (
         ">99.9%",
@@ -282,15 +373,30 @@ def _console(stderr: str) -> list[str]:
 
 #: Run in a page that shows the report in an iframe of a given width (headless windows are at
 #: least 500 px wide; an iframe is exactly as wide as it is told): writes what it measured
-#: into the page's title, which --dump-dom prints.
+#: into the page's title, which --dump-dom prints. wide: elements past the page's right edge
+#: (outside the boxes tables scroll in); scrolls: tables wider than their box; broken: pieces
+#: that must stay on one line (numbers) drawn on more than one; headings: the h2 texts.
 MEASURE = """addEventListener("load", function () {
   var frame = document.getElementById("report"), view = frame.contentWindow;
   var root = frame.contentDocument.documentElement;
-  var wide = [].slice.call(root.querySelectorAll("body *")).filter(function (e) {
-    return e.getBoundingClientRect().right > root.clientWidth + 0.5 && !e.closest(".table-wrap");
-  }).slice(0, 5).map(function (e) { return e.tagName + "." + e.className; });
+  function all(selector) { return [].slice.call(root.querySelectorAll(selector)); }
+  function name(e) { return e.tagName + "." + (e.getAttribute("class") || ""); }
+  var wide = all("body *").filter(function (e) {  // inside an <svg>: clipped by it
+    return e.getBoundingClientRect().right > root.clientWidth + 0.5 && !e.closest(".table-wrap")
+      && !e.ownerSVGElement;
+  }).slice(0, 5).map(name);
+  var scrolls = all(".table-wrap").filter(function (e) {
+    return e.scrollWidth > e.clientWidth + 0.5;
+  }).map(function (e) { return e.closest("section") ? e.closest("section").id : name(e); });
+  var broken = all(".nw").filter(function (e) {
+    var lines = {};
+    [].slice.call(e.getClientRects()).forEach(function (r) { lines[Math.round(r.top)] = 1; });
+    return Object.keys(lines).length > 1;
+  }).slice(0, 5).map(function (e) { return e.textContent; });
   document.title = JSON.stringify({scroll: root.scrollWidth, client: root.clientWidth,
-    inner: view.innerWidth, wide: wide,
+    inner: view.innerWidth, wide: wide, scrolls: scrolls, broken: broken,
+    nw: all(".nw").length,
+    headings: all("h2").map(function (e) { return e.textContent; }),
     fetched: view.performance.getEntriesByType("resource").length});
 });"""
 
@@ -306,11 +412,21 @@ def _measure(chromium: str, page: str, width: int, tmp_path: Path) -> dict:
         encoding="utf-8",
     )
     done = _browse(
-        chromium, probe.as_uri(), tmp_path / "profile", "--window-size=1400,2000", "--dump-dom"
+        chromium,
+        probe.as_uri(),
+        tmp_path / f"profile-{width}",
+        "--window-size=1400,2000",
+        "--dump-dom",
     )
     title = re.search(r"<title>(.*?)</title>", done.stdout, re.S)
     assert title is not None, done.stdout[:500]
     return {**json.loads(unescape(title.group(1))), "console": _console(done.stderr)}
+
+
+def _as_printed(page: str) -> str:
+    """``page`` with its print rules applied on screen (an iframe cannot be told to print)."""
+    assert CSS.count("@media print {") == 1
+    return page.replace("@media print {", "@media all {", 1)
 
 
 @pytest.mark.cli
@@ -319,7 +435,7 @@ def _measure(chromium: str, page: str, width: int, tmp_path: Path) -> dict:
 def test_chromium_renders_the_report_without_console_errors(
     chromium, pages, compare_dir, lang, tmp_path
 ):
-    path, _ = pages[lang]
+    path, keys = pages[lang]
     shot = tmp_path / "page.png"
     done = _browse(
         chromium, path.as_uri(), tmp_path / "p1", "--window-size=1280,2000", f"--screenshot={shot}"
@@ -332,29 +448,71 @@ def test_chromium_renders_the_report_without_console_errors(
         assert dark > 0.01 * 1280 * 2000  # text and charts drawn, not a blank page
     dom = _browse(chromium, path.as_uri(), tmp_path / "p2", "--window-size=1280,2000", "--dump-dom")
     assert _console(dom.stderr) == []
-    story = tell(load_results(compare_dir), Text(lang, "TWD"))
-    assert escape(story.title, quote=False) in dom.stdout  # the page as the browser read it
-    assert dom.stdout.count("<svg") == 4 and dom.stdout.count("<table") == len(story.tables) + 1
+    text = Text(lang, "TWD")
+    story = tell(load_results(compare_dir), text)
+    shown = _shown(dom.stdout)  # the page as the browser read it
+    for said in [story.title, story.headline, *story.points]:
+        assert said in shown, said
+    risk = pd.read_csv(compare_dir / "risk.csv").set_index("strategy")
+    for strategy in ("nano_heavy", "micro_heavy"):  # the key numbers, from the results CSVs
+        assert text.prob(risk.loc[strategy, "prob_loss"]) in shown
+        assert text.money(risk.loc[strategy, "expected_shortfall"]) in shown
+        assert text.money(risk.loc[strategy, "value_at_risk"]) in shown
+    tables = len(story.compare) + len(story.tables) + len(story.key_assumptions) + 1
+    assert dom.stdout.count("<svg") == len(keys) and dom.stdout.count("<table") == tables
 
 
 @pytest.mark.cli
-@pytest.mark.parametrize("width", WIDTHS)
+def test_chromium_prints_the_report_on_a4(chromium, pages, tmp_path):
+    path, _ = pages["en"]
+    pdf = tmp_path / "report.pdf"
+    done = _browse(
+        chromium, path.as_uri(), tmp_path / "p", "--no-pdf-header-footer", f"--print-to-pdf={pdf}"
+    )
+    assert _console(done.stderr) == []
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 5  # the story on several pages (its own @page size: A4)
+    assert all(abs(float(w) - 595.28) < 1 and abs(float(h) - 841.89) < 1 for w, h in boxes)
+
+
+#: (CSS px wide, printed): a desktop, a small laptop or tablet, a phone, an A4 page.
+VIEWS = [*((w, False) for w in WIDTHS), (A4_PX, True)]
+
+
+@pytest.mark.cli
+@pytest.mark.parametrize(("width", "printed"), VIEWS, ids=["1280", "800", "390", "a4-print"])
 @pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
-def test_nothing_in_the_report_is_wider_than_the_page(chromium, pages, lang, width, tmp_path):
-    path, _ = pages[lang]
-    got = _measure(chromium, path.read_text(encoding="utf-8"), width, tmp_path)
+def test_nothing_in_the_report_is_wider_than_the_page(
+    chromium, pages, compare_dir, lang, width, printed, tmp_path
+):
+    path, keys = pages[lang]
+    page = path.read_text(encoding="utf-8")
+    got = _measure(chromium, _as_printed(page) if printed else page, width, tmp_path)
     assert got["inner"] == width  # measured at the width asked for
     assert got["scroll"] <= got["client"] and got["wide"] == [], got
+    if width >= 700:  # only a phone scrolls a table in its box; on paper it would be cut
+        assert got["scrolls"] == [], got["scrolls"]
+    assert got["nw"] > 100 and got["broken"] == []  # no number broken across lines
+    text = Text(lang, "TWD")
+    story = tell(load_results(compare_dir), text)
+    assert got["headings"] == _titles(story, compare_dir, keys, text)
     assert got["fetched"] == 0 and got["console"] == []
 
 
 @pytest.mark.cli
 def test_the_browser_checks_see_an_error_and_a_wide_page(chromium, tmp_path):
-    """The checks above can fail: a page with a console error and a too-wide block fails them."""
+    """The checks above can fail: a page with a console error, a too-wide block, a table too
+    wide for its box and a number broken across lines fails them."""
     page = (
         '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body>'
-        '<div style="width:900px">wide</div><script>console.error("planted")</script></body></html>'
+        '<div style="width:900px">wide</div>'
+        '<section id="s"><div class="table-wrap" style="overflow-x:auto"><table><tr>'
+        '<td style="white-space:nowrap">a cell far wider than a phone is, kept on one line</td>'
+        "</tr></table></div></section>"
+        '<p style="width:4em"><span class="nw">-NT$1, 234, 567</span></p>'
+        '<script>console.error("planted")</script></body></html>'
     )
     got = _measure(chromium, page, 390, tmp_path)
     assert got["scroll"] > got["client"] and got["wide"] == ["DIV."]
+    assert got["scrolls"] == ["s"] and got["broken"] == ["-NT$1, 234, 567"]
     assert any('"planted"' in line for line in got["console"])
