@@ -144,7 +144,10 @@ def test_when_nothing_beats_spending_nothing_the_summary_says_hire_nobody(tmp_pa
     case, said = _said(folder)
     assert case == "nothing"
     assert said.startswith("Hire nobody: no plan beats spending nothing under P(loss) ≤ 75.0%.")
-    assert "The best plan that hires, Nano-heavy, makes a mean profit of -NT$20,000" in said
+    assert (
+        "The better of the scenario's strategies, Nano-heavy, makes a mean profit of -NT$20,000"
+        in said
+    )
     assert "loses money in 70% of them" in said
     case, said = _said(folder, ZH)
     assert case == "nothing" and said.startswith("不聘任何人")
@@ -263,3 +266,12 @@ def test_the_plans_chart_labels_stay_inside_and_apart(real, lang):
         assert not any(box.overlaps(other) for other in boxes[i + 1 :])
     legend = axis.get_legend().get_window_extent(draw)
     assert legend.y1 <= axis.get_window_extent(draw).y0  # below the axes: it covers no point
+
+
+@pytest.mark.exact
+def test_a_chosen_plan_that_loses_on_average_is_not_recommended(tmp_path):
+    rows = [_row("chosen", "40 nano/tiktok", -5_000.0, 0.55, 0.0, count=40)]
+    folder = _folder(tmp_path, rows + _strategies(-5_000.0), beats=False)
+    case, said = _said(folder)
+    assert case == "nothing"
+    assert "The best plan that hires, 40 nano TikTok, makes a mean profit of -NT$5,000" in said

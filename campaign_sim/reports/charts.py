@@ -17,17 +17,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from campaign_sim.reports import distribution, fonts, optimize, sensitivity, sweep, timeline
+from campaign_sim.reports import (
+    calibrated,
+    distribution,
+    fonts,
+    optimize,
+    sensitivity,
+    sweep,
+    timeline,
+)
 from campaign_sim.reports.i18n import Text
 from campaign_sim.reports.plotting import DPI, FIGSIZE, colours, style
 from campaign_sim.reports.results import Results
 
 __all__ = ["Chart", "drawing", "render", "render_charts"]
 
+
+def _run_plan(results: Results, text: Text) -> list[tuple]:
+    """A run's or a comparison's charts, then the calibration's where the priors were
+    calibrated."""
+    return [*distribution.plan(results, text), *calibrated.plan(results, text)]
+
+
 #: Chart plans by the command that wrote the folder.
 PLANS = {
-    "run": distribution.plan,
-    "compare": distribution.plan,
+    "run": _run_plan,
+    "compare": _run_plan,
     "sweep": sweep.plan,
     "timeline": timeline.plan,
     "sensitivity": sensitivity.plan,
@@ -77,7 +92,7 @@ def drawing(results: Results, text: Text) -> Iterator[None]:
 def render_charts(results: Results, text: Text, *, svg: bool = True) -> list[Chart]:
     """Every chart the results folder supports, rendered to PNG (and SVG)."""
     colour = colours(results)
-    plan = PLANS.get(results.command, distribution.plan)
+    plan = PLANS.get(results.command, _run_plan)
     size = (round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI))
     out: list[Chart] = []
     with drawing(results, text):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -204,8 +205,9 @@ def summary(results: Results, text: Text) -> tuple[str, str] | None:
         if hiring is None:
             return "nothing", text("exec.opt_nothing_alone", limits=limits or "—")
         value, lo, hi = _interval("profit_mean", hiring, text)
+        key = "exec.opt_nothing_strategy" if strategy_of(hiring["role"]) else "exec.opt_nothing"
         return "nothing", text(
-            "exec.opt_nothing",
+            key,
             limits=limits or "—",
             plan=plan_words(results, hiring, text),
             v=value,
@@ -517,7 +519,7 @@ def sections(results: Results, text: Text) -> tuple[list[Any], list[Any]]:
     chosen = _chosen(rows)
     compare, tables = [], []
     hires = plan_table(results, text)
-    if hires is not None and chosen is not None:
+    if hires is not None and chosen is not None and _hires(chosen):
         total = _plan_fees(results)
         compare.append(
             Section(
@@ -769,7 +771,11 @@ def tell(results: Results, text: Text) -> Any:
 
     said = summary(results, text)
     case, headline = said if said is not None else ("", text("exec.opt_missing"))
-    compare, tables = sections(results, text)
+    compare, tables = [
+        [replace(section, title=story.capital(section.title)) for section in part]
+        for part in sections(results, text)
+    ]
+    titles = {key: story.capital(title) for key, title in chart_titles(results, text).items()}
     name = results.scenario_name
     kind = text("title.optimize")
     return story.Story(
@@ -789,7 +795,7 @@ def tell(results: Results, text: Text) -> Any:
         case=case,
         compare=compare,
         key_assumptions=story.assumption_sections(results, text),
-        chart_titles=chart_titles(results, text),
+        chart_titles=titles,
         notes={
             "title": text("notes.title"),
             "summary": text("notes.opt_summary"),

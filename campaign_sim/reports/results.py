@@ -136,17 +136,21 @@ class Results:
 
     @cached_property
     def scenario_plan(self) -> Any:
-        """The :class:`~campaign_sim.scenario.plan.Scenario` of the file the manifest names,
-        while that file still has the recorded sha256 (else None: an edited scenario is not
-        this result's). Its economics, shock, correlations and groups are not in the folder."""
+        """The :class:`~campaign_sim.scenario.plan.Scenario` of the file the manifest names
+        (with the calibrated priors file it names, if any), while it still has the recorded
+        sha256 (else None: an edited scenario is not this result's). Its economics, shock,
+        correlations and groups are not in the folder."""
         from campaign_sim.scenario.loading import load_scenario
 
         scenario = self.manifest.get("scenario") or {}
         path = scenario.get("path")
         if not path or not Path(path).is_file():
             return None
+        # a run with calibrated priors records its priors file (campaign_sim.results.run)
+        calibrated = ((self.manifest.get("calibration") or {}).get("priors") or {}).get("file")
+        priors = calibrated if calibrated and Path(calibrated).is_file() else None
         try:
-            plan = load_scenario(path)
+            plan = load_scenario(path, priors=priors)
         except InputError:
             return None
         return plan if plan.digest == scenario.get("sha256") else None
