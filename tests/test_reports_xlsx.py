@@ -6,6 +6,7 @@ kind are written by the real command line into a temporary folder given by absol
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import ROOT
@@ -407,3 +409,202 @@ def test_comparison_headers_name_both_strategies_and_keep_their_formats(books, f
         assert row[diff].value == pytest.approx(expected.mean_diff, rel=1e-12)
         assert row[better].value == pytest.approx(expected.prob_a_better, rel=1e-12)
         assert row[better].number_format == "0.00%"
+
+
+# -- an optimiser's folder -------------------------------------------------------------------
+
+#: The pilot row the fixture adds (the columns the optimiser's --pilot writes, pilot.csv).
+PILOT = {
+    "pool": "nano/tiktok",
+    "creators": 12,
+    "cost": 90732.27,
+    "value": 34223.9,
+    "se": 10185.1,
+    "perfect": 68515.0,
+    "changed": 0.42,
+    "replicates": 100,
+    "effective_brands": 97.28,
+}
+
+
+@pytest.fixture(scope="module")
+def optimised(place: Path) -> dict[str, Path]:
+    """A small optimize folder written by the command line with absolute paths (two pools,
+    512 campaigns searched and 512 fresh ones, robustness judged), and a copy with a
+    pilot.csv (the pilot's 35 s preposterior is not what these tests are about)."""
+    out = place / "results" / "optimize"
+    _cli(
+        "optimize",
+        str(place / "scenarios" / "coffee-launch.yaml"),
+        *("--cell", "nano/tiktok=0:12", "--cell", "micro/instagram=0:3"),
+        *("--budget", "300000", "--limit", "prob_loss<=0.6"),
+        *("-n", "512", "--fresh-campaigns", "512", "--out", str(out)),
+    )
+    pilot = out.with_name("optimize-pilot")
+    shutil.copytree(out, pilot)
+    pd.DataFrame([PILOT]).to_csv(pilot / "pilot.csv", index=False)
+    return {"optimize": out, "pilot": pilot}
+
+
+LANGS = ("en", "zh-TW")
+
+
+def _optimise_book(folder: Path, lang: str = "en"):
+    from campaign_sim.reports.xlsx import build_workbook
+
+    results = load_results(folder)
+    data = build_workbook(results, Text(lang, results.currency, None))
+    return OPENPYXL.load_workbook(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def opt_books(optimised) -> dict[tuple[str, str], object]:
+    return {
+        (kind, lang): _optimise_book(f, lang) for kind, f in optimised.items() for lang in LANGS
+    }
+
+
+def _by_item(sheet) -> dict[str, list]:
+    """Rows of a key-value sheet by their first cell, each as its list of cells."""
+    out: dict[str, list] = {}
+    for row in sheet.iter_rows(min_row=2):
+        out.setdefault(row[0].value, []).append(list(row))
+    return out
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_optimize_workbook_opens_on_the_best_plan_then_its_tables(opt_books, lang):
+    text = Text(lang, "TWD")
+    titles = [
+        text("xlsx.sheet_best"),
+        text("xlsx.opt_sheet_judged"),
+        text("sheet.frontier"),
+        text("xlsx.opt_sheet_robustness"),
+        text("xlsx.opt_sheet_pilot"),
+        text("xlsx.opt_sheet_scored"),
+    ]
+    names = opt_books[("pilot", lang)].sheetnames
+    assert names[:6] == titles and names[-1] == text("sheet.manifest")
+    plain = opt_books[("optimize", lang)].sheetnames
+    assert plain[:5] == [t for t in titles if t != text("xlsx.opt_sheet_pilot")]
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_best_plan_sheet_has_the_chosen_rows_numbers_of_judged_csv(opt_books, optimised, lang):
+    from campaign_sim.reports.xlsx import heading, plan_words, pool_words
+
+    folder = optimised["optimize"]
+    text = Text(lang, "TWD")
+    data = json.loads((folder / "optimize.json").read_text(encoding="utf-8"))
+    judged = pd.read_csv(folder / "judged.csv")
+    (chosen,) = judged[judged["role"].str.contains("chosen")].to_dict("records")
+    items = _by_item(opt_books[("optimize", lang)][text("xlsx.sheet_best")])
+    assert items[text("xlsx.opt_plan")][0][1].value == plan_words(data["plan"], text)
+    assert set(data["statistics"]) >= {"profit_mean", "prob_loss", "expected_shortfall"}
+    formats = {"profit_mean": "#,##0", "prob_loss": "0.00%", "roi_mean": "0.0%"}
+    for stat in data["statistics"]:
+        (row,) = items[heading(stat, text)]
+        value, low, high, in_sample = (c.value for c in row[1:5])
+        expected = [chosen[stat], chosen[f"{stat}_ci_low"], chosen[f"{stat}_ci_high"]]
+        if np.isfinite(expected).all():
+            assert [value, low, high] == pytest.approx(expected, rel=1e-12)
+            assert in_sample == pytest.approx(chosen[f"{stat}_in_sample"], rel=1e-12)
+        if stat in formats:
+            assert {c.number_format for c in row[1:5]} == {formats[stat]}
+    (p_loss,) = items[heading("prob_loss", text)]
+    assert p_loss[5].value == _capital_word(text, chosen["prob_loss"] <= 0.6)
+    plan = pd.read_csv(folder / "plan.csv")
+    for r in plan.to_dict("records"):
+        where = pool_words(r["decision"], text)
+        (creators,) = items[text("xlsx.opt_creators_of", where=where)]
+        (fees,) = items[text("xlsx.opt_fees_of", where=where)]
+        assert creators[1].value == r["creators"] and creators[1].number_format == "#,##0"
+        assert (
+            fees[1].value == pytest.approx(r["expected_fees"]) and fees[1].number_format == "#,##0"
+        )
+    what = heading("profit_mean", text)
+    others = judged[
+        judged["role"].str.contains("strategy|nothing") & ~judged["role"].str.contains("chosen")
+    ]
+    assert len(others) == 3  # the two strategies and hiring nobody
+    for r in others.to_dict("records"):
+        name = text("xlsx.opt_role_nothing") if r["plan"] == "nobody" else r["plan"]
+        (row,) = items[text("xlsx.opt_versus", plan=name, metric=what)]
+        half = 1.959963984540054 * r["difference_se"]
+        got = [c.value for c in row[1:4]]
+        assert got == pytest.approx(
+            [-r["difference"], -r["difference"] - half, -r["difference"] + half]
+        )
+
+
+def _capital_word(text: Text, yes: bool) -> str:
+    word = text("yes" if yes else "no")
+    return word[:1].upper() + word[1:]
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_optimize_sheet_has_worded_headers_and_formatted_numbers(opt_books, optimised, lang):
+    book = opt_books[("pilot", lang)]
+    raw = (_raw_columns(optimised["pilot"]) | RAW) - {"Value"}
+    for sheet in book:
+        header = list(sheet[1])
+        assert header and all(isinstance(c.value, str) and c.value.strip() for c in header)
+        named = [c.value for c in header if c.value in raw or "/" in c.value or "_" in c.value]
+        assert not named, f"{sheet.title}: raw column names {named}"
+        assert all(c.font.bold and c.fill.fgColor.rgb.endswith("DDE6F0") for c in header)
+        assert sheet.freeze_panes == "A2"
+        general = [
+            (header[c.column - 1].value, c.value)
+            for row in sheet.iter_rows(min_row=2)
+            for c in row
+            if isinstance(c.value, (int, float))
+            and not isinstance(c.value, bool)
+            and c.number_format == "General"
+        ]
+        assert not general, f"{sheet.title}: numbers in General format: {general[:5]}"
+    text = Text(lang, "TWD")
+    pilot = _rows(book[text("xlsx.opt_sheet_pilot")])
+    (row,) = pilot
+    assert row[text("xlsx.opt_pilot_cost")].number_format == "#,##0"
+    assert row[text("xlsx.opt_pilot_value")].value == pytest.approx(PILOT["value"])
+    assert row[text("xlsx.opt_pilot_value")].number_format == "#,##0"
+    assert row[text("xlsx.opt_pilot_changed")].number_format == "0.0%"
+    judged = _rows(book[text("xlsx.opt_sheet_judged")])
+    assert judged[0][heading("prob_loss", text)].number_format == "0.00%"
+    assert judged[0][heading("roi_mean", text)].number_format == "0.0%"
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_cell_of_an_optimize_workbook_names_a_folder_of_the_machine(opt_books, place, lang):
+    for kind in ("optimize", "pilot"):
+        found = [
+            (where, value)
+            for where, value in _texts(opt_books[(kind, lang)])
+            if str(place) in value
+            or any(part in value for part in MACHINE)
+            or WINDOWS.search(value)
+        ]
+        assert not found
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+def test_scored_plans_sheet_keeps_the_best_and_says_how_many_there_are(optimised, monkeypatch):
+    from campaign_sim.reports import xlsx
+
+    scored = pd.read_csv(optimised["optimize"] / "scored.csv")
+    assert len(scored) > 5
+    monkeypatch.setattr(xlsx, "SCORED_ROWS", 5)
+    sheet = _optimise_book(optimised["optimize"])["Scored plans"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[0] for row in cells[:5]] == list(scored["rank"][:5])
+    (note,) = cells[5:]
+    assert note[0] == f"The best 5 of {len(scored):,} plans scored; scored.csv holds every one."

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from campaign_sim.analysis.frontier import interval
@@ -655,6 +656,375 @@ def _best_sheet(book: Any, results: Results, text: Text) -> None:
     write_sheet(book, text("xlsx.sheet_best"), columns, best_rows(results, text), row_format="_fmt")
 
 
+# -- an optimiser's folder -------------------------------------------------------------------
+
+#: Scored plans shown on their sheet (scored.csv holds every one, best first).
+SCORED_ROWS = 200
+Z95 = 1.959963984540054
+#: The judged plans' roles (campaign_sim.optimize.run) and the assumption settings
+#: (campaign_sim.optimize.robust) in words.
+ROLES = {
+    "chosen": "xlsx.opt_role_chosen",
+    "runner-up": "xlsx.opt_role_runner_up",
+    "frontier": "xlsx.opt_role_frontier",
+    "nothing": "xlsx.opt_role_nothing",
+    "strategy": "xlsx.opt_role_strategy",
+}
+SETTINGS = {
+    "as stated": "xlsx.opt_setting_as_stated",
+    "creators half as spread": "xlsx.opt_setting_half",
+    "creators 1.5x as spread": "xlsx.opt_setting_wider",
+    "no shared level": "xlsx.opt_setting_no_level",
+}
+#: Columns of the optimiser's tables and the message that names them.
+OPT_NAMED = {
+    "role": "xlsx.opt_role",
+    "plan": "xlsx.opt_plan",
+    "setting": "xlsx.opt_setting",
+    "chosen": "xlsx.opt_is_chosen",
+    "meets_limits": "xlsx.opt_meets_limits",
+    "best_here": "xlsx.opt_best_here",
+    "chosen_tied_with_best": "xlsx.opt_chosen_tied",
+    "tied_with_chosen": "xlsx.opt_tied",
+    "prob_loss_limit": "xlsx.opt_prob_loss_limit",
+    "pool": "xlsx.opt_pool",
+    "creators": "xlsx.opt_creators",
+    "cost": "xlsx.opt_pilot_cost",
+    "value": "xlsx.opt_pilot_value",
+    "perfect": "xlsx.opt_pilot_perfect",
+    "changed": "xlsx.opt_pilot_changed",
+    "replicates": "xlsx.opt_pilot_replicates",
+    "effective_brands": "xlsx.opt_pilot_brands",
+}
+#: Number formats of the optimiser's columns whose name says nothing of their unit.
+OPT_FORMATS = {
+    "prob_loss_limit": FORMATS["prob"],
+    "creators": FORMATS["count"],
+    "cost": FORMATS["money"],
+    "changed": FORMATS["fraction"],
+    "replicates": FORMATS["count"],
+    "effective_brands": "#,##0.0",
+}
+#: Columns in the unit of the objective.
+IN_OBJECTIVE = ("difference", "difference_se", "value", "se", "perfect")
+DECISION_FORMATS = {"count": FORMATS["count"], "share": "0%", "candidate": FORMATS["id"]}
+_POOL = re.compile(r"\b([a-z]+)/([a-z]+)\b")
+
+
+@dataclass(frozen=True)
+class Optimised:
+    """What the optimiser's sheets need of its folder: the objective's column, its decisions
+    (name -> kind) and the chosen plan's row of judged.csv."""
+
+    objective: str
+    decisions: dict[str, str]
+    chosen: pd.Series | None
+
+    @classmethod
+    def of(cls, results: Results) -> Optimised:
+        data = results.json("optimize.json") or {}
+        plan = results.table("plan.csv")
+        decisions = {} if plan is None else dict(zip(plan["decision"], plan["kind"], strict=True))
+        judged = results.table("judged.csv")
+        chosen = None
+        if judged is not None and not judged.empty:
+            rows = judged[judged["role"].map(lambda r: "chosen" in _roles(r))]
+            chosen = None if rows.empty else rows.iloc[0]
+        objective = str(data.get("objective", "max:profit_mean")).rpartition(":")[2]
+        return cls(objective, {str(k): str(v) for k, v in decisions.items()}, chosen)
+
+
+def _roles(role: Any) -> list[str]:
+    """A judged plan's roles: ``"frontier, nothing"`` -> ["frontier", "nothing"]."""
+    return [part.strip() for part in str(role).split(",") if part.strip()]
+
+
+def role_words(role: Any, text: Text) -> str:
+    """A judged plan's roles in words; a strategy's as "strategy"."""
+    words = []
+    for part in _roles(role):
+        key = ROLES.get(part.split(" ", 1)[0] if part.startswith("strategy ") else part)
+        words.append(text(key) if key else part)
+    return _capital(text.list_sep().join(words))
+
+
+def pool_words(name: str, text: Text) -> str:
+    """``nano/tiktok`` -> "nano TikTok" (translated); a roster handle as it is."""
+    return _POOL.sub(lambda m: f"{text.tier(m[1])} {text.platform(m[2])}", name)
+
+
+def plan_words(plan: Any, text: Text) -> str:
+    """A plan as the optimiser labels it, its pools in words; nobody as "hire nobody"."""
+    if str(plan) == "nobody":
+        return text("xlsx.opt_nobody")
+    return pool_words(str(plan), text)
+
+
+def opt_heading(column: str, text: Text, opt: Optimised) -> str:
+    """A column of the optimiser's tables in words."""
+    if column in opt.decisions:
+        return pool_words(column, text)
+    if column in OPT_NAMED:
+        return text(OPT_NAMED[column])
+    if column == "difference":
+        return text("xlsx.opt_difference", metric=heading(opt.objective, text))
+    if column == "difference_se":
+        return f"{opt_heading('difference', text, opt)} · {text('col.se')}"
+    if column.endswith("_in_sample"):
+        base = heading(column.removesuffix("_in_sample"), text)
+        return text("xlsx.opt_in_sample_of", what=base)
+    return heading(column, text)
+
+
+def opt_format(column: str, opt: Optimised) -> str | None:
+    """Number format of a column of the optimiser's tables."""
+    if column in opt.decisions:
+        return DECISION_FORMATS.get(opt.decisions[column], FORMATS["count"])
+    if column in OPT_FORMATS:
+        return OPT_FORMATS[column]
+    if column in IN_OBJECTIVE:
+        return column_format(opt.objective)
+    return column_format(column.removesuffix("_in_sample"))
+
+
+def _opt_rows(frame: pd.DataFrame, text: Text) -> list[dict]:
+    """A table's rows with plans, roles and settings in words and booleans as yes / no."""
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for key, value in record.items():
+            if isinstance(value, (bool, np.bool_)):
+                value = _capital(text("yes" if value else "no"))
+            elif key == "plan":
+                value = plan_words(value, text)
+            elif key == "role":
+                value = role_words(value, text)
+            elif key == "setting":
+                value = text(SETTINGS[value]) if value in SETTINGS else value
+            elif key == "pool":
+                value = pool_words(str(value), text)
+            row[str(key)] = value
+        rows.append(row)
+    return rows
+
+
+def _opt_sheet(
+    book: Any, title: str, name: str, frame: pd.DataFrame, text: Text, opt: Optimised
+) -> Any:
+    columns = [
+        Column(
+            opt_heading(str(c), text, opt),
+            str(c),
+            opt_format(str(c), opt),
+            text("xlsx.source_column", column=c, file=name),
+        )
+        for c in frame.columns
+    ]
+    return write_sheet(book, title, columns, _opt_rows(frame, text))
+
+
+#: The chosen plan's statistics on its sheet, in this order (then any other it has).
+OPT_STATISTICS = (
+    "prob_loss",
+    "expected_shortfall",
+    "value_at_risk",
+    "prob_above_target",
+    "roi_mean",
+    "cost_mean",
+    "creators_mean",
+)
+
+
+def optimise_rows(results: Results, text: Text) -> list[dict]:
+    """The rows of an optimiser's Best plan sheet: the question (objective, limits, the
+    search), the plan (each decision's level, creators and expected fees), its statistics on
+    fresh campaigns with their 95% CIs beside the search's in-sample values (limits: met or
+    not), and how it compares with each scenario strategy and with hiring nobody (paired
+    difference of the objective, 95%)."""
+    data = results.json("optimize.json") or {}
+    opt = Optimised.of(results)
+    objective, goal = _goal_words(str(data.get("objective", "max:profit_mean")), text, [])
+    limits = [(str(x), *_limit_words(str(x), text, [])) for x in data.get("limits") or []]
+    rows: list[dict] = [{"item": text("xlsx.objective"), "value": goal}]
+    rows += [{"item": text("xlsx.limit"), "value": words} for _, _, words in limits]
+    rows += _search_rows(data, text)
+    rows.append({"item": text("xlsx.opt_plan"), "value": plan_words(data.get("plan"), text)})
+    beats = data.get("beats_spending_nothing")
+    if beats is not None:
+        said = _capital(text("yes" if beats else "no"))
+        rows.append({"item": text("xlsx.opt_beats_nothing"), "value": said})
+    rows += _decision_rows(results.table("plan.csv"), text)
+    rows += _statistic_rows(data, opt, limits, text)
+    rows += _versus_rows(results.table("judged.csv"), opt, text)
+    robust = results.table("robustness.csv")
+    if robust is not None and not robust.empty:
+        rows.append(_robust_row(robust, text))
+    return rows
+
+
+#: The optimiser's search methods in words.
+METHODS = {"local search": "xlsx.opt_method_local", "exhaustive": "xlsx.opt_method_exhaustive"}
+#: The search's counts on the Best plan sheet: (message, field of optimize.json's search).
+SEARCH_COUNTS = (
+    ("xlsx.opt_plans_scored", "plans_scored"),
+    ("xlsx.opt_starts", "starting_points"),
+    ("xlsx.opt_found_by", "found_by"),
+)
+
+
+def _search_rows(data: dict, text: Text) -> list[dict]:
+    """How the plan was found: the tightening, the method, plans scored, starting points
+    (local search), campaigns searched and judged."""
+    search = data.get("search") or {}
+    method = str(search.get("method", ""))
+    count = FORMATS["count"]
+    out: list[dict] = [
+        {"item": text("xlsx.opt_tighten"), "value": data.get("tighten_se"), "_fmt": "0.0#"},
+        {
+            "item": text("xlsx.opt_search"),
+            "value": text(METHODS[method]) if method in METHODS else method,
+        },
+    ]
+    for key, field in SEARCH_COUNTS[: 1 if method == "exhaustive" else None]:
+        out.append({"item": text(key), "value": search.get(field), "_fmt": count})
+    fresh = (data.get("fresh_campaigns") or {}).get("count")
+    out.append({"item": text("xlsx.opt_campaigns"), "value": data.get("campaigns"), "_fmt": count})
+    out.append({"item": text("xlsx.opt_fresh"), "value": fresh, "_fmt": count})
+    return out
+
+
+def _decision_rows(plan: pd.DataFrame | None, text: Text) -> list[dict]:
+    """Each decision's level (a count, a share of the budget, or booked), creators and
+    expected fees, then the plan's expected fees in all."""
+    if plan is None or plan.empty:
+        return []
+    out: list[dict] = []
+    for r in plan.to_dict("records"):
+        where, kind = pool_words(str(r["decision"]), text), str(r["kind"])
+        if kind == "share":
+            level = {"value": r["level"], "_fmt": DECISION_FORMATS["share"]}
+            out.append({"item": text("xlsx.opt_share_of", where=where), **level})
+        elif kind == "candidate":
+            said = _capital(text("yes" if r["level"] else "no"))
+            out.append({"item": text("xlsx.opt_booked", where=where), "value": said})
+        creators = {"value": r["creators"], "_fmt": FORMATS["count"]}
+        out.append({"item": text("xlsx.opt_creators_of", where=where), **creators})
+        fees = {"value": r["expected_fees"], "_fmt": FORMATS["money"]}
+        out.append({"item": text("xlsx.opt_fees_of", where=where), **fees})
+    total = float(plan["expected_fees"].sum())
+    out.append({"item": text("xlsx.opt_fees_total"), "value": total, "_fmt": FORMATS["money"]})
+    return out
+
+
+def _statistic_rows(
+    data: dict, opt: Optimised, limits: list[tuple[str, str, str]], text: Text
+) -> list[dict]:
+    """The chosen plan's statistics: fresh value and 95% CI from judged.csv's chosen row,
+    in-sample beside; a limit's row says whether the fresh value meets it."""
+    row = opt.chosen
+    if row is None:
+        return []
+    names = list((data.get("statistics") or {}).keys())
+    order = [opt.objective, *(n for n in OPT_STATISTICS if n != opt.objective)]
+    names = [n for n in order if n in row] + [n for n in names if n not in order and n in row]
+    out = []
+    for name in names:
+        entry: dict[str, Any] = {
+            "item": heading(name, text),
+            "value": row.get(name),
+            "low": row.get(f"{name}_ci_low"),
+            "high": row.get(f"{name}_ci_high"),
+            "in_sample": row.get(f"{name}_in_sample"),
+            "_fmt": column_format(name),
+        }
+        met = [_meets(limit, row.get(name)) for limit, column, _ in limits if column == name]
+        if met and met[0] is not None:
+            entry["met"] = _capital(text("yes" if all(met) else "no"))
+        out.append(entry)
+    return out
+
+
+def _meets(limit: str, value: Any) -> bool | None:
+    """Whether ``value`` meets ``"prob_loss <= 0.55"`` (None: not a number)."""
+    match = re.fullmatch(r"\s*\w+\s*(<=|>=)\s*(\S+)\s*", limit)
+    if match is None or not finite(value) or not _is_number_text(match[2]):
+        return None
+    bound = float(match[2])
+    return float(value) <= bound if match[1] == "<=" else float(value) >= bound
+
+
+def _versus_rows(judged: pd.DataFrame | None, opt: Optimised, text: Text) -> list[dict]:
+    """The chosen plan's objective minus each scenario strategy's and hiring nobody's, paired
+    on the same fresh campaigns, with its 95% interval (judged.csv: difference = it - chosen)."""
+    if judged is None or opt.chosen is None:
+        return []
+    what = heading(opt.objective, text)
+    out = []
+    for r in judged.to_dict("records"):
+        roles = _roles(r["role"])
+        if "chosen" in roles or not any(x == "nothing" or x.startswith("strategy ") for x in roles):
+            continue
+        if not (finite(r.get("difference")) and finite(r.get("difference_se"))):
+            continue
+        ahead, half = -float(r["difference"]), Z95 * float(r["difference_se"])
+        other = text("xlsx.opt_role_nothing") if r["plan"] == "nobody" else r["plan"]
+        out.append(
+            {
+                "item": text("xlsx.opt_versus", plan=other, metric=what),
+                "value": ahead,
+                "low": ahead - half,
+                "high": ahead + half,
+                "_fmt": column_format(opt.objective),
+            }
+        )
+    return out
+
+
+def _robust_row(robust: pd.DataFrame, text: Text) -> dict:
+    """Under how many of the other assumption settings the chosen plan stays the best (or
+    tied) and meets the limits."""
+    kept = robust[robust["chosen"].astype(bool) & (robust["setting"] != "as stated")]
+    best = kept["best_here"].astype(bool) | kept["chosen_tied_with_best"].fillna(False).astype(bool)
+    holds = int((kept["meets_limits"].astype(bool) & best).sum())
+    return {"item": text("xlsx.opt_robust", n=len(kept)), "value": holds, "_fmt": FORMATS["count"]}
+
+
+def _optimise_sheets(book: Any, results: Results, text: Text) -> None:
+    """Best plan, Judged plans, Frontier, Robustness, Pilot (when run) and the best
+    SCORED_ROWS scored plans, each with worded headers and formats."""
+    if results.json("optimize.json") is None:
+        return
+    opt = Optimised.of(results)
+    estimate = text("method.estimate")
+    columns = [
+        Column(text("col.key"), "item"),
+        Column(text("xlsx.opt_fresh_value"), "value"),
+        Column(text("xlsx.ci_low"), "low", note=estimate),
+        Column(text("xlsx.ci_high"), "high", note=estimate),
+        Column(text("xlsx.opt_in_sample"), "in_sample", note=text("xlsx.opt_in_sample_note")),
+        Column(text("xlsx.opt_met"), "met"),
+    ]
+    rows = optimise_rows(results, text)
+    write_sheet(book, text("xlsx.sheet_best"), columns, rows, row_format="_fmt")
+    for name, key in (
+        ("judged.csv", "xlsx.opt_sheet_judged"),
+        ("frontier.csv", "sheet.frontier"),
+        ("robustness.csv", "xlsx.opt_sheet_robustness"),
+        ("pilot.csv", "xlsx.opt_sheet_pilot"),
+    ):
+        frame = results.table(name)
+        if frame is not None and not frame.empty:
+            _opt_sheet(book, text(key), name, frame, text, opt)
+    scored = results.table("scored.csv")
+    if scored is not None and not scored.empty:
+        sheet = _opt_sheet(
+            book, text("xlsx.opt_sheet_scored"), "scored.csv", scored.head(SCORED_ROWS), text, opt
+        )
+        if len(scored) > SCORED_ROWS:
+            more = text("xlsx.opt_more", shown=SCORED_ROWS, n=text.count(len(scored)))
+            _put(sheet.cell(sheet.max_row + 1, 1), more)
+
+
 # -- assumptions and the manifest ------------------------------------------------------------
 
 
@@ -903,9 +1273,18 @@ def build_workbook(results: Results, text: Text) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for sheet in (_summary_sheet, _best_sheet, _risk_sheet, _percentile_sheet, _comparison_sheet):
-        sheet(book, results, text)
-    _table_sheets(book, results, text)
+    if results.command == "optimize":
+        _optimise_sheets(book, results, text)
+    else:
+        for sheet in (
+            _summary_sheet,
+            _best_sheet,
+            _risk_sheet,
+            _percentile_sheet,
+            _comparison_sheet,
+        ):
+            sheet(book, results, text)
+        _table_sheets(book, results, text)
     _assumption_sheet(book, results, text)
     _manifest_sheet(book, results, text)
     _portable(book, Paths.of(results))
