@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from campaign_sim.reports import sensitivity, sweep, timeline
+from campaign_sim.reports import calibrated, sensitivity, sweep, timeline
 from campaign_sim.reports.i18n import Text, metric_kind
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
@@ -543,6 +543,7 @@ def _compare_chart_titles(results: Results, text: Text) -> dict[str, str]:
             b=results.label(str(roi_diff["b"])),
             p=text.prob(roi_diff["prob_a_better"]),
         )
+    out.update(calibrated.chart_titles(results, text))
     return out
 
 
@@ -808,6 +809,7 @@ def compare_sections(results: Results, text: Text) -> list[Section]:
                 notes=text("notes.strategies"),
             )
         )
+    out += calibrated.calibration_sections(results, text)
     return out
 
 
