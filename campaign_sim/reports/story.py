@@ -522,6 +522,7 @@ def _compare_chart_titles(results: Results, text: Text) -> dict[str, str]:
         out["risk-profile"] = text(
             "title.chart_risk", s=results.label(safest), p=text.prob(p), es=text.money(es)
         )
+        out.update(_risk_return_title(results, risky, safest, text))
     diff = results.difference("profit")
     if diff is not None:
         a, b = results.label(str(diff["a"])), results.label(str(diff["b"]))
@@ -545,6 +546,25 @@ def _compare_chart_titles(results: Results, text: Text) -> dict[str, str]:
         )
     out.update(calibrated.chart_titles(results, text))
     return out
+
+
+def _risk_return_title(
+    results: Results, names: list[str], safest: str, text: Text
+) -> dict[str, str]:
+    """The risk-return chart's title: which strategy makes the most on average and which
+    loses least often (one sentence when they are the same strategy)."""
+    profits = {n: _mean_profit(results, n) for n in names}
+    if len(names) < 2 or not all(finite(v) for v in profits.values()):
+        return {}
+    richest = max(names, key=lambda n: profits[n])
+    values = {
+        "s": results.label(richest),
+        "v": text.money(profits[richest]),
+        "safe": results.label(safest),
+        "p": text.prob(_risk(results, safest)[0]),
+    }
+    key = "title.chart_risk_return_same" if richest == safest else "title.chart_risk_return"
+    return {"risk-return": text(key, **values)}
 
 
 def _sweep_chart_titles(results: Results, text: Text) -> dict[str, str]:
