@@ -608,3 +608,39 @@ def test_scored_plans_sheet_keeps_the_best_and_says_how_many_there_are(optimised
     assert [row[0] for row in cells[:5]] == list(scored["rank"][:5])
     (note,) = cells[5:]
     assert note[0] == f"The best 5 of {len(scored):,} plans scored; scored.csv holds every one."
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+def test_share_decisions_show_as_shares_of_the_budget(place, tmp_path):
+    from campaign_sim.reports.xlsx import pool_words
+
+    out = tmp_path / "shares"
+    _cli(
+        "optimize",
+        str(place / "scenarios" / "coffee-launch.yaml"),
+        *("--decide", "shares", "--budget", "300000", "--limit", "prob_loss<=0.7"),
+        *("-n", "256", "--fresh-campaigns", "256", "--no-robustness", "--out", str(out)),
+    )
+    plan = pd.read_csv(out / "plan.csv")
+    judged = pd.read_csv(out / "judged.csv")
+    chosen = plan[plan["level"] > 0].iloc[0]
+    step = chosen["share"] / chosen["level"]
+    text = Text("en", "TWD")
+    book = _optimise_book(out)
+    items = _by_item(book["Best plan"])
+    for r in plan.to_dict("records"):
+        where = pool_words(r["decision"], text)
+        (share,) = items[text("xlsx.opt_share_of", where=where)]
+        (budget,) = items[text("xlsx.opt_budget_of", where=where)]
+        assert share[1].value == pytest.approx(r["share"]) and share[1].number_format == "0%"
+        assert budget[1].value == pytest.approx(r["budget"]) and budget[1].number_format == "#,##0"
+    rows = _rows(book["Judged plans"])
+    for name in plan["decision"]:
+        header = text("xlsx.opt_share_of", where=pool_words(name, text))
+        got = [row[header].value for row in rows[: len(judged)]]
+        expected = [v * step if np.isfinite(v) else None for v in judged[name]]
+        assert got == pytest.approx(expected)
+        assert all(
+            row[header].number_format == "0%" for row in rows if row[header].value is not None
+        )

@@ -707,17 +707,21 @@ OPT_FORMATS = {
 }
 #: Columns in the unit of the objective.
 IN_OBJECTIVE = ("difference", "difference_se", "value", "se", "perfect")
-DECISION_FORMATS = {"count": FORMATS["count"], "share": "0%", "candidate": FORMATS["id"]}
+#: Number formats of a decision's level by its kind: creators hired, a share of the budget
+#: (shown as the share, the tables' step counts times the step), a roster creator booked (1).
+DECISION_FORMATS = {"count": FORMATS["count"], "share": "0%", "creator": FORMATS["id"]}
 _POOL = re.compile(r"\b([a-z]+)/([a-z]+)\b")
 
 
 @dataclass(frozen=True)
 class Optimised:
     """What the optimiser's sheets need of its folder: the objective's column, its decisions
-    (name -> kind) and the chosen plan's row of judged.csv."""
+    (name -> kind), the budget share of one step of a share decision (None: no share, or no
+    share chosen to tell it by) and the chosen plan's row of judged.csv."""
 
     objective: str
     decisions: dict[str, str]
+    step: float | None
     chosen: pd.Series | None
 
     @classmethod
@@ -731,7 +735,22 @@ class Optimised:
             rows = judged[judged["role"].map(lambda r: "chosen" in _roles(r))]
             chosen = None if rows.empty else rows.iloc[0]
         objective = str(data.get("objective", "max:profit_mean")).rpartition(":")[2]
-        return cls(objective, {str(k): str(v) for k, v in decisions.items()}, chosen)
+        kinds = {str(k): str(v) for k, v in decisions.items()}
+        return cls(objective, kinds, _share_step(plan), chosen)
+
+    def level(self, column: str, value: Any) -> Any:
+        """A decision's level as shown: a share decision's step count as its budget share."""
+        if self.decisions.get(column) == "share" and self.step is not None and finite(value):
+            return float(value) * self.step
+        return value
+
+
+def _share_step(plan: pd.DataFrame | None) -> float | None:
+    """The budget share of one step, from a share decision plan.csv shows chosen."""
+    if plan is None or "share" not in plan:
+        return None
+    chosen = plan[(plan["kind"] == "share") & (plan["level"] > 0)]
+    return None if chosen.empty else float(chosen["share"].iloc[0] / chosen["level"].iloc[0])
 
 
 def _roles(role: Any) -> list[str]:
@@ -763,7 +782,11 @@ def plan_words(plan: Any, text: Text) -> str:
 def opt_heading(column: str, text: Text, opt: Optimised) -> str:
     """A column of the optimiser's tables in words."""
     if column in opt.decisions:
-        return pool_words(column, text)
+        where = pool_words(column, text)
+        if opt.decisions[column] == "share":
+            key = "xlsx.opt_share_of" if opt.step is not None else "xlsx.opt_steps_of"
+            return text(key, where=where)
+        return where
     if column in OPT_NAMED:
         return text(OPT_NAMED[column])
     if column == "difference":
@@ -779,6 +802,8 @@ def opt_heading(column: str, text: Text, opt: Optimised) -> str:
 def opt_format(column: str, opt: Optimised) -> str | None:
     """Number format of a column of the optimiser's tables."""
     if column in opt.decisions:
+        if opt.decisions[column] == "share" and opt.step is None:
+            return FORMATS["count"]
         return DECISION_FORMATS.get(opt.decisions[column], FORMATS["count"])
     if column in OPT_FORMATS:
         return OPT_FORMATS[column]
@@ -787,13 +812,16 @@ def opt_format(column: str, opt: Optimised) -> str | None:
     return column_format(column.removesuffix("_in_sample"))
 
 
-def _opt_rows(frame: pd.DataFrame, text: Text) -> list[dict]:
-    """A table's rows with plans, roles and settings in words and booleans as yes / no."""
+def _opt_rows(frame: pd.DataFrame, text: Text, opt: Optimised) -> list[dict]:
+    """A table's rows with plans, roles and settings in words, booleans as yes / no and
+    share decisions as shares."""
     rows = []
     for record in frame.to_dict("records"):
         row = {}
         for key, value in record.items():
-            if isinstance(value, (bool, np.bool_)):
+            if key in opt.decisions:
+                value = opt.level(str(key), value)
+            elif isinstance(value, (bool, np.bool_)):
                 value = _capital(text("yes" if value else "no"))
             elif key == "plan":
                 value = plan_words(value, text)
@@ -820,7 +848,7 @@ def _opt_sheet(
         )
         for c in frame.columns
     ]
-    return write_sheet(book, title, columns, _opt_rows(frame, text))
+    return write_sheet(book, title, columns, _opt_rows(frame, text, opt))
 
 
 #: The chosen plan's statistics on its sheet, in this order (then any other it has).
@@ -894,25 +922,36 @@ def _search_rows(data: dict, text: Text) -> list[dict]:
 
 
 def _decision_rows(plan: pd.DataFrame | None, text: Text) -> list[dict]:
-    """Each decision's level (a count, a share of the budget, or booked), creators and
-    expected fees, then the plan's expected fees in all."""
+    """Each decision of plan.csv: a share's budget share and budget; a count's creators, a
+    roster creator's booking, and their expected fees; then the plan's fees or budget in
+    all."""
     if plan is None or plan.empty:
         return []
+    money = FORMATS["money"]
     out: list[dict] = []
     for r in plan.to_dict("records"):
         where, kind = pool_words(str(r["decision"]), text), str(r["kind"])
         if kind == "share":
-            level = {"value": r["level"], "_fmt": DECISION_FORMATS["share"]}
-            out.append({"item": text("xlsx.opt_share_of", where=where), **level})
-        elif kind == "candidate":
+            share = {"value": r.get("share"), "_fmt": DECISION_FORMATS["share"]}
+            out.append({"item": text("xlsx.opt_share_of", where=where), **share})
+            budget = {"value": r.get("budget"), "_fmt": money}
+            out.append({"item": text("xlsx.opt_budget_of", where=where), **budget})
+            continue
+        if kind == "creator":
             said = _capital(text("yes" if r["level"] else "no"))
             out.append({"item": text("xlsx.opt_booked", where=where), "value": said})
-        creators = {"value": r["creators"], "_fmt": FORMATS["count"]}
-        out.append({"item": text("xlsx.opt_creators_of", where=where), **creators})
-        fees = {"value": r["expected_fees"], "_fmt": FORMATS["money"]}
+        else:
+            creators = {"value": r.get("creators"), "_fmt": FORMATS["count"]}
+            out.append({"item": text("xlsx.opt_creators_of", where=where), **creators})
+        fees = {"value": r.get("expected_fees"), "_fmt": money}
         out.append({"item": text("xlsx.opt_fees_of", where=where), **fees})
-    total = float(plan["expected_fees"].sum())
-    out.append({"item": text("xlsx.opt_fees_total"), "value": total, "_fmt": FORMATS["money"]})
+    for column, key in (
+        ("expected_fees", "xlsx.opt_fees_total"),
+        ("budget", "xlsx.opt_budget_total"),
+    ):
+        if column in plan:
+            total = float(plan[column].fillna(0).sum())
+            out.append({"item": text(key), "value": total, "_fmt": money})
     return out
 
 
