@@ -1,10 +1,12 @@
 """Shared fixtures (small scenarios written to temporary files), the --update-snapshots option,
 the check that every test carries a tier marker (see CONTRIBUTING.md), and the markers that skip
-a test whose system package is missing, naming the package: needs_cjk_font, needs_libreoffice."""
+a test whose system package is missing, naming the package: needs_font, needs_cjk_font,
+needs_libreoffice."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -35,12 +37,32 @@ def _cjk_font() -> bool:
 
 
 @cache
+def _font() -> bool:
+    """fontconfig, which Chromium and LibreOffice ask for fonts, knows a font with Latin glyphs
+    (without one Chromium lays text out with no size, so widths and pages measure nothing, and
+    LibreOffice stops: "No fonts could be found"). True where fc-list is not there to ask
+    (LibreOffice depends on it; Chromium may run without)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    done = subprocess.run(
+        [fc_list, ":lang=en", "family"], capture_output=True, text=True, timeout=120, check=False
+    )
+    return bool(done.stdout.strip())
+
+
+@cache
 def _libreoffice() -> bool:
     return bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 
 #: Skip markers for tests that need a system package: marker -> (is it there, reason to skip).
 NEEDS: dict[str, tuple[Callable[[], bool], str]] = {
+    "needs_font": (
+        _font,
+        "no font visible to fontconfig (fc-list :lang=en lists none): Chromium lays text out "
+        "with no size, LibreOffice does not start; apt-get install fonts-dejavu-core",
+    ),
     "needs_cjk_font": (
         _cjk_font,
         "no font with Chinese glyphs: apt-get install fonts-noto-cjk "

@@ -463,6 +463,7 @@ def test_chromium_renders_the_report_without_console_errors(
 
 
 @pytest.mark.cli
+@pytest.mark.needs_font
 def test_chromium_prints_the_report_on_a4(chromium, pages, tmp_path):
     path, _ = pages["en"]
     pdf = tmp_path / "report.pdf"
@@ -480,6 +481,7 @@ VIEWS = [*((w, False) for w in WIDTHS), (A4_PX, True)]
 
 
 @pytest.mark.cli
+@pytest.mark.needs_font
 @pytest.mark.parametrize(("width", "printed"), VIEWS, ids=["1280", "800", "390", "a4-print"])
 @pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
 def test_nothing_in_the_report_is_wider_than_the_page(
@@ -500,6 +502,7 @@ def test_nothing_in_the_report_is_wider_than_the_page(
 
 
 @pytest.mark.cli
+@pytest.mark.needs_font
 def test_the_browser_checks_see_an_error_and_a_wide_page(chromium, tmp_path):
     """The checks above can fail: a page with a console error, a too-wide block, a table too
     wide for its box and a number broken across lines fails them."""
