@@ -640,3 +640,36 @@ def test_a_built_compare_deck_says_its_csvs_on_every_slide(coffee, lang, tmp_pat
     assert headers  # the comparison table: each strategy's column headed by its label
     for header in headers:
         assert labels["nano_heavy"] in header[1] and labels["micro_heavy"] in header[2]
+
+
+# -- the risk-return chart's action title ----------------------------------------------------
+@pytest.mark.exact
+@pytest.mark.parametrize(
+    ("roi_p50", "ploss", "expected"),
+    [
+        (
+            (0.2, 0.1),
+            (0.3, 0.4),
+            "Alpha both makes the most on average (NT$200 mean profit a campaign) and loses "
+            "money least often, in 30% of campaigns.",
+        ),
+        (
+            (0.2, 0.1),
+            (0.5, 0.4),
+            "Alpha makes the most on average (NT$200 mean profit a campaign); Beta loses "
+            "money least often, in 40% of campaigns.",
+        ),
+        (
+            (-0.2, -0.1),
+            (0.7, 0.8),
+            "Every strategy loses money on average; Alpha loses least often, in 70% of "
+            "campaigns (mean profit -NT$200).",
+        ),
+    ],
+    ids=["one-strategy-both", "richest-and-safest-differ", "all-lose"],
+)
+def test_the_risk_return_title_names_the_richest_and_the_safest(roi_p50, ploss, expected):
+    results = compare(
+        ploss=ploss, es=(-500.0, -600.0), profit=(100.0, (90.0, 110.0), 0.9), roi_p50=roi_p50
+    )
+    assert tell(results, Text("en", "TWD")).chart_titles["risk-return"] == expected

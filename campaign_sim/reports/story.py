@@ -552,7 +552,8 @@ def _risk_return_title(
     results: Results, names: list[str], safest: str, text: Text
 ) -> dict[str, str]:
     """The risk-return chart's title: which strategy makes the most on average and which
-    loses least often (one sentence when they are the same strategy)."""
+    loses least often (one sentence when they are the same strategy; when every strategy
+    loses money on average, which loses least often)."""
     profits = {n: _mean_profit(results, n) for n in names}
     if len(names) < 2 or not all(finite(v) for v in profits.values()):
         return {}
@@ -563,6 +564,9 @@ def _risk_return_title(
         "safe": results.label(safest),
         "p": text.prob(_risk(results, safest)[0]),
     }
+    if profits[richest] < 0:
+        values["v"] = text.money(profits[safest])
+        return {"risk-return": text("title.chart_risk_return_all_lose", **values)}
     key = "title.chart_risk_return_same" if richest == safest else "title.chart_risk_return"
     return {"risk-return": text(key, **values)}
 
