@@ -246,7 +246,12 @@ def test_html_escapes_every_text_and_falls_back_to_png(pages, compare_dir):
     story = tell(load_results(compare_dir), text)
     hostile = '<script>alert("x")</script> & <b>'
     section = dataclasses.replace(
-        story.compare[0], heading=f"{hostile}:", title=hostile, note=[hostile], notes=hostile
+        story.compare[0],
+        heading=f"{hostile}:",
+        title=hostile,
+        note=[hostile],
+        notes=hostile,
+        table=TextTable([hostile, "n"], [[hostile, "1"]]),
     )
     story = dataclasses.replace(
         story,
@@ -263,10 +268,10 @@ def test_html_escapes_every_text_and_falls_back_to_png(pages, compare_dir):
     chart = Chart("x", hostile, hostile, buffer.getvalue(), None, (30, 20))
     page = build_html(story, [chart], text).decode("utf-8")
     assert "<section" in page and "<script" not in page and "<b>" not in page
-    # title element, h1, headline, point, the part's label, title, note and notes, the chart's
-    # title (its label as a sentence: the label is not repeated above it), caption, notes and
-    # alt text, the method's title
-    assert page.count("&lt;script&gt;") == 13
+    # title element, h1, headline, point, the part's label, title, table header and cell, note
+    # and notes, the chart's title (its label as a sentence: the label is not repeated above
+    # it), caption, notes and alt text, the method's title
+    assert page.count("&lt;script&gt;") == 15
     (data,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
     assert base64.b64decode(data) == buffer.getvalue()
     assert f'alt="{escape(hostile)}"' in page
