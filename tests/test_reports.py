@@ -401,6 +401,7 @@ def _fontconfig_has_cjk() -> bool:
 @pytest.mark.exact
 @pytest.mark.slow
 @pytest.mark.needs_libreoffice
+@pytest.mark.needs_font
 @pytest.mark.parametrize(
     "which", ["en_report", pytest.param("zh_report", marks=pytest.mark.needs_cjk_font)]
 )
