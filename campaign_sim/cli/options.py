@@ -206,6 +206,6 @@ def report_options(command: Any) -> Any:
         flag_value="all",
         default=None,
         metavar="FORMATS",
-        help="Also build the report from the results: comma-separated pptx,xlsx,md,png,svg; "
+        help="Also build the report from the results: comma-separated pptx,xlsx,md,html,png,svg; "
         "--report alone (anywhere) builds all. See `campaign-sim report`.",
     )(with_report)

@@ -15,6 +15,7 @@ from campaign_sim.cli.options import (
     out_option,
     priors_option,
     quiet_option,
+    report_options,
     seed_option,
 )
 from campaign_sim.cli.output import echo_json, note, progress_bar, stdout
@@ -82,8 +83,10 @@ _OPTION_KEYS = {
         "--cell micro/youtube=0:4 --budget 400000",
         "campaign-sim optimize scenarios/coffee-roster.yaml --decide roster",
         "campaign-sim optimize scenarios/coffee-launch.yaml --pilot nano/tiktok:12 -w 2",
+        "campaign-sim optimize scenarios/coffee-launch.yaml --report pptx,html --report-lang zh-TW",
     ),
 )
+@report_options
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @priors_option
 @click.option(

@@ -44,7 +44,8 @@ from campaign_sim.cli.output import note
 def report(results_dir: Path, formats: str, lang: str, out: Path | None) -> None:
     """Build charts, an Excel workbook, a PowerPoint deck, a Markdown and an HTML report
     from the results folder RESULTS_DIR (of run, compare, sweep, timeline, sensitivity or
-    optimize), without simulating again. Prints the files written, one per line. See docs/reports.md.
+    optimize), without simulating again. Prints the files written, one per line. See
+    docs/reports.md.
     """
     from campaign_sim.reports import build_report
 
