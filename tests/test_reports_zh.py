@@ -1,13 +1,14 @@
 """The zh-TW reports are wholly Chinese (issue 17, item 6): the deck's text (every slide's text
 frames, table cells and speaker notes), its charts' text and the Markdown report of a compare,
-a sweep, a timeline and a sensitivity folder hold no English word beyond a short, fixed
-allow-list; their sentences use full-width punctuation; and no slide title can end on a line
-of one Chinese character.
+a sweep, a timeline, a sensitivity and a named-creator (roster) folder hold no English word
+beyond a short, fixed allow-list; their sentences use full-width punctuation; and no slide
+title can end on a line of one Chinese character.
 
 Exempt from the check, as data rather than generated labels: what the scenario names (its own
-name, the strategies' labels), the sources column of the priors, the seed, version, hash,
-dates and paths of the run, inline code (a command as typed) and link targets. Everything else
-is the reports' own words: a word found here is fixed in the reports, never added to ALLOWED.
+name, the strategies' labels, the named creators' @handles), the sources column of the
+priors, the hash, dates and paths of the run, inline code (a command as typed) and link
+targets. Everything else is the reports' own words: a word found here is fixed in the reports,
+never added to ALLOWED.
 
 Folders are small (the test reads words, not statistics) and the charts are drawn but not
 rasterised (their text is read from the figures; the deck gets a 1-pixel picture).
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.exact
 COFFEE = str(EXAMPLES[0])
 MIX = Path(COFFEE).with_name("mix-coffee.yaml")
 TIMELINE = Path(COFFEE).parent / "timeline" / "hundred-nano.yaml"
+ROSTER = Path(COFFEE).with_name("coffee-roster.yaml")
 
 #: The only Latin words a zh-TW report may hold: platforms as their owners write them, metric
 #: abbreviations, the currency's symbol, the tool's name, the names of two methods and of the
@@ -118,6 +120,7 @@ def reports(tmp_path_factory):
         "sweep": ["sweep", str(_sweep_file(root))],
         "timeline": ["timeline", str(TIMELINE), "-n", "96"],
         "sensitivity": ["sensitivity", COFFEE, "-n", "64", "--sobol"],
+        "roster": ["compare", str(ROSTER), "-n", "64"],
     }
     out = {}
     for kind, args in runs.items():
@@ -160,7 +163,7 @@ def _exempt(folder: Path, report) -> list[str]:
 
 
 def _scrub(value: str, exempt: list[str]) -> str:
-    value = re.sub(r"`[^`]*`|\]\([^)]*\)", PLACEHOLDER, _plain(value))
+    value = re.sub(r"`[^`]*`|\]\([^)]*\)|@[\w.]+", PLACEHOLDER, _plain(value))
     for item in exempt:
         value = value.replace(item, PLACEHOLDER)
     return re.sub(r"\d{4}-\d{2}-\d{2}", PLACEHOLDER, value)  # the report's date
@@ -207,7 +210,7 @@ def _english(value: str) -> list[str]:
     return [w for w in WORD.findall(value) if w not in ALLOWED and not PERCENTILE.fullmatch(w)]
 
 
-KINDS = ["compare", "sweep", "timeline", "sensitivity"]
+KINDS = ["compare", "sweep", "timeline", "sensitivity", "roster"]
 
 
 @pytest.mark.needs_cjk_font

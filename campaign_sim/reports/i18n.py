@@ -120,6 +120,11 @@ class Text:
         return self.lang == "zh-TW"
 
     @property
+    def na(self) -> str:
+        """What a number that cannot be computed shows: "n/a" ("—" in Chinese)."""
+        return self("word.na")
+
+    @property
     def currency_label(self) -> str:
         """The one label of the scenario's currency in every report: its symbol ("NT$" for
         TWD), as amounts print, on axes ("profit (NT$)") too."""
@@ -172,13 +177,13 @@ class Text:
     def pct(self, value: Any, digits: int = 0) -> str:
         """A fraction as a percentage (0.38 -> "38%")."""
         if not _finite(value):
-            return "n/a"
+            return self.na
         return _minus(f"{100 * float(value):.{digits}f}%")
 
     def prob(self, value: Any, digits: int = 0) -> str:
         """A probability as a percentage that never rounds to a false 0% or 100%."""
         if not _finite(value):
-            return "n/a"
+            return self.na
         p = float(value)
         if p in (0.0, 1.0):
             return f"{100 * p:.0f}%"
@@ -193,14 +198,14 @@ class Text:
     def points(self, value: Any, digits: int = 1) -> str:
         """A difference of fractions in percentage points, signed."""
         if not _finite(value):
-            return "n/a"
+            return self.na
         unit = " 個百分點" if self.zh else " pts"
         return _minus(f"{100 * float(value):+.{digits}f}{unit}")
 
     def money(self, value: Any, signed: bool = False) -> str:
         """An amount of money with the currency's symbol, to the unit."""
         if not _finite(value):
-            return "n/a"
+            return self.na
         v = float(value)
         symbol = CURRENCY_SYMBOLS.get(self.currency, f"{self.currency} " if self.currency else "")
         sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
@@ -226,7 +231,7 @@ class Text:
 
     def count(self, value: Any) -> str:
         if not _finite(value):
-            return "n/a"
+            return self.na
         return f"{float(value):,.0f}"
 
     def difference(self, value: Any, metric: str = "") -> str:
@@ -234,7 +239,7 @@ class Text:
         ROI, money with its symbol, other kinds as signed numbers."""
         kind = metric_kind(metric)
         if not _finite(value):
-            return "n/a"
+            return self.na
         if kind == "fraction":
             return self.points(value)
         if kind == "money":
@@ -249,7 +254,7 @@ class Text:
         if kind == "money":
             return self.money(value)
         if kind == "ratio":
-            return "n/a" if not _finite(value) else f"{float(value):.2f}"
+            return self.na if not _finite(value) else f"{float(value):.2f}"
         return self.count(value)
 
 

@@ -314,7 +314,7 @@ def plan(results: Results, text: Text) -> list[tuple]:
 
 
 def _value(value: Any, metric: str, text: Text) -> str:
-    return text.number(value, metric) if finite(value) else "n/a"
+    return text.number(value, metric) if finite(value) else text.na
 
 
 def headline(results: Results, text: Text) -> str | None:

@@ -112,7 +112,7 @@ def headline(results: Results, text: Text) -> str:
     ranked = sorted(names, key=lambda n: -_median_roi(results, n))
     best = ranked[0]
     risk = results.risk_of(best)
-    ploss = text.prob(risk["prob_loss"]) if risk is not None else "n/a"
+    ploss = text.prob(risk["prob_loss"]) if risk is not None else text.na
     if len(ranked) == 1:
         row = results.metric(best, "roi")
         return text(
@@ -716,7 +716,7 @@ def _prob_ci(p: Any, lo: Any, hi: Any, text: Text) -> str:
 
 def _mean_of(results: Results, name: str, metric: str, text: Text) -> str:
     row = results.metric(name, metric)
-    return text.number(row["mean"], metric) if row is not None else "n/a"
+    return text.number(row["mean"], metric) if row is not None else text.na
 
 
 def strategy_table(results: Results, text: Text) -> TextTable | None:
@@ -1151,14 +1151,14 @@ def risk_table(results: Results, text: Text) -> TextTable | None:
             f"{text.pct(m['mean'], 1)} "
             f"{text.interval(text.pct(m['mean_ci_low'], 1), text.pct(m['mean_ci_high'], 1))}"
             if m is not None
-            else "n/a"
+            else text.na
         )
         rows.append(
             [
                 results.label(name),
                 mean,
-                text.pct(m["p50"], 1) if m is not None else "n/a",
-                f"{text.pct(m['p5'])} – {text.pct(m['p95'])}" if m is not None else "n/a",
+                text.pct(m["p50"], 1) if m is not None else text.na,
+                f"{text.pct(m['p5'])} – {text.pct(m['p95'])}" if m is not None else text.na,
                 _prob_ci(r["prob_loss"], r["prob_loss_ci_low"], r["prob_loss_ci_high"], text),
                 _prob_words(r["prob_above_target"], text),
                 text.money(r["value_at_risk"]),
@@ -1344,7 +1344,13 @@ def roster_tables(results: Results, text: Text) -> list[tuple[str, TextTable]]:
             body.append(
                 [
                     "" if rest or not finite(r["rank"]) else f"{int(r['rank'])}",
-                    text("word.rest") if rest else f"@{r['creator']} ({r['pool']})",
+                    text("word.rest")
+                    if rest
+                    else text(
+                        "label.creator",
+                        creator=r["creator"],
+                        pool=sensitivity.pool_name(str(r["pool"]), text),
+                    ),
                     "" if rest else text.prob(r["booked"]),
                     ""
                     if rest

@@ -61,7 +61,7 @@ def format_value(value: Any, column: str, text: Text) -> str:
     """An axis or table value by its column's kind."""
     kind = column_kind(column)
     if not finite(value):
-        return str(value)
+        return text.na if value is None or isinstance(value, float) else str(value)
     if kind == "fraction":
         return text.pct(value)
     if kind == "prob":

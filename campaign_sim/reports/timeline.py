@@ -273,8 +273,8 @@ def table(results: Results, text: Text) -> TextTable | None:
                 paid,
                 f"{text.count(entry.get('p50_day'))} ({text.count(entry.get('p5_day'))} – "
                 f"{text.count(entry.get('p95_day'))})",
-                text.pct(lost["mean"], 1) if lost is not None else "n/a",
-                text.pct(roi["p50"], 1) if roi is not None else "n/a",
+                text.pct(lost["mean"], 1) if lost is not None else text.na,
+                text.pct(roi["p50"], 1) if roi is not None else text.na,
             ]
         )
     header = [
