@@ -507,7 +507,7 @@ def _deck(story: Any, text: Text) -> Any:
 
 def _is_sentence(title: str) -> bool:
     """A title that says something: it ends with a full stop (a continued page's "(2/3)" aside)."""
-    return re.sub(r" \(\d+/\d+\)$", "", title.strip()).endswith((".", "。"))
+    return re.sub(r" \(\d+/\d+\)$|（\d+/\d+）$", "", title.strip()).endswith((".", "。"))
 
 
 def _tables(deck: Any) -> list[tuple[str, Any]]:

@@ -62,8 +62,9 @@ ALLOWED = frozenset(
 PERCENTILE = re.compile(r"P\d+(?:\.\d+)?(?:-P\d+(?:\.\d+)?)?")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\$?")
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-#: Half-width punctuation touching a Chinese character.
-HALF_WIDTH = re.compile(rf"[{CJK}][,:;()]|[,:;()][{CJK}]")
+#: Half-width punctuation touching a Chinese character or following Chinese punctuation
+#: ("。 (2/3)").
+HALF_WIDTH = re.compile(rf"[{CJK}][,:;()]|[,:;()][{CJK}]|[。，、：；（）] ?[,:;()]")
 #: A title that ends on a Chinese character (and closing punctuation).
 ENDS_CJK = re.compile(rf"(.)[{CJK}][^{CJK}\w]*$")
 #: Characters the deck uses to keep numbers and title ends whole.

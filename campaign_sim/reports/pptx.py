@@ -292,7 +292,14 @@ def _short(value: str, limit: int = SOURCE_CHARS) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def _table_slides(deck: Any, layout: Any, section: Section, width: float) -> None:
+def _page(title: str, page: int, pages: int, stop: str) -> str:
+    """A continued slide's title: "(2/3)" after it ("（2/3）" after a Chinese sentence)."""
+    if page == 0:
+        return title
+    return f"{title}（{page + 1}/{pages}）" if stop == "。" else f"{title} ({page + 1}/{pages})"
+
+
+def _table_slides(deck: Any, layout: Any, section: Section, width: float, stop: str) -> None:
     """A table section over as many slides as its rows need, each with its action title
     (continued pages numbered), its note and its speaker notes."""
     rows_per_slide = TABLE_ROWS if not section.note else TABLE_ROWS - 4
@@ -303,7 +310,7 @@ def _table_slides(deck: Any, layout: Any, section: Section, width: float) -> Non
     for page, chunk in enumerate(pages):
         slide = deck.slides.add_slide(layout)
         title = section.title or section.heading
-        _title(slide, title if page == 0 else f"{title} ({page + 1}/{len(pages)})")
+        _title(slide, _page(title, page, len(pages), stop))
         table = TextTable(section.table.header, chunk)
         size = small if section.dense else 12 if len(chunk) <= 8 else 11
         widths = column_widths(table, width, size)
@@ -367,11 +374,11 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
     width = SLIDE_W - 2 * MARGIN
 
     for section in story.compare:
-        _table_slides(deck, title_only, section, width)
+        _table_slides(deck, title_only, section, width, story.stop)
     for chart in charts:
         _chart_slide(deck, title_only, story, chart, width, text)
     for section in [*story.tables, *story.key_assumptions]:
-        _table_slides(deck, title_only, section, width)
+        _table_slides(deck, title_only, section, width, story.stop)
 
     slide = deck.slides.add_slide(title_only)
     _title(slide, story.method_title or sentence(text("slide.method"), story.stop))
@@ -383,7 +390,7 @@ def build_deck(story: Story, charts: Sequence[Chart], text: Text) -> bytes:
         for page, chunk in enumerate(pages):
             slide = deck.slides.add_slide(title_only)
             heading = story.appendix_title or sentence(text("slide.assumptions"), story.stop)
-            _title(slide, heading if page == 0 else f"{heading} ({page + 1}/{len(pages)})", 24)
+            _title(slide, _page(heading, page, len(pages), story.stop), 24)
             table = TextTable(story.assumptions.header, [[*r[:-1], _short(r[-1])] for r in chunk])
             _table(slide, table, (MARGIN, 1.2, width, 0.5), [0.9, 1.05, 1.9, 1.15, 1.9, 5.23], 10)
             _notes(slide, story.notes.get("appendix", ""))
