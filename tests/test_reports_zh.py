@@ -282,3 +282,20 @@ def test_a_title_never_ends_on_a_lone_chinese_character():
     assert no_orphan("回本天數中位數為第 38 天。") == "回本天數中位數為第 38\u00a0天。"
     assert no_orphan("ROI 22%.") == "ROI 22%."  # ends on no Chinese character
     assert no_orphan(no_orphan("成果。")) == no_orphan("成果。")  # joined once
+
+
+def test_chart_labels_wrap_between_words_never_inside_a_number_and_its_word():
+    from campaign_sim.reports.sensitivity import _wrap
+
+    label = "微型 · Instagram第 4 組（1 位創作者）：觸及率（自身抽樣平均）"
+    wrapped = _wrap(label, 36, 3)
+    assert wrapped.replace("\n", "") == label  # whole, broken only where a line may break
+    assert "1 位" in wrapped and "第 4 組" in wrapped
+    assert all(not line.startswith(("）", "：")) for line in wrapped.splitlines())
+    assert all(not line.endswith("（") for line in wrapped.splitlines())
+    english = "nano/instagram #2 (budget 180,000): engagement rate (mean of own draws)"
+    assert (
+        _wrap(english, 36)
+        == "nano/instagram #2 (budget 180,000):\nengagement rate (mean of own draws)"
+    )
+    assert _wrap(english, 20) == "nano/instagram #2\n(budget 180,000):…"

@@ -206,7 +206,7 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 err = [rho - part["spearman_ci_low"], part["spearman_ci_high"] - rho]
                 ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.axvline(0, color="black", linewidth=1.0)
-            labels = [_wrap(input_name(r, text), 36) for r in part.to_dict("records")]
+            labels = [_wrap(input_name(r, text), 36, 3) for r in part.to_dict("records")]
             ax.set_yticks(y, labels, fontsize=10.5)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(text("axis.spearman"))
@@ -271,18 +271,55 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
         return fig
 
 
-def _wrap(label: str, width: int = 28, lines: int = 2) -> str:
-    """Long input names on up to ``lines`` lines of ``width`` characters, so they fit beside
-    the bars; only a name longer than that ends in "…"."""
-    import textwrap
+#: Where a label's line may break: after a space, a full-width colon or comma, before a
+#: full-width opening bracket.
+_BREAKS = re.compile(r"(?<=[ ：，、])|(?=（)")
+#: A space between a number and a Chinese character: kept with both ("1 位創作者", "第 2 組").
+_NUMBER_SPACE = re.compile(r"(?<=\d) (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) (?=\d)")
 
-    parts = textwrap.wrap(label, width, break_on_hyphens=False) or [label]
-    if len(parts) > lines:
-        parts = [
-            *parts[: lines - 1],
-            textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder="…"),
-        ]
-    return "\n".join(parts)
+
+#: How much wider a Chinese character or full-width mark is than a Latin letter, on average
+#: (a CJK glyph is one em; Latin letters of the charts' sans-serif about 0.55 em).
+WIDE = 1.8
+
+
+def _width(value: str) -> float:
+    """Width of ``value`` in Latin letters."""
+    return sum(WIDE if "\u3000" <= ch <= "\uffef" else 1 for ch in value)
+
+
+def _pieces(label: str, width: int) -> list[str]:
+    """The label between its break points; a piece wider than ``width`` cut into lines."""
+    out = []
+    for piece in _BREAKS.split(_NUMBER_SPACE.sub("\u00a0", label)):
+        while _width(piece.rstrip()) > width:
+            cut = max(
+                (n for n in range(1, len(piece) + 1) if _width(piece[:n]) <= width), default=1
+            )
+            out.append(piece[:cut])
+            piece = piece[cut:]
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _wrap(label: str, width: int = 28, lines: int = 2) -> str:
+    """Long input names on up to ``lines`` lines of ``width`` Latin letters (a Chinese character
+    counts WIDE), so they fit beside the bars; only a name longer than that ends in "…", after
+    the last piece that fits. Lines break at spaces, after a full-width colon or comma and
+    before a full-width bracket, never between a number and the Chinese word beside it."""
+    rows: list[list[str]] = [[]]
+    for piece in _pieces(label, width):
+        if rows[-1] and _width("".join([*rows[-1], piece]).rstrip()) > width:
+            if len(rows) == lines:
+                while rows[-1] and _width("".join(rows[-1]).rstrip() + "…") > width:
+                    rows[-1].pop()
+                rows[-1].append("…")
+                break
+            rows.append([])
+        rows[-1].append(piece)
+    text = "\n".join("".join(row).rstrip().replace(" …", "…") for row in rows)
+    return text.replace("\u00a0", " ")
 
 
 def plan(results: Results, text: Text) -> list[tuple]:
