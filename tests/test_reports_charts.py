@@ -525,3 +525,15 @@ def test_risk_return_labels_break_even_and_formats_its_axes(drawn, folders, lang
     assert all(said == text.money_short(v) for v, said in ys if said)
     assert text.currency_label in ax.get_ylabel() and ax.get_xlabel() == text("axis.prob_loss")
     assert _legend_texts(fig) == [text("legend.risk_return")]
+
+
+@pytest.mark.exact
+def test_whiskers_are_never_negative_when_an_interval_rounds_inside_its_estimate():
+    from campaign_sim.reports.plotting import whiskers
+
+    # P(loss) 1.0 with an upper bound of 0.9999999999999999 (a Wilson interval's rounding)
+    bars = whiskers([1.0, 0.5], [0.99, 0.4], [0.9999999999999999, 0.7])
+    assert bars.shape == (2, 2)
+    assert bars[:, 0].tolist() == pytest.approx([0.01, 0.0], abs=1e-15)
+    assert bars[:, 1].tolist() == pytest.approx([0.1, 0.2])
+    assert (bars >= 0).all()

@@ -20,6 +20,7 @@ from campaign_sim.reports.plotting import (
     place_label,
     renderer,
     text_box,
+    whiskers,
 )
 from campaign_sim.reports.results import Results, finite
 
@@ -181,7 +182,7 @@ def risk_profile(results: Results, text: Text, colour: dict[str, str]) -> Any:
         hi = np.array([float(r["prob_loss_ci_high"]) for r in rows])  # type: ignore[index]
         cs = [colour[n] for n in names]
         left.barh(y, p, color=cs, height=0.6)
-        left.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="#333333", capsize=6)
+        left.errorbar(p, y, xerr=whiskers(p, lo, hi), fmt="none", ecolor="#333333", capsize=6)
         for yi, top, pi in zip(y, hi, p, strict=True):
             left.annotate(
                 text.prob(pi),
@@ -342,8 +343,8 @@ def risk_return(results: Results, text: Text, colour: dict[str, str]) -> Any:
             ax.errorbar(
                 [r["p"]],
                 [r["m"]],
-                xerr=[[r["p"] - r["p_low"]], [r["p_high"] - r["p"]]],
-                yerr=[[r["m"] - r["m_low"]], [r["m_high"] - r["m"]]],
+                xerr=whiskers(r["p"], r["p_low"], r["p_high"]),
+                yerr=whiskers(r["m"], r["m_low"], r["m_high"]),
                 fmt="o",
                 color=colour.get(r["strategy"], PALETTE[0]),
                 markersize=RR_MARKER,
@@ -363,7 +364,7 @@ def risk_return(results: Results, text: Text, colour: dict[str, str]) -> Any:
         key = Line2D([], [], color="#555555", marker="o", markersize=9, linewidth=1.5)
         fig.legend([key], [text("legend.risk_return")], loc="outside lower center")
         renderer(fig)
-        whiskers: list[Segment] = [
+        bars: list[Segment] = [
             seg
             for r in rows
             for seg in (
@@ -372,7 +373,7 @@ def risk_return(results: Results, text: Text, colour: dict[str, str]) -> Any:
             )
         ]
         centres = ax.transData.transform([(r["p"], r["m"]) for r in rows])
-        marks = np.concatenate([centres, _segment_points(ax, whiskers)])
+        marks = np.concatenate([centres, _segment_points(ax, bars)])
         line = _segment_points(ax, [((x0, 0.0), (x1, 0.0))])
         taken: list[Any] = []
         _break_even_label(ax, text, marks, taken)
@@ -435,10 +436,7 @@ def paired_difference(results: Results, text: Text, colour: dict[str, str]) -> A
             ax.errorbar(
                 [d["mean_diff"]],
                 [0],
-                xerr=[
-                    [d["mean_diff"] - d["mean_diff_ci_low"]],
-                    [d["mean_diff_ci_high"] - d["mean_diff"]],
-                ],
+                xerr=whiskers(d["mean_diff"], d["mean_diff_ci_low"], d["mean_diff_ci_high"]),
                 fmt="o",
                 color="#111111",
                 markersize=9,

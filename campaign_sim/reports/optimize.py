@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from campaign_sim.reports.i18n import Text, metric_kind
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, place_label
+from campaign_sim.reports.plotting import (
+    BREAK_EVEN,
+    figure,
+    percent_axis,
+    place_label,
+    whiskers,
+)
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
@@ -625,8 +631,8 @@ def draw_plans(results: Results, text: Text, colours: dict[str, str]) -> Any:
         ys = np.array([float(r[name]) for r in rows])
         for row, x, y in zip(rows, xs, ys, strict=True):
             chosen = "chosen" in roles(row["role"])
-            xerr = [[x - float(row["prob_loss_ci_low"])], [float(row["prob_loss_ci_high"]) - x]]
-            yerr = [[y - float(row[f"{name}_ci_low"])], [float(row[f"{name}_ci_high"]) - y]]
+            xerr = whiskers(x, row["prob_loss_ci_low"], row["prob_loss_ci_high"])
+            yerr = whiskers(y, row[f"{name}_ci_low"], row[f"{name}_ci_high"])
             axis.errorbar(
                 [x],
                 [y],

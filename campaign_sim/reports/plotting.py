@@ -74,6 +74,15 @@ def figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> Iterator[tuple[Any,
     yield fig, axes
 
 
+def whiskers(value: Any, low: Any, high: Any) -> Any:
+    """Error bars of ``value`` from its interval [low, high], shape (2, n), never negative (an
+    estimate of 1.0 with an upper bound of 0.9999999999999999 has no upper whisker)."""
+    import numpy as np
+
+    value, low, high = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (value, low, high))
+    return np.maximum(0.0, np.vstack([value - low, high - value]))
+
+
 def percent_axis(axis: Any, decimals: int = 0) -> None:
     from matplotlib.ticker import PercentFormatter
 

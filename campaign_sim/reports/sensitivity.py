@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from campaign_sim.reports.i18n import Text
-from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, value_axis
+from campaign_sim.reports.plotting import BREAK_EVEN, figure, percent_axis, value_axis, whiskers
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
@@ -203,7 +203,7 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
             rho = part["spearman"].to_numpy(float)
             ax.barh(y, rho, color=colour.get(name, "#333333"))
             if {"spearman_ci_low", "spearman_ci_high"} <= set(part.columns):
-                err = [rho - part["spearman_ci_low"], part["spearman_ci_high"] - rho]
+                err = whiskers(rho, part["spearman_ci_low"], part["spearman_ci_high"])
                 ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.axvline(0, color="black", linewidth=1.0)
             labels = [_wrap(input_name(r, text), 36, 3) for r in part.to_dict("records")]
@@ -254,11 +254,7 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 value = part[column].to_numpy(float)
                 ax.barh(y + shift, value, height=h, color=c, alpha=alpha, label=text(key))
                 if {f"{column}_ci_low", f"{column}_ci_high"} <= set(part.columns):
-                    err = np.clip(
-                        [value - part[f"{column}_ci_low"], part[f"{column}_ci_high"] - value],
-                        0,
-                        None,
-                    )
+                    err = whiskers(value, part[f"{column}_ci_low"], part[f"{column}_ci_high"])
                     ax.errorbar(value, y + shift, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.set_xlim(0, 1)
             percent_axis(ax.xaxis)
