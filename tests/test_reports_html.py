@@ -308,6 +308,7 @@ def test_numbers_are_told_from_words():
         "12.35萬",
         "-1.2 個百分點",
         "n/a",
+        "—",  # n/a in Chinese
         "NT$14,846 ± NT$252",
     ):
         assert is_numeric(cell), cell
@@ -317,6 +318,7 @@ def test_numbers_are_told_from_words():
         "1,000 – 10,000 followers (definitions)",
         "",
         "nano",
+        "— nano",
     ):
         assert not is_numeric(cell), cell
 

@@ -148,8 +148,8 @@ def _prose(value: str) -> str:
 
 def is_numeric(cell: str) -> bool:
     """Whether a table cell shows numbers only ("-20.5% [-21.1%, -20.0%]", "NT$1,234", "n/a",
-    "[1.2%，3.4%]" in Chinese)."""
-    if not any(ch.isdigit() for ch in cell) and cell.strip() != "n/a":
+    "[1.2%，3.4%]" in Chinese, where a number that cannot be computed is "—")."""
+    if not any(ch.isdigit() for ch in cell) and cell.strip() not in ("n/a", "—"):
         return False
     return _NUMERIC_REST.fullmatch(_NUMERIC_WORDS.sub("", cell)) is not None
 
