@@ -76,9 +76,9 @@ ROLE_KEYS = {
 
 
 # -- reading the folder ------------------------------------------------------------------------
-def roles(value: Any) -> set[str]:
-    """A judged row's roles: ``"chosen, nothing"`` -> {"chosen", "nothing"}."""
-    return {part.strip() for part in str(value).split(",") if part.strip()}
+def roles(value: Any) -> tuple[str, ...]:
+    """A judged row's roles, in its order: ``"chosen, nothing"`` -> ("chosen", "nothing")."""
+    return tuple(dict.fromkeys(part.strip() for part in str(value).split(",") if part.strip()))
 
 
 def strategy_of(value: Any) -> str | None:
@@ -433,8 +433,7 @@ def shown_rows(rows: list[dict]) -> list[dict]:
     frontier's plans and the first RUNNERS_UP runners-up."""
     out, runners = [], 0
     for row in rows:
-        kinds = roles(row["role"])
-        if kinds == {"runner-up"}:
+        if roles(row["role"]) == ("runner-up",):
             runners += 1
             if runners > RUNNERS_UP:
                 continue
@@ -678,7 +677,7 @@ def draw_plans(results: Results, text: Text, colours: dict[str, str]) -> Any:
         px = axis.transData.transform(np.column_stack([xs, ys]))
         taken: list[Any] = []
         for row, x, y in zip(rows, xs, ys, strict=True):
-            kinds = roles(row["role"])
+            kinds = set(roles(row["role"]))
             if kinds & {"chosen", "nothing"} or strategy_of(row["role"]) is not None:
                 place_label(
                     axis,
