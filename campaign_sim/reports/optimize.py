@@ -46,6 +46,8 @@ SUMMARY, PLAN, JUDGED = "optimize.json", "plan.csv", "judged.csv"
 FRONTIER, ROBUSTNESS, PILOT = "frontier.csv", "robustness.csv", "pilot.csv"
 #: The chosen plan loses money in more than this share of campaigns: the headline says so.
 RISKY = 0.5
+#: Decimals of a probability: plans near the RISKY line (50.5%) read apart from it.
+PROB_DIGITS = 1
 #: Runners-up shown in the judged table and the differences chart (judged.csv holds more).
 RUNNERS_UP = 4
 #: A cell of a plan as the optimiser names it: ``nano/tiktok``, with a count before it.
@@ -152,7 +154,7 @@ def stat_value(name: str, value: Any, text: Text, *, signed: bool = False) -> st
     if kind in ("prob", "fraction"):
         if signed:
             return text.points(value)
-        return text.prob(value) if kind == "prob" else text.pct(value, 1)
+        return text.prob(value, PROB_DIGITS) if kind == "prob" else text.pct(value, 1)
     if kind == "money":
         return text.money(value, signed=signed)
     if not finite(value):
@@ -219,7 +221,7 @@ def summary(results: Results, text: Text) -> tuple[str, str] | None:
             v=value,
             lo=lo,
             hi=hi,
-            p=text.prob(hiring.get("prob_loss")),
+            p=text.prob(hiring.get("prob_loss"), PROB_DIGITS),
             n=fresh,
         )
     value, lo, hi = _interval(name, chosen, text)
@@ -240,7 +242,7 @@ def summary(results: Results, text: Text) -> tuple[str, str] | None:
         "hi": hi,
         "n": fresh,
         "versus": versus,
-        "p": text.prob(chosen.get("prob_loss")),
+        "p": text.prob(chosen.get("prob_loss"), PROB_DIGITS),
         "es": text.money(chosen.get("expected_shortfall")),
         "k": len(_ties(rows)),
     }
@@ -459,7 +461,9 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
     body = []
     for row in shown_rows(rows):
         value, lo, hi = _interval(name, row, text)
-        p, plo, phi = (text.prob(row.get(f"prob_loss{e}")) for e in ("", "_ci_low", "_ci_high"))
+        p, plo, phi = (
+            text.prob(row.get(f"prob_loss{e}"), PROB_DIGITS) for e in ("", "_ci_low", "_ci_high")
+        )
         chosen = "chosen" in roles(row["role"])
         diff = (
             ""
@@ -508,7 +512,7 @@ def robustness_table(results: Results, text: Text) -> TextTable | None:
                 _setting(setting, text),
                 f"{stat_value(name, row.get(name), text)} ± "
                 f"{stat_value(name, row.get(f'{name}_se'), text)}",
-                text.prob(row.get("prob_loss")),
+                text.prob(row.get("prob_loss"), PROB_DIGITS),
                 text("opt.yes" if str(row.get("meets_limits")) == "True" else "opt.no"),
                 text("opt.yes" if best else "opt.no"),
             ]
@@ -750,7 +754,7 @@ def chart_titles(results: Results, text: Text) -> dict[str, str]:
             plan=words,
             v=stat_value(y, chosen.get(y), text),
             metric=stat_label(y, text),
-            p=text.prob(chosen.get("prob_loss")),
+            p=text.prob(chosen.get("prob_loss"), PROB_DIGITS),
         )
     }
     others = [r for r in rows[1:] if finite(r.get("difference"))]
