@@ -673,3 +673,27 @@ def test_the_risk_return_title_names_the_richest_and_the_safest(roi_p50, ploss, 
         ploss=ploss, es=(-500.0, -600.0), profit=(100.0, (90.0, 110.0), 0.9), roi_p50=roi_p50
     )
     assert tell(results, Text("en", "TWD")).chart_titles["risk-return"] == expected
+
+
+@pytest.mark.parametrize("text", [EN, ZH], ids=["en", "zh-TW"])
+def test_the_summary_slides_notes_speak_of_what_its_kind_headline_says(text):
+    """A timeline's and a sensitivity's summary notes explain payback and variance shares, not
+    P(loss) and expected shortfall, which their headlines never give; a compare's and a sweep's
+    do."""
+    risk = {"en": "expected shortfall", "zh-TW": "預期短缺"}[text.lang]
+    words = {"en": ("pays back", "variance"), "zh-TW": ("回本", "變異數")}[text.lang]
+    kinds = {
+        "compare": compare(
+            ploss=(0.7405, 0.9727),
+            es=(-513465.08, -616453.35),
+            profit=(252818.49, (248749.07, 256887.92), 0.9445),
+            roi_p50=(-0.2941, -0.6689),
+        ),
+        "sweep": sweep(0.51),
+        "timeline": timeline(0.02, 0.5),
+        "sensitivity": sensitivity(SHOCK, 0.5729, 0.0628),
+    }
+    notes = {k: tell(results, text).notes["summary"].lower() for k, results in kinds.items()}
+    assert risk in notes["compare"] and risk in notes["sweep"]
+    assert risk not in notes["timeline"] and risk not in notes["sensitivity"]
+    assert words[0] in notes["timeline"] and words[1] in notes["sensitivity"]

@@ -1492,6 +1492,13 @@ def _sections(results: Results, text: Text) -> list[Section]:
     return sections
 
 
+# the summary slide's notes of the kinds whose headline is no profit risk
+SUMMARY_NOTES = {
+    "timeline": "notes.summary_timeline",
+    "sensitivity": "notes.summary_sensitivity",
+}
+
+
 def _notes(results: Results, text: Text) -> dict[str, str]:
     """Speaker notes of the slides that are not tables: how to read each one."""
     keys = {
@@ -1501,6 +1508,8 @@ def _notes(results: Results, text: Text) -> dict[str, str]:
         "method": "notes.method",
         "appendix": "notes.appendix",
     }
+    if results.command in SUMMARY_NOTES:
+        keys["summary"] = SUMMARY_NOTES[results.command]
     return {slide: text(key) for slide, key in keys.items()}
 
 
