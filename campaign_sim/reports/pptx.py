@@ -157,7 +157,7 @@ _LAST = re.compile(rf"(.)([{_CJK}][^{_CJK}\w]*)$")
 def no_orphan(value: str) -> str:
     """``value`` with its last Chinese character joined to what comes before it (a word joiner,
     U+2060, or a no-break space for a space), so that no line break can leave that character
-    alone on a title's last line, whatever the renderer's font widths."""
+    alone on the last line of a title or a table cell, whatever the renderer's font widths."""
     match = _LAST.search(value)
     if match is None or match.group(1) in "\u2060\u00a0":
         return value
@@ -200,14 +200,14 @@ def _table(
         grid.columns[j].width = _inches(width)
     for j, value in enumerate(table.header):
         cell = grid.cell(0, j)
-        cell.text = keep_whole(value)
+        cell.text = no_orphan(keep_whole(value))
         cell.fill.solid()
         cell.fill.fore_color.rgb = RGBColor(*HEADER)
         _style_runs(cell.text_frame, size, bold=True, colour=(0xFF, 0xFF, 0xFF))
     for i, row in enumerate(table.rows, start=1):
         for j, value in enumerate(row):
             cell = grid.cell(i, j)
-            cell.text = keep_whole(value)
+            cell.text = no_orphan(keep_whole(value))
             _style_runs(cell.text_frame, size)
     return shape
 
