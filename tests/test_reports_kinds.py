@@ -4,6 +4,7 @@ the numbers of the folder's own files. One small folder of each kind per session
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from campaign_sim.cli import main
 from campaign_sim.reports import build_report, load_results
 from campaign_sim.reports.i18n import Text
 from campaign_sim.reports.plotting import DPI, FIGSIZE
+from campaign_sim.reports.sensitivity import input_name
 from campaign_sim.reports.story import tell
-from campaign_sim.reports.sweep import axis_label, format_value, limit_text
+from campaign_sim.reports.sweep import axis_label, format_value, heat_scale, label, limit_text
 from campaign_sim.reports.timeline import payback_bins
 from campaign_sim.scenario.loading import load_scenario
 from campaign_sim.scenario.priors import priors_frame
@@ -180,7 +182,7 @@ def test_sensitivity_report_names_the_top_contributor_and_the_widest_swing(sensi
             headline
         )
     else:  # the shock is named as the product's appeal, any other input by its name
-        name = "the shock" if top["quantity"] == "shock" else top["input"]
+        name = "the shock" if top["quantity"] == "shock" else input_name(top.to_dict(), text)
         assert f"{name} explains {text.pct(top['contribution'])}" in headline
     swing = pd.read_csv(folder / "swing.csv")
     # Priors of independent creators swung all at once are not pool-level inputs: not reported.
@@ -192,7 +194,8 @@ def test_sensitivity_report_names_the_top_contributor_and_the_widest_swing(sensi
     said = said.replace("\u2212", "-").replace("\u00a0", " ")  # no-break characters as typed
     assert (
         f"What if one input sat at its P10 or at its P90, everything else random? For "
-        f"{results.label(first)}, the widest swing of ROI comes from {top['input']}: from "
+        f"{results.label(first)}, the widest swing of ROI comes from "
+        f"{input_name(top.to_dict(), text)}: from "
         f"{text.pct(top['at_low'], 1)} at its P10 to {text.pct(top['at_high'], 1)} at its P90."
     ) in said
     assert "Sensitivity" in _book(report).sheetnames
@@ -213,7 +216,7 @@ def test_limits_axes_and_values_read_as_words():
     names = ["strategies.a.groups[0].share", "strategies.b.groups[1].share"]
     assert axis_label(names[0], names) == names[0]  # both would read "share"
     assert limit_text("prob_loss<=0.1", text) == "P(loss) ≤ 10.0%"
-    assert limit_text("roi_p5 >= -0.2", text) == "ROI (P5) ≥ -20%"
+    assert limit_text("roi_p5 >= -0.2", text) == "ROI P5 ≥ -20%"
     assert limit_text("nonsense", text) == "nonsense"
     assert format_value(0.25, "nano_share", text) == "25%"
     assert format_value(1500000, "budget", text) == "NT$1,500,000"
@@ -236,14 +239,70 @@ def test_assumptions_come_from_the_scenario_file_only_while_it_is_unchanged(
     assert load_results(folder).priors is not None
 
 
-def test_input_names_are_rebuilt_from_their_columns(sensitivity_report):
-    from campaign_sim.reports.sensitivity import input_name
+#: A pool as the files write it (``nano/instagram``) and a group's budget, for the English names.
+POOL = re.compile(r"\b(nano|micro|mid|macro)/(instagram|tiktok|youtube)\b")
+PLATFORMS = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube"}
 
+
+def _in_words(name: str) -> str:
+    """A file's input name as the English deck writes it: pools and budgets in words."""
+    name = POOL.sub(lambda m: f"{m[1]} · {PLATFORMS[m[2]]}", name)
+    return re.sub(r"\(budget (\d[\d,]*)\)", r"(budget NT$\1)", name)
+
+
+def test_input_names_are_rebuilt_from_their_columns(sensitivity_report):
+    """English names are the files' own with each pool in words ("nano · Instagram", issue 17:
+    no raw pool names in an English deck) and a group's budget in the currency."""
     folder, _ = sensitivity_report
-    en, zh = Text("en"), Text("zh-TW")
+    en, zh = Text("en", "TWD"), Text("zh-TW")
     for name in ("sensitivity.csv", "swing.csv"):
         rows = pd.read_csv(folder / name).to_dict("records")
-        assert [input_name(r, en) for r in rows] == [r["input"] for r in rows]
+        assert any(POOL.search(r["input"]) for r in rows)  # the case is exercised
+        said = [input_name(r, en) for r in rows]
+        assert said == [_in_words(r["input"]) for r in rows]
+        assert not [s for s in said if POOL.search(s)]
         chinese = [input_name(r, zh) for r in rows]
         assert not [c for c in chinese if "prior" in c or "mean of" in c or "(AOV)" in c]
     assert input_name({"input": "something new", "quantity": "new"}, zh) == "something new"
+
+
+def test_sweep_columns_read_as_words():
+    """A sweep's statistics as words, not column names (issue 17: no "Profit (Mean)")."""
+    en, zh = Text("en", "TWD"), Text("zh-TW", "TWD")
+    assert label("profit_mean", en) == "Mean profit"
+    assert label("roi_mean", en) == "Mean ROI"
+    assert label("profit_p50", en) == "Median profit"
+    assert label("roi_p5", en) == "ROI P5"
+    assert label("prob_loss", en) == "P(loss)"
+    assert label("profit_mean", zh) == "平均利潤"
+    assert label("nonsense", en) == "nonsense"
+
+
+class _Heatmaps:
+    """Results with one heatmap per strategy, for the colour scale."""
+
+    def __init__(self, panels: dict[str, list[list[float]]]) -> None:
+        self.panels = panels
+        self.ordered_strategies = list(panels)
+
+    def has(self, name: str) -> bool:
+        return name.removeprefix("heatmap_").removesuffix(".csv") in self.panels
+
+    def table(self, name: str) -> pd.DataFrame:
+        values = self.panels[name.removeprefix("heatmap_").removesuffix(".csv")]
+        frame = pd.DataFrame(values, columns=[f"v={j}" for j in range(len(values[0]))])
+        frame.insert(0, "y", range(len(values)))
+        return frame
+
+
+def test_heatmaps_share_one_linear_scale_around_zero():
+    """Panels of one metric share a colour scale (issue 17); across zero it is one straight
+    slope from -m to m, so a shade means the same amount of gain as of loss."""
+    results = _Heatmaps({"a": [[-1.09e6, -0.4e6]], "b": [[0.33e6, -0.2e6]]})
+    cmap, norm = heat_scale(results)
+    assert cmap == "RdBu"
+    assert float(norm(0.0)) == pytest.approx(0.5)
+    assert float(norm(-1.09e6)) == pytest.approx(0.0)
+    assert float(norm(0.33e6)) - 0.5 == pytest.approx(0.5 - float(norm(-0.33e6)))
+    cmap, norm = heat_scale(_Heatmaps({"a": [[-3.0, -1.0]], "b": [[-2.0, -1.5]]}))
+    assert cmap == "viridis" and float(norm(-3.0)) == 0 and float(norm(-1.0)) == 1

@@ -504,7 +504,7 @@ def test_best_plan_sheet_has_the_chosen_rows_numbers_of_judged_csv(opt_books, op
     judged = pd.read_csv(folder / "judged.csv")
     (chosen,) = judged[judged["role"].str.contains("chosen")].to_dict("records")
     items = _by_item(opt_books[("optimize", lang)][text("xlsx.sheet_best")])
-    assert items[text("xlsx.opt_plan")][0][1].value == plan_words(data["plan"], text)
+    assert items[text("col.opt_plan")][0][1].value == plan_words(data["plan"], text)
     assert set(data["statistics"]) >= {"profit_mean", "prob_loss", "expected_shortfall"}
     formats = {"profit_mean": "#,##0", "prob_loss": "0.00%", "roi_mean": "0.0%"}
     for stat in data["statistics"]:
@@ -533,7 +533,7 @@ def test_best_plan_sheet_has_the_chosen_rows_numbers_of_judged_csv(opt_books, op
     ]
     assert len(others) == 3  # the two strategies and hiring nobody
     for r in others.to_dict("records"):
-        name = text("xlsx.opt_role_nothing") if r["plan"] == "nobody" else r["plan"]
+        name = text("opt.role.nothing") if r["plan"] == "nobody" else r["plan"]
         (row,) = items[text("xlsx.opt_versus", plan=name, metric=what)]
         half = 1.959963984540054 * r["difference_se"]
         got = [c.value for c in row[1:4]]

@@ -17,12 +17,14 @@ from campaign_sim.reports.texttable import TextTable
 
 __all__ = [
     "group_name",
+    "group_words",
     "headline",
     "input_name",
     "output",
     "plan",
     "points",
     "pool_name",
+    "pool_words",
     "split",
     "strategies",
     "swings",
@@ -44,8 +46,12 @@ GROUP = re.compile(
 def pool_name(pool: str, text: Text) -> str:
     """A pool (``nano/instagram``, ``nano``) in ``text``'s language: the files' own words in
     English, "奈米 · Instagram" in Chinese."""
-    if text.lang == "en":
-        return pool
+    return pool if text.lang == "en" else pool_words(pool, text)
+
+
+def pool_words(pool: str, text: Text) -> str:
+    """A pool (``nano/instagram``, ``nano``) in words: "nano · Instagram" (zh-TW: "奈米 ·
+    Instagram")."""
     tier, _, platform = pool.partition("/")
     if not platform:
         return text.tier(tier)
@@ -53,12 +59,18 @@ def pool_name(pool: str, text: Text) -> str:
 
 
 def group_name(group: str, text: Text) -> str:
-    """A group of the drivers (``nano/instagram #2 (budget 180,000)``) in ``text``'s language;
-    one it cannot read as it is."""
+    """A group of the drivers (``nano/instagram #2 (budget 180,000)``) in ``text``'s language:
+    the file's own words in English."""
+    return group if text.lang == "en" else group_words(group, text)
+
+
+def group_words(group: str, text: Text) -> str:
+    """A group of the drivers (``nano/instagram #2 (budget 180,000)``) in words: "nano ·
+    Instagram #2 (budget NT$180,000)"; one it cannot read as it is."""
     match = GROUP.fullmatch(group)
-    if text.lang == "en" or match is None:
+    if match is None:
         return group
-    pool = pool_name(match["pool"], text)
+    pool = pool_words(match["pool"], text)
     if match["handle"]:
         return f"{pool} @{match['handle']}"
     if match["n"] is None:
@@ -72,28 +84,28 @@ def group_name(group: str, text: Text) -> str:
 
 
 def input_name(row: dict, text: Text) -> str:
-    """An input of sensitivity.csv or swing.csv in ``text``'s language, rebuilt from its
-    structured columns (quantity, group, aggregate); the file's own name when they do not
-    say enough."""
+    """An input of sensitivity.csv or swing.csv in words ("nano · Instagram: engagement rate
+    (pool level)"), rebuilt from its structured columns (quantity, group, aggregate); the
+    file's own name when they do not say enough."""
     name, quantity = str(row.get("input", "")), str(row.get("quantity", ""))
     if quantity in ("aov", "shock"):
         return text(f"input.{quantity}")
     kind, where = row.get("kind"), row.get("where")
     if kind in ("level", "shared factor") and isinstance(where, str) and where:
         key = "input.level" if kind == "level" else "input.shared"
-        return text(key, where=pool_name(where, text), quantity=text.quantity(quantity))
+        return text(key, where=pool_words(where, text), quantity=text.quantity(quantity))
     aggregate = row.get("aggregate")
     if isinstance(aggregate, str) and isinstance(row.get("group"), str):
         key = "aggregate." + aggregate.replace(" ", "_")
         return text(
             "input.group",
-            group=group_name(row["group"], text),
+            group=group_words(row["group"], text),
             quantity=text.quantity(quantity),
             aggregate=text(key) if text.has(key) else aggregate,
         )
     suffix = f" {quantity.replace('_', ' ')} prior"
     if name.endswith(suffix):
-        where = pool_name(name[: -len(suffix)], text)
+        where = pool_words(name[: -len(suffix)], text)
         return text("input.prior", where=where, quantity=text.quantity(quantity))
     return name
 

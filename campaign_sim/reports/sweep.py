@@ -319,17 +319,34 @@ def frontier(results: Results, text: Text, colour: dict[str, str]) -> Any:
         return fig
 
 
+#: Statistics of a column (``profit_mean``) and the message that puts them in words.
+STATS = {"mean": "stat.mean", "p5": "stat.p5", "p50": "stat.p50", "p95": "stat.p95"}
+
+
 def label(column: str, text: Text) -> str:
-    """``roi_mean`` -> "ROI mean"; ``prob_loss`` -> "P(loss)" (translated where known)."""
+    """A column in words for an axis or a header: ``profit_mean`` -> "Mean profit",
+    ``roi_p5`` -> "ROI P5", ``prob_loss`` -> "P(loss)" (translated where known); a column it
+    cannot read as it is."""
     if column == "prob_loss":
         return text("col.prob_loss")
     if column == "expected_shortfall":
         return text("col.es")
     if column == "value_at_risk":
         return text("col.var")
-    metric, _, stat = column.partition("_")
-    key = {"mean": "col.mean", "p5": "col.p5", "p50": "col.p50", "p95": "col.p95"}.get(stat)
-    return text("label.metric_stat", metric=text.metric(metric), stat=text(key)) if key else column
+    metric, _, stat = column.rpartition("_")
+    key = STATS.get(stat)
+    if key is None or not metric:
+        return column
+    words = text(key, metric=in_sentence(text.metric(metric), text))
+    return words[:1].upper() + words[1:]
+
+
+def in_sentence(words: str, text: Text) -> str:
+    """A label inside an English sentence: "profit", "expected shortfall", but "ROI" and
+    "P(loss)" as they are; Chinese as it is."""
+    if text.zh or words[:2].isupper() or words[1:2] == "(":
+        return words
+    return words[:1].lower() + words[1:]
 
 
 def _heatmaps(results: Results) -> dict[str, np.ndarray]:
@@ -345,8 +362,9 @@ def _heatmaps(results: Results) -> dict[str, np.ndarray]:
 
 def heat_scale(results: Results) -> tuple[str, Any] | None:
     """The colour map and norm every heatmap panel of the objective shares: diverging around
-    zero (RdBu, two slopes) when the values of all panels cross it, viridis otherwise."""
-    from matplotlib.colors import Normalize, TwoSlopeNorm
+    zero (RdBu, one linear slope from -m to m, m the largest amount, so a shade means the same
+    amount of gain or loss) when the values of all panels cross it, viridis otherwise."""
+    from matplotlib.colors import Normalize
 
     values = np.concatenate([v.ravel() for v in _heatmaps(results).values()] or [np.empty(0)])
     values = values[np.isfinite(values)]
@@ -354,7 +372,8 @@ def heat_scale(results: Results) -> tuple[str, Any] | None:
         return None
     lo, hi = float(values.min()), float(values.max())
     if lo < 0 < hi:
-        return "RdBu", TwoSlopeNorm(0, lo, hi)
+        top = max(-lo, hi)
+        return "RdBu", Normalize(-top, top)
     return "viridis", Normalize(lo, hi if hi > lo else lo + 1)
 
 
@@ -449,7 +468,7 @@ def plan(results: Results, text: Text) -> list[tuple]:
             (
                 f"sweep-{metric}",
                 text("chart.sweep", metric=name, axis=x),
-                text("caption.sweep", metric=name),
+                text("caption.sweep", metric=in_sentence(name, text)),
                 partial(curves, metric=metric),
             )
         )
@@ -459,7 +478,7 @@ def plan(results: Results, text: Text) -> list[tuple]:
         (
             "frontier",
             text("chart.frontier"),
-            text("caption.frontier", risk=label(risk, text)),
+            text("caption.frontier", risk=in_sentence(label(risk, text), text)),
             frontier,
         )
     )

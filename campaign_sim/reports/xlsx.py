@@ -26,6 +26,7 @@ import pandas as pd
 
 from campaign_sim.analysis.frontier import interval
 from campaign_sim.reports.i18n import METRIC_KINDS, Text, column_kind, metric_kind
+from campaign_sim.reports.optimize import ROLE_KEYS, SETTING_KEYS
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.results.folder import FORMULA_PREFIXES
 
@@ -662,25 +663,14 @@ def _best_sheet(book: Any, results: Results, text: Text) -> None:
 SCORED_ROWS = 200
 Z95 = 1.959963984540054
 #: The judged plans' roles (campaign_sim.optimize.run) and the assumption settings
-#: (campaign_sim.optimize.robust) in words.
-ROLES = {
-    "chosen": "xlsx.opt_role_chosen",
-    "runner-up": "xlsx.opt_role_runner_up",
-    "frontier": "xlsx.opt_role_frontier",
-    "nothing": "xlsx.opt_role_nothing",
-    "strategy": "xlsx.opt_role_strategy",
-}
-SETTINGS = {
-    "as stated": "xlsx.opt_setting_as_stated",
-    "creators half as spread": "xlsx.opt_setting_half",
-    "creators 1.5x as spread": "xlsx.opt_setting_wider",
-    "no shared level": "xlsx.opt_setting_no_level",
-}
+#: (campaign_sim.optimize.robust) in words: the deck's words (reports.optimize).
+ROLES = {**ROLE_KEYS, "strategy": "opt.role.strategy"}
+SETTINGS = SETTING_KEYS
 #: Columns of the optimiser's tables and the message that names them.
 OPT_NAMED = {
-    "role": "xlsx.opt_role",
-    "plan": "xlsx.opt_plan",
-    "setting": "xlsx.opt_setting",
+    "role": "col.opt_role",
+    "plan": "col.opt_plan",
+    "setting": "col.opt_setting",
     "chosen": "xlsx.opt_is_chosen",
     "meets_limits": "xlsx.opt_meets_limits",
     "best_here": "xlsx.opt_best_here",
@@ -876,7 +866,7 @@ def optimise_rows(results: Results, text: Text) -> list[dict]:
     rows: list[dict] = [{"item": text("xlsx.objective"), "value": goal}]
     rows += [{"item": text("xlsx.limit"), "value": words} for _, _, words in limits]
     rows += _search_rows(data, text)
-    rows.append({"item": text("xlsx.opt_plan"), "value": plan_words(data.get("plan"), text)})
+    rows.append({"item": text("col.opt_plan"), "value": plan_words(data.get("plan"), text)})
     beats = data.get("beats_spending_nothing")
     if beats is not None:
         said = _capital(text("yes" if beats else "no"))
@@ -1006,7 +996,7 @@ def _versus_rows(judged: pd.DataFrame | None, opt: Optimised, text: Text) -> lis
         if not (finite(r.get("difference")) and finite(r.get("difference_se"))):
             continue
         ahead, half = -float(r["difference"]), Z95 * float(r["difference_se"])
-        other = text("xlsx.opt_role_nothing") if r["plan"] == "nobody" else r["plan"]
+        other = text("opt.role.nothing") if r["plan"] == "nobody" else r["plan"]
         out.append(
             {
                 "item": text("xlsx.opt_versus", plan=other, metric=what),
