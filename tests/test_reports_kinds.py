@@ -306,3 +306,32 @@ def test_heatmaps_share_one_linear_scale_around_zero():
     assert float(norm(0.33e6)) - 0.5 == pytest.approx(0.5 - float(norm(-0.33e6)))
     cmap, norm = heat_scale(_Heatmaps({"a": [[-3.0, -1.0]], "b": [[-2.0, -1.5]]}))
     assert cmap == "viridis" and float(norm(-3.0)) == 0 and float(norm(-1.0)) == 1
+
+
+@pytest.mark.needs_cjk_font  # the names are measured in the font the deck uses
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_driver_names_do_not_overlap(sensitivity_report, lang):
+    """The drivers' names beside their bars (issue 17: cut off; then three-line names ran into
+    each other): no two labels of a panel overlap and none leaves the canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from campaign_sim.reports.charts import drawing
+    from campaign_sim.reports.sensitivity import drivers
+
+    folder, _ = sensitivity_report
+    results = load_results(folder)
+    text = Text(lang, "TWD")
+    with drawing(results, text):  # the fonts and style the report draws with
+        fig = drivers(results, text, {})
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+    width, height = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        boxes = sorted(
+            (t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()),
+            key=lambda b: b.y0,
+        )
+        assert len(boxes) >= 5  # the case has names to place
+        for low, high in zip(boxes, boxes[1:], strict=False):
+            assert low.y1 <= high.y0 + 0.5, (low, high)
+        assert all(b.x0 >= 0 and b.x1 <= width and b.y0 >= 0 and b.y1 <= height for b in boxes)
