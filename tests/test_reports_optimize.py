@@ -100,7 +100,7 @@ def test_a_plan_that_wins_and_is_safe_enough_says_what_to_hire_and_its_risk(tmp_
     case, said = _said(_folder(tmp_path, rows + _strategies(60_000.0)))
     assert case == "plan"
     assert said.startswith(
-        "Hire 40 nano TikTok: mean profit NT$60,000 [95% CI NT$59,000 – NT$61,000]"
+        "Hire 40 nano TikTok: mean profit NT$60,000 (95% CI NT$59,000 to NT$61,000)"
     )
     # ahead of the better strategy (Nano-heavy, -20,000) by 80,000; the bad case as a profit
     assert "NT$80,000 more than Nano-heavy" in said
