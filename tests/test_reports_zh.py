@@ -308,3 +308,21 @@ def test_chart_labels_wrap_between_words_never_inside_a_number_and_its_word():
         == "nano/instagram #2 (budget 180,000):\nengagement rate (mean of own draws)"
     )
     assert _wrap(english, 20) == "nano/instagram #2\n(budget 180,000):…"
+
+
+def test_an_interval_between_numbers_takes_a_half_width_comma_after_words_a_full_width_one():
+    """LibreOffice breaks "[−19.3%，−17.4%]" as Chinese text, inside a number (after its
+    sign); "[−19.3%, −17.4%]" it breaks at the space, as in English."""
+    zh = Text("zh-TW", "TWD")
+    assert zh.interval("−19.3%", "−17.4%") == "[−19.3%, −17.4%]"
+    assert zh.interval("+38.3 個百分點", "+46.4 個百分點") == "[+38.3 個百分點，+46.4 個百分點]"
+    assert Text("en", "TWD").interval("1.2%", "3.4%") == "[1.2%, 3.4%]"
+
+
+@pytest.mark.needs_cjk_font
+@pytest.mark.parametrize("kind", KINDS)
+def test_zh_tw_deck_cells_never_join_two_numbers_by_a_full_width_comma(reports, kind):
+    _, report, _ = reports[kind]
+    cells = [text for where, text in _deck(report) if where.endswith("table")]
+    joined = [c for c in cells if re.search(r"[\d%]，[−+-]?\w{0,3}\$?\d", _plain(c))]
+    assert cells and not joined, joined[:5]

@@ -134,8 +134,12 @@ class Text:
         return "、" if self.zh else "; "
 
     def interval(self, lo: str, hi: str) -> str:
-        """An interval of two formatted ends: "[1.2%, 3.4%]" ("[1.2%，3.4%]" in Chinese)."""
-        return f"[{lo}{'，' if self.zh else ', '}{hi}]"
+        """An interval of two formatted ends: "[1.2%, 3.4%]", in Chinese too, where "，"
+        follows only an end in Chinese words ("[+38.3 個百分點，+46.4 個百分點]"): between
+        numbers LibreOffice breaks "，" text as Chinese, inside a number ("[−19.3%，−↵17.4%]"),
+        and ", " only at its space."""
+        chinese = self.zh and "\u4e00" <= lo[-1:] <= "\u9fff"
+        return f"[{lo}{'，' if chinese else ', '}{hi}]"
 
     def quantity(self, name: str) -> str:
         """A prior's quantity (``engagement_rate``) in words; unknown ones as they are."""
