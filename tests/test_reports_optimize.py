@@ -275,3 +275,23 @@ def test_a_chosen_plan_that_loses_on_average_is_not_recommended(tmp_path):
     case, said = _said(folder)
     assert case == "nothing"
     assert "The best plan that hires, 40 nano TikTok, makes a mean profit of -NT$5,000" in said
+
+
+@pytest.mark.exact
+def test_the_judged_table_signs_its_differences_as_the_bullets_and_the_chart_do(tmp_path):
+    """Issue 17, one convention: the table's difference is the chosen plan minus the row's
+    plan, as the bullets and the differences chart say it (judged.csv holds row minus chosen);
+    headers start with a capital, intervals read [a, b] as in the other kinds."""
+    rows = [_row("chosen", "40 nano/tiktok", 60_000.0, 0.3, 0.0, count=40)]
+    results = load_results(_folder(tmp_path, rows + _strategies(60_000.0)), check=True)
+    table = optimize.judged_table(results, EN)
+    assert table is not None
+    assert table.header[2] == "Mean profit [95% CI]"
+    assert table.header[5] == "Chosen plan minus this: mean profit ± 95%"
+    by_plan = {r[0]: r for r in table.rows}
+    # Nano-heavy makes -20,000 against the chosen 60,000: the chosen plan is 80,000 ahead
+    assert by_plan["Nano-heavy"][5].startswith("+NT$80,000 ± ")
+    assert by_plan["Nano-heavy"][2] == "-NT$20,000 [-NT$21,000, -NT$19,000]"
+    points = "\n".join(optimize.points(results, EN))
+    assert "Against Nano-heavy: mean profit +NT$80,000 ± " in points
+    assert optimize.stat_label("roi_mean", EN) == "mean ROI"  # not "mean roi"

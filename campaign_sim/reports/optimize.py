@@ -28,6 +28,7 @@ from campaign_sim.reports.plotting import (
     whiskers,
 )
 from campaign_sim.reports.results import Results, finite
+from campaign_sim.reports.sweep import in_sentence
 from campaign_sim.reports.texttable import TextTable
 
 __all__ = [
@@ -132,11 +133,16 @@ def plan_words(results: Results, row: dict, text: Text) -> str:
 def stat_label(name: str, text: Text) -> str:
     """A statistic as a table header and in sentences: ``profit_mean`` -> "mean profit"."""
     if name.endswith("_mean"):
-        return text("stat.mean", metric=text.metric(name.removesuffix("_mean")).lower())
+        return text("stat.mean", metric=in_sentence(text.metric(name.removesuffix("_mean")), text))
     if name in STAT_KEYS:
         return text(STAT_KEYS[name])
     spend = re.fullmatch(r"spend_p(\d+)", name)
     return text("opt.stat.spend", q=spend.group(1)) if spend else name
+
+
+def _capital(words: str) -> str:
+    """A header's first letter in capitals ("Mean profit [95% CI]")."""
+    return words[:1].upper() + words[1:]
 
 
 def _kind(name: str) -> str:
@@ -158,7 +164,7 @@ def stat_value(name: str, value: Any, text: Text, *, signed: bool = False) -> st
     if kind == "money":
         return text.money(value, signed=signed)
     if not finite(value):
-        return "n/a"
+        return text.na
     return f"{float(value):+,.1f}" if signed else f"{float(value):,.1f}".removesuffix(".0")
 
 
@@ -452,10 +458,10 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
     header = [
         text("col.opt_plan"),
         text("col.opt_role"),
-        text("col.opt_value", metric=label),
+        _capital(text("col.opt_value", metric=label)),
         text("col.prob_loss_ci"),
         text("col.es"),
-        text("col.opt_minus", metric=label),
+        _capital(text("col.opt_minus", metric=label)),
         text("col.opt_tied"),
     ]
     body = []
@@ -468,7 +474,7 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
         diff = (
             ""
             if chosen or not finite(row.get("difference"))
-            else f"{stat_value(name, row['difference'], text, signed=True)} ± "
+            else f"{stat_value(name, -float(row['difference']), text, signed=True)} ± "
             f"{stat_value(name, Z95 * float(row['difference_se']), text)}"
         )
         tied = (
@@ -480,8 +486,8 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
             [
                 plan_words(results, row, text),
                 _role_words(row["role"], text),
-                f"{value} [{lo} – {hi}]",
-                f"{p} [{plo} – {phi}]",
+                f"{value} {text.interval(lo, hi)}",
+                f"{p} {text.interval(plo, phi)}",
                 text.money(row.get("expected_shortfall")),
                 diff,
                 tied,
@@ -497,7 +503,7 @@ def robustness_table(results: Results, text: Text) -> TextTable | None:
     _, name = objective(results)
     header = [
         text("col.opt_setting"),
-        text("col.opt_value_se", metric=stat_label(name, text)),
+        _capital(text("col.opt_value_se", metric=stat_label(name, text))),
         text("col.prob_loss"),
         text("col.opt_meets"),
         text("col.opt_best"),
