@@ -260,14 +260,26 @@ def test_a_winning_run_says_how_often_it_makes_money_and_its_median_roi():
 
 def test_a_run_of_several_names_the_highest_mean_profit_not_the_highest_median_roi():
     # Beta has the higher median ROI, Alpha the higher mean profit: money decides
-    rows = {"a": (-0.10, -20000.0, 0.62, -400000.0), "b": (-0.05, -60000.0, 0.55, -200000.0)}
+    rows = {"a": (-0.10, 20000.0, 0.62, -400000.0), "b": (-0.05, -60000.0, 0.55, -200000.0)}
     said = summary(run(rows), EN)
     assert said.case == "best_loses"
     # 1 / (1 - 0.10) - 1 = 11.1% more sales
     assert said.text == (
-        "Alpha makes the most profit of the 2 strategies (-NT$20,000 a campaign on average) but "
+        "Alpha makes the most profit of the 2 strategies (NT$20,000 a campaign on average) but "
         "still loses money in 62% of campaigns (expected shortfall -NT$400,000), and breaking "
         "even needs 11% more sales (orders × order value) than its median campaign."
+    )
+    # every mean profit a loss: the most profit is the least loss, and said so
+    rows = {"a": (-0.10, -20000.0, 0.62, -400000.0), "b": (-0.05, -60000.0, 0.55, -200000.0)}
+    said = summary(run(rows), EN)
+    assert said.case == "all_lose"
+    assert said.text == (
+        "Every strategy loses money on average; Alpha loses least (-NT$20,000 a campaign on "
+        "average) but still loses money in 62% of campaigns (expected shortfall -NT$400,000), "
+        "and breaking even needs 11% more sales (orders × order value) than its median campaign."
+    )
+    assert summary(run(rows), ZH).text.startswith(
+        "每個策略平均都虧損；Alpha平均虧損最少（每次活動 -NT$20,000），但仍在 62% 的活動中虧損"
     )
     rows = {"a": (0.20, 50000.0, 0.3, -90000.0), "b": (0.40, 30000.0, 0.1, -20000.0)}
     said = summary(run(rows), EN)

@@ -303,7 +303,8 @@ def summary_run(results: Results, text: Text) -> Said:
     """A run: its best strategy, how often it loses, its expected shortfall and what breaking
     even needs; cases: run_loses and run_wins (one strategy, losing money in more than half of
     its campaigns or not), best_loses and best_wins (several: the one with the highest mean
-    profit), run_one and run_many (no risk.csv: the highest median ROI, headline())."""
+    profit), all_lose (several, every mean profit below 0: the one that loses least), run_one
+    and run_many (no risk.csv: the highest median ROI, headline())."""
     names = [n for n in results.ordered_strategies if results.metric(n, "roi") is not None]
     best = _best_run(results, names) if names else None
     ploss, es = _risk(results, best) if best is not None else (math.nan, math.nan)
@@ -311,6 +312,8 @@ def summary_run(results: Results, text: Text) -> Said:
         return Said("run_one" if len(names) == 1 else "run_many", headline(results, text))
     loses = ploss > 0.5
     case = ("run_" if len(names) == 1 else "best_") + ("loses" if loses else "wins")
+    if len(names) > 1 and _mean_profit(results, best) < 0:
+        case = "all_lose"  # the most profit is a loss: say it loses least
     values = {
         "s": results.label(best),
         "n": len(names),
@@ -325,6 +328,7 @@ def summary_run(results: Results, text: Text) -> Said:
         "run_wins": "exec.run_wins",
         "best_loses": "exec.best_loses",
         "best_wins": "exec.best_wins",
+        "all_lose": "exec.all_lose",
     }
     return Said(case, text(keys[case], **values))
 
