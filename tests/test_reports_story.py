@@ -445,7 +445,7 @@ def test_sensitivity_led_by_the_shock_a_level_or_creator_luck():
     said = summary(sensitivity(LEVEL, 0.4, 0.1), EN)
     assert said.case == "level"
     assert said.text == (
-        "For Alpha, ROI rides on nano/instagram: engagement rate (pool level): this pool-wide "
+        "For Alpha, ROI rides on nano · Instagram: engagement rate (pool level): this pool-wide "
         "input explains 40% of its variance, more than any other input (next: order value (AOV), "
         "10%)."
     )
@@ -453,7 +453,7 @@ def test_sensitivity_led_by_the_shock_a_level_or_creator_luck():
     assert said.case == "luck"
     assert said.text == (
         "For Alpha, ROI is mostly creator luck: each creator's own draws explain 45% of its "
-        "variance, more than any single input (the largest, nano/instagram: engagement rate "
+        "variance, more than any single input (the largest, nano · Instagram: engagement rate "
         "(pool level), explains 30%)."
     )
     zh = summary(sensitivity(SHOCK, 0.5729, 0.0628), ZH).text
