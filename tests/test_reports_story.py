@@ -111,11 +111,16 @@ def compare(
     es: tuple[float, float],
     profit: tuple[float, tuple[float, float], float],
     roi_p50: tuple[float, float],
+    horizon: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> Results:
     """A comparison of a (Alpha) against b (Beta): P(loss), expected shortfall, the profit
-    difference (mean, CI, P(a better)) and the median ROIs."""
+    difference (mean, CI, P(a better)) and the median ROIs; with repeat buyers, each one's
+    (median, mean) ROI over the horizon."""
     summary_rows = [_metric_row(s, "roi", r) for s, r in zip("ab", roi_p50, strict=True)] + [
         _metric_row(s, "profit", 1000 * r) for s, r in zip("ab", roi_p50, strict=True)
+    ]
+    summary_rows += [
+        _metric_row(s, "roi_horizon", *h) for s, h in zip("ab", horizon or (), strict=False)
     ]
     roi_diff = roi_p50[0] - roi_p50[1]
     return _results(
@@ -709,3 +714,31 @@ def test_the_summary_slides_notes_speak_of_what_its_kind_headline_says(text):
     assert risk in notes["compare"] and risk in notes["sweep"]
     assert risk not in notes["timeline"] and risk not in notes["sensitivity"]
     assert words[0] in notes["timeline"] and words[1] in notes["sensitivity"]
+
+
+def test_with_repeat_buyers_the_headline_says_first_purchases_and_a_point_gives_the_horizon():
+    """The headline's profit and P(loss) are on first purchases; a point gives the mean and
+    median ROI with the horizon's repeat orders, which can tell a different story."""
+    results = compare(
+        ploss=(0.9861, 0.9996),
+        es=(-626758.17, -691855.44),
+        profit=(90497.66, (88252.0, 92744.0), 0.7955),
+        roi_p50=(-0.6965, -0.8577),
+        horizon=((-0.2373, -0.0944), (-0.6432, -0.5649)),
+    )
+    en, zh = Text("en", "TWD", horizon_months=12), Text("zh-TW", "TWD", horizon_months=12)
+    assert summary(results, en).text.startswith(
+        "Alpha is the better of two losing mixes on profit (first purchases): it beats Beta"
+    )
+    assert tell(results, en).points[-1] == (
+        "With 12 months of repeat orders counted, mean ROI: Alpha -9% (median -24%); "
+        "Beta -56% (median -64%)."
+    )
+    assert summary(results, zh).text.startswith("以利潤（首購）而言，Alpha是兩個虧損組合")
+    assert tell(results, zh).points[-1] == (
+        "計入 12 個月的回購後，平均 ROI：Alpha -9%（中位數 -24%）、Beta -56%（中位數 -64%）。"
+    )
+    plain = compare(
+        ploss=(0.6, 0.7), es=(-1.0, -2.0), profit=(5.0, (4.0, 6.0), 0.7), roi_p50=(0, 0)
+    )
+    assert not any("repeat" in p for p in tell(plain, EN).points)  # no horizon, no such point

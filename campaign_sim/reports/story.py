@@ -190,7 +190,26 @@ def points(results: Results, text: Text) -> list[str]:
                     p95=text.pct(row["p95"]),
                 )
             )
-    return out
+    return out + _horizon_point(results, text)
+
+
+def _horizon_point(results: Results, text: Text) -> list[str]:
+    """With repeat buyers, each strategy's mean and median ROI over the horizon (the other
+    points are on first purchases), or nothing."""
+    rows = {n: results.metric(n, "roi_horizon") for n in results.ordered_strategies}
+    items = [
+        text(
+            "bullet.horizon_item",
+            s=results.label(n),
+            mean=text.pct(r["mean"]),
+            p50=text.pct(r["p50"]),
+        )
+        for n, r in rows.items()
+        if r is not None
+    ]
+    if text.horizon_months is None or not items:
+        return []
+    return [text("bullet.horizon", months=text.horizon_months, items=text.list_sep().join(items))]
 
 
 # -- the executive summary: one sentence, chosen by rules per kind of results ----------------
