@@ -550,7 +550,6 @@ def sections(results: Results, text: Text) -> tuple[list[Any], list[Any]]:
         )
     judged = judged_table(results, text)
     if judged is not None and chosen is not None:
-        _, name = objective(results)
         compare.append(
             Section(
                 text("slide.opt_judged"),
