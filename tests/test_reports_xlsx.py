@@ -247,7 +247,7 @@ def test_number_formats_follow_the_metric_registry(books):
     assert sweep["CPA · Mean"].number_format == "#,##0.00"
     swing = _rows(books["sensitivity"]["Swing"])
     by_output = {r["Output"].value: r["Swing"].number_format for r in swing}
-    assert by_output == {"roi": "0.0%"}
+    assert by_output == {"ROI": "0.0%"}  # the output in words, its rows as rates
     followers = [r for r in swing if r["Quantity"].value == "followers"]
     assert followers and all(
         r["Input at its low quantile"].number_format == "#,##0" for r in followers
@@ -293,6 +293,32 @@ def test_sobol_sheet_says_first_order_and_total_index_as_percentages(books, fold
             assert row[header].value == pytest.approx(getattr(expected, field), rel=1e-12)
             assert row[header].number_format == "0.0%"
         assert row["Total index · 95% CI, high"].value == pytest.approx(expected.st_ci_high)
+    # strategies, output and inputs in words, as the deck names them (issue 17)
+    words = {"aov": "order value (AOV)", "shock": "shock (product appeal)"}
+    words["creators"] = "creator luck (every creator's own draws)"
+    assert [r["Input"].value for r in rows] == [words[i] for i in sobol["input"]]
+    assert {r["Output"].value for r in rows} == {"ROI"}
+    assert "nano_heavy" not in {r["Strategy"].value for r in rows}
+
+
+@pytest.mark.exact
+@pytest.mark.slow
+def test_sensitivity_sheets_name_inputs_in_the_workbooks_language(books, folders, tmp_path):
+    """The Chinese workbook's sensitivity sheets say their inputs and parts in Chinese, not the
+    engine's English (issue 17: zh-TW is partly English)."""
+    from campaign_sim.reports.sensitivity import input_name
+
+    zh = Text("zh-TW", "TWD")
+    built = build_report(folders["sensitivity"], formats=["xlsx"], lang="zh-TW", out=tmp_path)
+    (name,) = [f for f in built.files if f.endswith(".xlsx")]
+    book = OPENPYXL.load_workbook(tmp_path / name)
+    drivers = pd.read_csv(folders["sensitivity"] / "sensitivity.csv")
+    rows = _rows(book[zh("sheet.sensitivity")])
+    assert [r[zh("col.input")].value for r in rows] == [
+        input_name(r, zh) for r in drivers.to_dict("records")
+    ]
+    parts = [r[zh("col.input")].value for r in _rows(book[zh("xlsx.sheet_split")])]
+    assert parts and not [p for p in parts if re.search(r"[A-Za-z]{4,}", p)]
 
 
 # -- the best plan of a sweep ----------------------------------------------------------------
@@ -317,7 +343,7 @@ def test_sweep_workbook_opens_on_its_best_plan_with_the_numbers_of_best_json(boo
     book = books["sweep"]
     assert book.sheetnames[0] == "Best plan"
     items = _items(book["Best plan"])
-    assert items["Objective"][0]["Value"].value == "maximise Profit · Mean"
+    assert items["Objective"][0]["Value"].value == "maximise mean profit"
     assert [r["Value"].value for r in items["Risk limit"]] == [
         "P(loss) ≤ 55.0%",
         f"{text('col.es')} ≥ {text.money(-800000)}",

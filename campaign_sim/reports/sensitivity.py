@@ -25,6 +25,7 @@ __all__ = [
     "points",
     "pool_name",
     "pool_words",
+    "sobol_name",
     "split",
     "strategies",
     "swings",
@@ -237,7 +238,7 @@ def _rho_view(frame: Any) -> tuple[float, float]:
     return max(-1.0, lo - pad), min(1.0, hi + pad)
 
 
-def _sobol_name(name: str, text: Text) -> str:
+def sobol_name(name: str, text: Text) -> str:
     """A Sobol input (``aov``, ``shock``, ``creators``) in words."""
     if name in ("aov", "shock"):
         return text(f"input.{name}")
@@ -270,7 +271,7 @@ def sobol(results: Results, text: Text, colour: dict[str, str]) -> Any:
                     ax.errorbar(value, y + shift, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.set_xlim(0, 1)
             percent_axis(ax.xaxis)
-            ax.set_yticks(y, [_wrap(_sobol_name(str(v), text), 26) for v in part["input"]])
+            ax.set_yticks(y, [_wrap(sobol_name(str(v), text), 26) for v in part["input"]])
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(text("axis.sobol", metric=text.metric(output(results))))
             ax.set_title(results.label(name))

@@ -350,7 +350,7 @@ BY_METRIC = ("mean", "p5", "p25", "p50", "p75", "p95", "sd", "se")
 def _row_rule(column: str, frame: pd.DataFrame) -> Callable[[dict], str | None] | None:
     """The format of a column whose unit depends on its row, if it has one."""
     if column in BY_OUTPUT and "output" in frame:
-        return lambda row: number_format(str(row.get("output")))
+        return lambda row: number_format(str(row.get(RAW_OUTPUT, row.get("output"))))
     if column in BY_METRIC and "metric" in frame:
         return lambda row: number_format(str(row.get("metric")))
     if column in ("low_value", "high_value") and "quantity" in frame:
@@ -557,10 +557,15 @@ def _is_number_text(value: str) -> bool:
 
 
 def _goal_words(goal: str, text: Text, axes: Sequence[str]) -> tuple[str, str]:
-    """(column, words) of ``"max:profit_mean"``: "maximise Profit · Mean"."""
+    """(column, words) of ``"max:profit_mean"``: "maximise mean profit" (a column the sweep's
+    words do not know by its heading)."""
+    from campaign_sim.reports import sweep
+
     sense, _, column = goal.rpartition(":")
     key = "xlsx.minimise" if sense == "min" else "xlsx.maximise"
-    return column, text(key, what=heading(column, text, axes))
+    said = sweep.label(column, text)
+    what = heading(column, text, axes) if said == column else sweep.in_sentence(said, text)
+    return column, text(key, what=what)
 
 
 #: Statistics of the chosen plan shown besides its objective and limits.
@@ -1214,7 +1219,43 @@ def _table_sheets(book: Any, results: Results, text: Text) -> None:
             columns = heatmap_columns(frame, text, axes)
         else:
             columns = table_columns(name, frame, text, axes)
+            frame = sensitivity_words(name, frame, results, text)
         frame_sheet(book, sheet_title(name, text), frame, columns)
+
+
+#: The output's own name, kept beside its words (not a column of the sheet).
+RAW_OUTPUT = "_output"
+#: The parts of a sensitivity's variance split (split.csv) and the message that names them.
+PARTS = {
+    "persistent": "input.part_persistent",
+    "campaign": "input.part_campaign",
+    "creators": "input.creator_luck",
+}
+
+
+def sensitivity_words(name: str, frame: pd.DataFrame, results: Results, text: Text) -> pd.DataFrame:
+    """A sensitivity table (split, sensitivity, swing, sobol.csv) with its strategies, output
+    and inputs in words, as the deck names them; other tables as they are."""
+    from campaign_sim.reports import sensitivity
+
+    if name not in ("split.csv", "sensitivity.csv", "swing.csv", "sobol.csv"):
+        return frame
+    frame = frame.copy()
+    if "strategy" in frame:
+        frame["strategy"] = [results.label(str(s)) for s in frame["strategy"]]
+    if "output" in frame:
+        frame[RAW_OUTPUT] = frame["output"]  # the rows' number formats read it
+        frame["output"] = [text.metric(str(o)) for o in frame["output"]]
+    if name in ("sensitivity.csv", "swing.csv") and "input" in frame:
+        frame["input"] = [sensitivity.input_name(r, text) for r in frame.to_dict("records")]
+    elif name == "sobol.csv" and "input" in frame:
+        frame["input"] = [sensitivity.sobol_name(str(v), text) for v in frame["input"]]
+    elif name == "split.csv" and {"input", "part"} <= set(frame.columns):
+        frame["input"] = [
+            text(PARTS[str(p)]) if p in PARTS else i
+            for p, i in zip(frame["part"], frame["input"], strict=True)
+        ]
+    return frame
 
 
 def other_tables(results: Results) -> list[str]:
