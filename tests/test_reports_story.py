@@ -742,3 +742,44 @@ def test_with_repeat_buyers_the_headline_says_first_purchases_and_a_point_gives_
         ploss=(0.6, 0.7), es=(-1.0, -2.0), profit=(5.0, (4.0, 6.0), 0.7), roi_p50=(0, 0)
     )
     assert not any("repeat" in p for p in tell(plain, EN).points)  # no horizon, no such point
+
+
+@pytest.fixture(scope="module")
+def roster_compare(tmp_path_factory) -> Path:
+    from campaign_sim.cli import main
+
+    out = tmp_path_factory.mktemp("story") / "roster"
+    scenario = str(EXAMPLES[0].parent / "coffee-roster.yaml")
+    result = CliRunner().invoke(main, ["compare", scenario, "-n", "200", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_split_puts_a_rosters_named_creators_of_one_pool_in_one_row_booked_as_simulated(
+    roster_compare,
+):
+    """One row per booking and pool (not one per creator, which ran to ten slides), its
+    booked count the engine's: roster.csv books a creator in every campaign or in none here;
+    its fees their quoted fees, those never booked at 0 (before, the pool's mean fee for every
+    candidate: more than the booking's budget)."""
+    from campaign_sim.reports.results import load_results
+    from campaign_sim.reports.story import split_table
+
+    results = load_results(roster_compare)
+    table = split_table(results, EN)
+    roster = pd.read_csv(roster_compare / "roster.csv").dropna(subset=["pool"])
+    booked = roster[roster["strategy"] == "shortlist_budget"].groupby("pool")["booked"]
+    assert set(booked.max().round(6)) | set(booked.min().round(6)) <= {0.0, 1.0}
+    label = results.label("shortlist_budget")
+    rows = [r for r in table.rows if r[0] == label]
+    assert len(rows) == 6  # two named bookings of one pool each, one budget booking of four
+    counts = {}
+    for row in rows:
+        match = re.match(r"(\d+) of (\d+) named|(\d+) named, all booked", row[3])
+        assert match, row
+        k, n = (int(match[1]), int(match[2])) if match[1] else (int(match[3]),) * 2
+        pool = f"{row[1]}/{row[2].lower()}"
+        counts[pool] = (counts.get(pool, (0, 0))[0] + k, counts.get(pool, (0, 0))[1] + n)
+    assert counts == {p: (int(g.sum()), int(g.count())) for p, g in booked}
+    fees = sum(int(re.sub(r"\D", "", r[5])) for r in rows if "fit NT$449,000" in r[3])
+    assert 0 < fees <= 449000

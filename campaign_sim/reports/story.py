@@ -758,11 +758,76 @@ def _group_hiring(group: Any, text: Text) -> tuple[str, float]:
     """How a group hires and its expected fees (currency): a count at the prior's mean fee,
     or a budget filled while fees fit."""
     if group.count is not None:
-        fees = group.count * group.deliverables * group.dist("fee").mean()
+        known = group.creator.fee if group.creator is not None else None  # a quoted fee
+        fee = (known if known is not None else group.dist("fee")).mean()
+        fees = group.count * group.deliverables * fee
         if group.count == 1:
             return text("word.one_creator"), fees
         return text("word.creators_count", n=text.count(group.count)), fees
     return text("word.while_fees_fit", budget=text.money(group.budget)), float(group.budget)
+
+
+def _hired(strategy: Any, text: Text) -> list[tuple[Any, str, float]]:
+    """(group, hiring, expected fees) of each of ``strategy``'s groups; a roster's named
+    creators booked in order at their mean fees while those fit their booking's budget, and
+    none after the first that does not (0 fees: never booked, as the engine books)."""
+    spent: dict[str, float] = {}
+    stopped: set[str] = set()
+    out = []
+    for g in strategy.groups:
+        hiring, fees = _group_hiring(g, text)
+        booking = g.booking
+        if g.creator is not None and booking is not None and booking.budget is not None:
+            so_far = spent.get(booking.name, 0.0)
+            if booking.name in stopped or so_far + fees > booking.budget:
+                stopped.add(booking.name)
+                fees = 0.0
+            spent[booking.name] = so_far + fees
+        out.append((g, hiring, fees))
+    return out
+
+
+def _split_rows(strategy: Any, text: Text) -> list[tuple[Any, str, str, float]]:
+    """(group, hiring, deliverables, fees) per row of the split: a roster's named creators
+    of one booking and pool in one row ("9 of 11 named creators booked", their fees added;
+    one row per creator, with no name, told nothing and ran to ten slides)."""
+    rows: list[tuple[Any, str, str, float]] = []
+    named: dict[tuple, list[tuple[Any, str, float]]] = {}
+    for g, hiring, fees in _hired(strategy, text):
+        if g.creator is None:
+            rows.append((g, hiring, text.count(g.deliverables), fees))
+            continue
+        key = (g.booking.name if g.booking else "", g.tier, g.platform)
+        if key not in named:
+            named[key] = []
+            rows.append((g, "", "", 0.0))  # the first of them holds the row's place
+        named[key].append((g, hiring, fees))
+    for i, (g, hiring, _, _) in enumerate(rows):
+        if g.creator is None or hiring:
+            continue
+        items = named[(g.booking.name if g.booking else "", g.tier, g.platform)]
+        rows[i] = (
+            g,
+            _named_hiring(g, items, text),
+            ", ".join(text.count(d) for d in sorted({x.deliverables for x, _, _ in items})),
+            sum(fees for _, _, fees in items),
+        )
+    return rows
+
+
+def _named_hiring(g: Any, items: list[tuple[Any, str, float]], text: Text) -> str:
+    """ "9 of 11 named creators, booked while fees fit NT$449,000"; "2 named creators"."""
+    n = len(items)
+    budget = g.booking.budget if g.booking is not None else None
+    if budget is None:
+        return text("word.named_creators", n=text.count(n))
+    k = sum(1 for _, _, fees in items if fees > 0)
+    return text(
+        "word.named_while_fees_fit",
+        k=text.count(k),
+        n=text.count(n),
+        budget=text.money(budget),
+    )
 
 
 def split_table(results: Results, text: Text) -> TextTable | None:
@@ -776,16 +841,16 @@ def split_table(results: Results, text: Text) -> TextTable | None:
     for strategy in plan.strategies:
         if strategy.name not in results.strategies:
             continue
-        groups = [(g, *_group_hiring(g, text)) for g in strategy.groups]
-        total = sum(fees for _, _, fees in groups) or math.nan
-        for g, hiring, fees in groups:
+        groups = _split_rows(strategy, text)
+        total = sum(fees for *_, fees in groups) or math.nan
+        for g, hiring, deliverables, fees in groups:
             rows.append(
                 [
                     results.label(strategy.name),
                     text.tier(g.tier),
                     text.platform(g.platform),
                     hiring,
-                    text.count(g.deliverables),
+                    deliverables,
                     text.money(fees),
                     text.pct(fees / total),
                 ]
@@ -810,14 +875,21 @@ def _split_items(results: Results, text: Text) -> str:
         if strategy.name not in results.strategies:
             continue
         fees: dict[str, float] = {}
-        for g in strategy.groups:
-            fees[g.tier] = fees.get(g.tier, 0.0) + _group_hiring(g, text)[1]
+        for g, _, spent in _hired(strategy, text):
+            fees[g.tier] = fees.get(g.tier, 0.0) + spent
         tier = max(fees, key=lambda t: fees[t])
         share = text.pct(fees[tier] / sum(fees.values()))
         items.append(
             text("item.split", s=results.label(strategy.name), share=share, tier=text.tier(tier))
         )
     return text.list_sep().join(items)
+
+
+def _named_note(results: Results, text: Text) -> list[str]:
+    """How the split counts a roster's named creators, when a strategy books any."""
+    plan = results.scenario_plan
+    groups = [g for s in plan.strategies for g in s.groups] if plan is not None else []
+    return [text("note.split_named")] if any(g.creator is not None for g in groups) else []
 
 
 def compare_sections(results: Results, text: Text) -> list[Section]:
@@ -830,7 +902,7 @@ def compare_sections(results: Results, text: Text) -> list[Section]:
             Section(
                 text("slide.split"),
                 split,
-                [text("note.split")],
+                [text("note.split"), *_named_note(results, text)],
                 title=text("title.split", items=_split_items(results, text)),
                 notes=text("notes.split"),
             )
