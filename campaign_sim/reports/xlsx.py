@@ -763,14 +763,18 @@ def role_words(role: Any, text: Text) -> str:
 
 
 def pool_words(name: str, text: Text) -> str:
-    """``nano/tiktok`` -> "nano TikTok" (translated); a roster handle as it is."""
-    return _POOL.sub(lambda m: f"{text.tier(m[1])} {text.platform(m[2])}", name)
+    """``nano/tiktok`` -> "nano TikTok" (translated, as the deck's opt.cell); a roster handle
+    as it is."""
+    return _POOL.sub(
+        lambda m: text("opt.cell", tier=text.tier(m[1]), platform=text.platform(m[2])), name
+    )
 
 
 def plan_words(plan: Any, text: Text) -> str:
-    """A plan as the optimiser labels it, its pools in words; nobody as "hire nobody"."""
+    """A plan as the optimiser labels it, its pools in words; nobody as the deck says it
+    ("hiring nobody")."""
     if str(plan) == "nobody":
-        return text("xlsx.opt_nobody")
+        return text("opt.nobody")
     return pool_words(str(plan), text)
 
 
