@@ -167,7 +167,11 @@ def test_the_table_shows_the_calibrations_prior_and_posterior(made, results, lan
                 _close(s, e, d) for s, e, d in zip(_numbers(cell), exact, places, strict=True)
             ), (cell, exact)
         change = mine["posterior_median"] / mine["prior_median"] - 1
-        assert _close(_numbers(cells[4])[0], 100 * change, 1), cells[4]
+        if scale == 100:  # a rate: the change in points at the row's precision, then relative
+            moved = 100 * (mine["posterior_median"] - mine["prior_median"])
+            assert _close(_numbers(cells[4])[0], moved, _decimals(cells[4])[0]), cells[4]
+            assert text.points(1.0).split()[-1] in cells[4], cells[4]
+        assert _close(_numbers(cells[4])[-1], 100 * change, 1), cells[4]
         assert _close(_numbers(cells[5])[0], 100 * abs(mine["shrink"]), 0), cells[5]
         word = "calib.narrower" if mine["shrink"] > 0 else "calib.wider"
         assert cells[5] == text(word, p=text.pct(abs(mine["shrink"])))

@@ -166,11 +166,17 @@ def _signed_pct(number: float, text: Text) -> str:
 
 
 def _change(row: Any, text: Text) -> str:
-    """The median's change relative to the prior's median."""
-    prior = float(row["prior_median"])
+    """The median's change relative to the prior's median; a rate's in percentage points
+    first, at the row's precision ("−1.40 pts (−20.8% relative)": a bare "−20.8%" beside
+    rates read as points)."""
+    prior, posterior = float(row["prior_median"]), float(row["posterior_median"])
     if prior == 0:
-        return "—"
-    return _signed_pct(float(row["posterior_median"]) / prior - 1, text)
+        return text.points(posterior - prior, _decimals(row)) if row["quantity"] in RATES else "—"
+    relative = _signed_pct(posterior / prior - 1, text)
+    if row["quantity"] not in RATES:
+        return relative
+    points = text.points(posterior - prior, _decimals(row))
+    return text("calib.change_rate", points=points, relative=relative)
 
 
 def _width(row: Any, text: Text) -> str:
