@@ -690,6 +690,10 @@ def test_the_risk_return_title_names_the_richest_and_the_safest(roi_p50, ploss, 
         ploss=ploss, es=(-500.0, -600.0), profit=(100.0, (90.0, 110.0), 0.9), roi_p50=roi_p50
     )
     assert tell(results, Text("en", "TWD")).chart_titles["risk-return"] == expected
+    # in Chinese "loses money least often" is the lowest probability of a loss, as the risk
+    # table's title says it, not 最少虧損 ("loses the least")
+    zh = tell(results, ZH).chart_titles["risk-return"]
+    assert "虧損機率" in zh and "最低" in zh and "最少虧損" not in zh, zh
 
 
 @pytest.mark.parametrize("text", [EN, ZH], ids=["en", "zh-TW"])
