@@ -326,3 +326,23 @@ def test_zh_tw_deck_cells_never_join_two_numbers_by_a_full_width_comma(reports, 
     cells = [text for where, text in _deck(report) if where.endswith("table")]
     joined = [c for c in cells if re.search(r"[\d%]，[−+-]?\w{0,3}\$?\d", _plain(c))]
     assert cells and not joined, joined[:5]
+
+
+def test_a_chinese_header_too_wide_for_its_column_breaks_in_two_balanced_lines():
+    """Left to LibreOffice, "每人內容數" in a 0.96-inch column at 12 pt wrapped to a lone "數";
+    broken by hand (U+000B, a line break) it reads 每人 / 內容數, never inside a word or a
+    number, and a header that fits, or that two lines cannot hold, is left as it is."""
+    from campaign_sim.reports.pptx import two_lines
+
+    assert two_lines("每人內容數", 0.96, 12) == "每人\v內容數"
+    assert two_lines("平均值：創作者人數", 1.59, 12) == "平均值：\v創作者人數"
+    assert two_lines("費用占比", 0.82, 12) == "費用\v占比"
+    for fits in ("平均值：CPM", "策略"):
+        assert two_lines(fits, 1.45, 12) == fits
+    long = "差異 Nano-heavy 奈米為主 − Micro-heavy 微型為主 [95% 信賴區間]"
+    assert two_lines(long, 1.0, 12) == long  # three lines or more: the renderer wraps it
+    assert two_lines("Expected fees", 0.5, 12) == "Expected fees"  # English wraps at spaces
+    for header, width in (("平均值：Micro-heavy 微型為主", 2.2), ("預期短缺 5%（利潤）", 1.2)):
+        first, _, last = two_lines(header, width, 12).partition("\v")
+        assert len(last) >= 2 and header in (first + last, f"{first} {last}"), (first, last)
+        assert not (first[-1].isascii() and first[-1].isalnum() and last[0].isascii()), header
