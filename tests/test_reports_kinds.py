@@ -335,3 +335,20 @@ def test_driver_names_do_not_overlap(sensitivity_report, lang):
         for low, high in zip(boxes, boxes[1:], strict=False):
             assert low.y1 <= high.y0 + 0.5, (low, high)
         assert all(b.x0 >= 0 and b.x1 <= width and b.y0 >= 0 and b.y1 <= height for b in boxes)
+
+
+def test_swept_names_read_in_words_and_a_share_of_a_fee_is_no_money():
+    """A swept axis of the levels sweep (issue 17: zh-TW 'creatorspread', 'feeshared
+    NT$0.40'): its words in each language, and fee_shared, a share of a fee's variance, as a
+    number, not an amount of money."""
+    from campaign_sim.reports.sweep import swept_name
+
+    en, zh = Text("en", "TWD"), Text("zh-TW", "TWD")
+    assert swept_name("fee_shared", ["fee_shared"], en) == "fee shared"
+    assert swept_name("creator_spread", ["creator_spread"], zh) == "創作者離散程度"
+    assert swept_name("fee_shared", ["fee_shared"], zh) == "費用共同部分"
+    assert swept_name("odd_name", ["odd_name"], zh) == "odd name"  # unknown words kept apart
+    assert format_value(0.4, "fee_shared", en) == "0.4"
+    assert format_value(0.4, "priors.tiers.nano.platforms.tiktok.fee.shared", en) == "0.4"
+    assert format_value(600_000, "strategies.*.budget", en) == "NT$600,000"
+    assert format_value(1200, "aov", en) == "NT$1,200"

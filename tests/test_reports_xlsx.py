@@ -671,3 +671,22 @@ def test_share_decisions_show_as_shares_of_the_budget(place, tmp_path):
         assert all(
             row[header].number_format == "0%" for row in rows if row[header].value is not None
         )
+
+
+@pytest.mark.exact
+def test_linked_axes_read_apart_and_a_shared_fee_is_no_money():
+    """The levels sweep links six creator_spread paths to one axis: their headers say which
+    prior each is (they all read "Creator spread"); fee_shared is a share, not money (it read
+    '#,##0', so 0.4 showed as 0)."""
+    from campaign_sim.reports.xlsx import column_format
+
+    en, zh = Text("en", "TWD"), Text("zh-TW", "TWD")
+    path = "priors.tiers.nano.platforms.tiktok.engagement_rate.creator_spread"
+    assert axis_words(path, en) == "Creator spread (nano TikTok engagement rate)"
+    assert axis_words("priors.tiers.micro.conversion_rate.creator_spread", en) == (
+        "Creator spread (micro conversion rate)"
+    )
+    assert axis_words(path, zh).endswith("）") and "creator" not in axis_words(path, zh)
+    assert column_format("fee_shared") != "#,##0"
+    assert column_format("priors.tiers.micro.platforms.youtube.fee.shared") != "#,##0"
+    assert column_format("strategies.*.budget") == "#,##0"

@@ -57,9 +57,22 @@ def _numeric(values: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(values))
 
 
+#: Last words of a swept name that say it is no amount of money, whatever comes before
+#: (``fee_shared``: the share of a fee's variance shared by a pool, not a fee).
+NOT_MONEY = ("shared", "persistent", "spread", "sigma")
+
+
+def value_kind(column: str) -> str:
+    """How a swept axis or table column is formatted (:func:`column_kind`), a name whose last
+    word is in NOT_MONEY by that word: ``fee_shared`` -> "number", not "money"."""
+    kind = column_kind(column)
+    word = re.sub(r"\[\d+\]", "", column).rsplit(".", 1)[-1].rsplit("_", 1)[-1]
+    return column_kind(word) if kind == "money" and word in NOT_MONEY else kind
+
+
 def format_value(value: Any, column: str, text: Text) -> str:
     """An axis or table value by its column's kind."""
-    kind = column_kind(column)
+    kind = value_kind(column)
     if not finite(value):
         return text.na if value is None or isinstance(value, float) else str(value)
     if kind == "fraction":
@@ -88,6 +101,10 @@ SWEPT = {
     "aov": "swept.aov",
     "count": "swept.count",
     "managers": "swept.managers",
+    "creator": "swept.creator",
+    "spread": "swept.spread",
+    "fee": "swept.fee",
+    "shared": "swept.shared",
 }
 
 
@@ -95,8 +112,19 @@ def swept_name(name: str, names: list[str], text: Text) -> str:
     """A swept axis in words: ``nano_share`` -> "nano share" (zh-TW: 奈米占比), a key path by
     its last key (``strategies.*.budget`` -> "budget")."""
     words = re.split(r"[\s_.*]+|\[\d+\]", axis_label(name, names))
-    said = [text(SWEPT[w]) if w in SWEPT else text.tier(w) for w in words if w]
-    return ("" if text.zh else " ").join(said)
+    return join_words([text(SWEPT[w]) if w in SWEPT else text.tier(w) for w in words if w], text)
+
+
+def join_words(words: list[str], text: Text) -> str:
+    """Words of a name joined: with spaces in English; in Chinese without, but with a space
+    between two Latin words (a word the locale does not know stays readable)."""
+    if not text.zh:
+        return " ".join(words)
+    out = ""
+    for word in words:
+        latin = out[-1:].isascii() and out[-1:].isalnum() and word[:1].isascii()
+        out += (" " if latin else "") + word
+    return out
 
 
 def setting_text(name: str, value: Any, names: list[str], text: Text) -> str:

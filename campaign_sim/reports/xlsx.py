@@ -28,6 +28,7 @@ from campaign_sim.analysis.frontier import interval
 from campaign_sim.reports.i18n import METRIC_KINDS, Text, column_kind, metric_kind
 from campaign_sim.reports.optimize import ROLE_KEYS, SETTING_KEYS
 from campaign_sim.reports.results import Results, finite
+from campaign_sim.reports.sweep import join_words, value_kind
 from campaign_sim.results.folder import FORMULA_PREFIXES
 
 __all__ = ["build_workbook"]
@@ -295,11 +296,21 @@ def axis_words(name: str, text: Text) -> str:
     if text.has(f"quantity.{last}"):
         said = text.quantity(last)
     else:
-        said = ("" if text.zh else " ").join(_word(w, text) for w in last.split("_") if w)
+        said = join_words([_word(w, text) for w in last.split("_") if w], text)
     group = re.search(r"groups\[(\d+)\]", name)
     if group is not None:
         said += f" ({text('xlsx.group_n', n=int(group.group(1)) + 1)})"
+    prior = PRIOR_PATH.search(name)
+    if prior is not None:  # linked paths of one axis read apart: "(nano TikTok engagement rate)"
+        tier, platform, quantity = prior.groups()
+        where = text.tier(tier) if platform is None else pool_words(f"{tier}/{platform}", text)
+        what = f"{where}{'' if text.zh else ' '}{text.quantity(quantity)}"
+        said += f"（{what}）" if text.zh else f" ({what})"
     return _capital(said)
+
+
+#: A prior's key path: its tier, platform (if any) and quantity.
+PRIOR_PATH = re.compile(r"priors\.tiers\.(\w+)(?:\.platforms\.(\w+))?\.(\w+)\.\w+$")
 
 
 def _word(word: str, text: Text) -> str:
@@ -339,7 +350,7 @@ def column_format(column: str) -> str | None:
             if stat == "n_undefined":
                 return FORMATS["count"]
             return column_format(column.removesuffix(f"_{stat}"))
-    return FORMATS.get(column_kind(column))
+    return FORMATS.get(value_kind(column))
 
 
 #: Columns in the unit of the row's output (swing.csv) or metric (daily.csv).
