@@ -171,7 +171,7 @@ def test_the_table_shows_the_calibrations_prior_and_posterior(made, results, lan
             moved = 100 * (mine["posterior_median"] - mine["prior_median"])
             assert _close(_numbers(cells[4])[0], moved, _decimals(cells[4])[0]), cells[4]
             assert text.points(1.0).split()[-1] in cells[4], cells[4]
-        assert _close(_numbers(cells[4])[-1], 100 * change, 1), cells[4]
+        assert _close(_numbers(cells[4])[-1], 100 * (abs(change) if scale == 100 else change), 1)
         assert _close(_numbers(cells[5])[0], 100 * abs(mine["shrink"]), 0), cells[5]
         word = "calib.narrower" if mine["shrink"] > 0 else "calib.wider"
         assert cells[5] == text(word, p=text.pct(abs(mine["shrink"])))

@@ -168,7 +168,8 @@ def _signed_pct(number: float, text: Text) -> str:
 def _change(row: Any, text: Text) -> str:
     """The median's change relative to the prior's median; a rate's in percentage points
     first, at the row's precision ("−1.40 pts (−20.8% relative)": a bare "−20.8%" beside
-    rates read as points)."""
+    rates read as points; in Chinese the relative change in words, 相對減少 20.8%, with no
+    sign for LibreOffice's Chinese line breaking to cut off)."""
     prior, posterior = float(row["prior_median"]), float(row["posterior_median"])
     if prior == 0:
         return text.points(posterior - prior, _decimals(row)) if row["quantity"] in RATES else "—"
@@ -176,7 +177,9 @@ def _change(row: Any, text: Text) -> str:
     if row["quantity"] not in RATES:
         return relative
     points = text.points(posterior - prior, _decimals(row))
-    return text("calib.change_rate", points=points, relative=relative)
+    key = "calib.change_rate_down" if posterior < prior else "calib.change_rate_up"
+    size = text.pct(abs(posterior / prior - 1), 1)  # unsigned: Chinese says it in words
+    return text(key, points=points, relative=relative, size=size)
 
 
 def _width(row: Any, text: Text) -> str:
