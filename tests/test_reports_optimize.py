@@ -295,3 +295,29 @@ def test_the_judged_table_signs_its_differences_as_the_bullets_and_the_chart_do(
     points = "\n".join(optimize.points(results, EN))
     assert "Against Nano-heavy: mean profit +NT$80,000 ± " in points
     assert optimize.stat_label("roi_mean", EN) == "mean ROI"  # not "mean roi"
+
+
+@pytest.mark.exact
+def test_a_roster_plan_is_named_by_its_count_and_the_others_by_what_they_change(tmp_path):
+    """Issue 17, action titles that fit: a roster plan of ten creators listed every handle in
+    each title (and the judged table ran over nine slides); now the chosen plan is "10
+    creators" and another plan says what it adds to or drops from it."""
+    handles = [f"@c{i}" for i in range(10)]
+    chosen = _row("chosen", " + ".join(handles), 60_000.0, 0.3, 0.0)
+    other = _row("runner-up", " + ".join([*handles[1:], "@new"]), 59_000.0, 0.3, -1000.0)
+    folder = _folder(tmp_path, [chosen, other, *_strategies(60_000.0)])
+    pd.DataFrame(
+        [
+            {"decision": h, "kind": "creator", "level": int(h in handles), "creators": 1.0}
+            for h in [*handles, "@new"]
+        ]
+    ).assign(expected_fees=5000.0).to_csv(folder / "plan.csv", index=False)
+    results = load_results(folder, check=True)
+    case, said = _said(folder)
+    assert said.startswith("Hire 10 creators: ") and "@c1" not in said
+    table = optimize.judged_table(results, EN)
+    assert [r[0] for r in table.rows[:2]] == ["10 creators", "chosen plan +@new −@c0"]
+    booked = optimize.plan_table(results, EN)
+    assert table is not None and booked is not None
+    assert booked.header[0] == "Creator booked"
+    assert [r[0] for r in booked.rows] == handles  # not @new, which the plan does not book

@@ -118,16 +118,45 @@ def _cell(match: re.Match, text: Text) -> str:
     return text("opt.count_cell", n=count, cell=cell) if count else cell
 
 
+#: Named creators a plan is called by in titles and sentences; more are counted ("10
+#: creators": the plan slide lists them).
+MAX_NAMED = 3
+
+
+def _handles(row: dict | None) -> list[str] | None:
+    """The named creators of a roster plan (``@a + @b``), None for any other plan."""
+    parts = [] if row is None else str(row["plan"]).split(" + ")
+    named = row is not None and strategy_of(row["role"]) is None and str(row["plan"]) != "nobody"
+    return parts if named and all(p.startswith("@") for p in parts) else None
+
+
 def plan_words(results: Results, row: dict, text: Text) -> str:
-    """A judged plan in words: a strategy by its label, ``nobody`` and cells translated."""
+    """A judged plan in words: a strategy by its label, ``nobody`` and cells translated; a
+    roster plan of more than MAX_NAMED creators by their count."""
     strategy = strategy_of(row["role"])
     if strategy is not None:
         return results.label(strategy)
     label = str(row["plan"])
     if label == "nobody":
         return text("opt.nobody")
+    handles = _handles(row)
+    if handles is not None and len(handles) > MAX_NAMED:
+        return text("word.creators_count", n=len(handles))
     words = CELL.sub(lambda m: _cell(m, text), label)
     return words.replace(" + ", text("opt.and")) if text.zh else words
+
+
+def other_words(results: Results, row: dict, chosen: dict | None, text: Text) -> str:
+    """Another judged plan beside the chosen one: a roster plan by the creators it adds and
+    drops ("chosen plan + @a − @b"), any other plan by :func:`plan_words`."""
+    mine, theirs = _handles(chosen), _handles(row)
+    if mine is None or theirs is None or row is chosen:
+        return plan_words(results, row, text)
+    added = [f"+{h}" for h in theirs if h not in mine]
+    dropped = [f"−{h}" for h in mine if h not in theirs]
+    if not added and not dropped:
+        return plan_words(results, row, text)
+    return text("opt.plan_change", changes=" ".join(added + dropped))
 
 
 def stat_label(name: str, text: Text) -> str:
@@ -306,7 +335,8 @@ def points(results: Results, text: Text) -> list[str]:
         )
     ties = _ties(rows)
     if ties:
-        shown = text.list_sep().join(plan_words(results, r, text) for r in ties[:3])
+        chosen = _chosen(rows)
+        shown = text.list_sep().join(other_words(results, r, chosen, text) for r in ties[:3])
         out.append(text("point.opt_ties", k=len(ties), plans=shown))
     else:
         out.append(text("point.opt_no_ties"))
@@ -392,12 +422,17 @@ def _pool_words(pool: str, text: Text) -> str:
 
 # -- tables ------------------------------------------------------------------------------------
 def plan_table(results: Results, text: Text) -> TextTable | None:
-    """The chosen plan, a row per decision: creators (or budget share) and expected fees."""
+    """The chosen plan, a row per decision: creators (or budget share) and expected fees; of a
+    roster, only the creators it books (the others would fill slides with zeros)."""
     frame = results.table(PLAN)
     if frame is None or frame.empty:
         return None
+    roster = "kind" in frame and frame["kind"].eq("creator").all()
+    if roster:
+        frame = frame[pd.to_numeric(frame["level"], errors="coerce").fillna(0) > 0]
     shares = "share" in frame and frame["kind"].eq("share").any()
-    header = [text("col.opt_decision"), text("col.opt_creators"), text("col.opt_fees")]
+    first = text("col.opt_booked") if roster else text("col.opt_decision")
+    header = [first, text("col.opt_creators"), text("col.opt_fees")]
     if shares:
         header.insert(2, text("col.opt_share"))
     body = []
@@ -465,6 +500,7 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
         text("col.opt_tied"),
     ]
     body = []
+    first = _chosen(rows)
     for row in shown_rows(rows):
         value, lo, hi = _interval(name, row, text)
         p, plo, phi = (
@@ -484,7 +520,7 @@ def judged_table(results: Results, text: Text) -> TextTable | None:
         )
         body.append(
             [
-                plan_words(results, row, text),
+                other_words(results, row, first, text),
                 _role_words(row["role"], text),
                 f"{value} {text.interval(lo, hi)}",
                 f"{p} {text.interval(plo, phi)}",
@@ -710,7 +746,8 @@ def draw_differences(results: Results, text: Text, colours: dict[str, str]) -> A
     _, name = objective(results)
     ahead = np.array([-float(r["difference"]) for r in rows])
     error = np.array([Z95 * float(r["difference_se"]) for r in rows])
-    labels = [plan_words(results, r, text) for r in rows]
+    chosen = _chosen(judged_rows(results))
+    labels = [other_words(results, r, chosen, text) for r in rows]
     with figure() as (fig, axis):
         place = np.arange(len(rows))[::-1]
         axis.barh(
@@ -770,9 +807,9 @@ def chart_titles(results: Results, text: Text) -> dict[str, str]:
         out["plan-differences"] = text(
             "title.opt_chart_differences",
             plan=words,
-            closest=plan_words(results, closest, text),
+            closest=other_words(results, closest, chosen, text),
             d=stat_value(name, -float(closest["difference"]), text, signed=True),
-            worst=plan_words(results, worst, text),
+            worst=other_words(results, worst, chosen, text),
             d2=stat_value(name, -float(worst["difference"]), text, signed=True),
         )
     return out
