@@ -283,6 +283,8 @@ def test_heatmaps_of_one_metric_share_their_colour_scale_and_cell_unit(drawn, la
     assert len({(image.norm.vmin, image.norm.vmax, type(image.norm)) for image in images}) == 1
     lo = min(float(np.nanmin(image.get_array())) for image in images)
     hi = max(float(np.nanmax(image.get_array())) for image in images)
+    if lo < 0 < hi:  # diverging around break-even, one slope: a shade is one amount either way
+        lo, hi = -max(-lo, hi), max(-lo, hi)
     assert images[0].norm.vmin == pytest.approx(lo) and images[0].norm.vmax == pytest.approx(hi)
     cells = [t.get_text() for fig in panels for t in fig.axes[0].texts]
     forms = {re.sub(r"[\d,]", "9", re.sub(r"^-", "", c)).replace("99", "9") for c in cells}
