@@ -219,7 +219,7 @@ def drivers(results: Results, text: Text, colour: dict[str, str]) -> Any:
                 err = whiskers(rho, part["spearman_ci_low"], part["spearman_ci_high"])
                 ax.errorbar(rho, y, xerr=err, fmt="none", ecolor="#333333", capsize=3)
             ax.axvline(0, color="black", linewidth=1.0)
-            labels = [_wrap(input_name(r, text), 38) for r in part.to_dict("records")]
+            labels = [_wrap(input_name(r, text), 42) for r in part.to_dict("records")]
             ax.set_yticks(y, labels, fontsize=10)  # two lines a row: three overlap at TOP rows
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(text("axis.spearman"))
