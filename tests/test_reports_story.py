@@ -787,3 +787,18 @@ def test_the_split_puts_a_rosters_named_creators_of_one_pool_in_one_row_booked_a
     assert counts == {p: (int(g.sum()), int(g.count())) for p, g in booked}
     fees = sum(int(re.sub(r"\D", "", r[5])) for r in rows if "fit NT$449,000" in r[3])
     assert 0 < fees <= 449000
+
+
+@pytest.mark.exact
+def test_a_run_that_never_loses_says_so_in_words():
+    said = summary(run({"a": (0.23, 18500.0, 0.0, 18500.0)}), EN)
+    assert said.case == "run_safe"
+    assert said.text == (
+        "Alpha makes money in every simulated campaign (expected shortfall NT$18,500), and its "
+        "median campaign returns an ROI of 23%."
+    )
+    both = run({"a": (0.23, 18500.0, 0.0, 18500.0), "b": (0.1, 9000.0, 0.1, -2000.0)})
+    said = summary(both, EN)
+    assert said.case == "best_safe"
+    assert "makes money in every simulated campaign" in said.text
+    assert summary(both, ZH).text.startswith("選擇Alpha：")

@@ -320,17 +320,18 @@ def _best_run(results: Results, names: list[str]) -> str:
 
 def summary_run(results: Results, text: Text) -> Said:
     """A run: its best strategy, how often it loses, its expected shortfall and what breaking
-    even needs; cases: run_loses and run_wins (one strategy, losing money in more than half of
-    its campaigns or not), best_loses and best_wins (several: the one with the highest mean
-    profit), all_lose (several, every mean profit below 0: the one that loses least), run_one
-    and run_many (no risk.csv: the highest median ROI, headline())."""
+    even needs; cases: run_loses, run_wins and run_safe (one strategy, losing money in more than
+    half of its campaigns, in fewer, in none), best_loses, best_wins and best_safe (several: the
+    one with the highest mean profit), all_lose (several, every mean profit below 0: the one
+    that loses least), run_one and run_many (no risk.csv: the highest median ROI, headline())."""
     names = [n for n in results.ordered_strategies if results.metric(n, "roi") is not None]
     best = _best_run(results, names) if names else None
     ploss, es = _risk(results, best) if best is not None else (math.nan, math.nan)
     if best is None or not finite(ploss):
         return Said("run_one" if len(names) == 1 else "run_many", headline(results, text))
     loses = ploss > 0.5
-    case = ("run_" if len(names) == 1 else "best_") + ("loses" if loses else "wins")
+    outcome = "loses" if loses else ("safe" if ploss == 0 else "wins")
+    case = ("run_" if len(names) == 1 else "best_") + outcome
     if len(names) > 1 and _mean_profit(results, best) < 0:
         case = "all_lose"  # the most profit is a loss: say it loses least
     values = {
@@ -345,8 +346,10 @@ def summary_run(results: Results, text: Text) -> Said:
     keys = {
         "run_loses": "exec.run_loses",
         "run_wins": "exec.run_wins",
+        "run_safe": "exec.run_safe",
         "best_loses": "exec.best_loses",
         "best_wins": "exec.best_wins",
+        "best_safe": "exec.best_safe",
         "all_lose": "exec.all_lose",
     }
     return Said(case, text(keys[case], **values))
