@@ -290,15 +290,14 @@ def test_a_single_strategy_run_says_its_hand_computed_numbers(tmp_path):
     _invoke(["run", str(path), "-n", "32", "--out", str(out), "-q"])
     story = tell(load_results(out), Text("en", "TWD"))
     # every campaign the same: profit 75,000 - 62,500 = 12,500, so the worst 5% earn it too
-    assert story.case == "run_wins"
+    assert story.case == "run_safe"
     assert story.headline == (
-        "a makes money in 100% of simulated campaigns, loses money in only 0% (expected "
-        "shortfall NT$12,500), and its median campaign returns an ROI of 20%."
+        "a makes money in every simulated campaign (expected shortfall NT$12,500), and its "
+        "median campaign returns an ROI of 20%."
     )
     zh = tell(load_results(out), Text("zh-TW", "TWD"))
     assert zh.headline == (
-        "a在 100% 的模擬活動中獲利，只在 0% 的活動中虧損（預期短缺 NT$12,500），"
-        "而且其中位數活動的 ROI 為 20%。"
+        "a在每一次模擬活動中都獲利（預期短缺 NT$12,500），而且其中位數活動的 ROI 為 20%。"
     )
     assert zh.title == "行銷活動模擬：all fixed"
 
