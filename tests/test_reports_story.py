@@ -802,3 +802,23 @@ def test_a_run_that_never_loses_says_so_in_words():
     assert said.case == "best_safe"
     assert "makes money in every simulated campaign" in said.text
     assert summary(both, ZH).text.startswith("選擇Alpha：")
+
+
+@pytest.mark.exact
+@pytest.mark.parametrize(
+    ("roi_p50", "expected"),
+    [
+        ((0.2, 0.1), "Alpha has the highest median profit: NT$200 a campaign."),
+        (
+            (-0.2, -0.4),
+            "Every strategy's median campaign loses money; Alpha loses least: -NT$200 a campaign.",
+        ),
+    ],
+    ids=["wins", "all-lose"],
+)
+def test_the_key_numbers_title_says_when_every_median_campaign_loses(roi_p50, expected):
+    results = compare(
+        ploss=(0.4, 0.5), es=(-500.0, -600.0), profit=(100.0, (90.0, 110.0), 0.9), roi_p50=roi_p50
+    )
+    titles = [s.title for s in tell(results, Text("en", "TWD")).tables]
+    assert expected in titles

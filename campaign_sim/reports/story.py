@@ -1503,7 +1503,12 @@ def _summary_title(results: Results, text: Text) -> str:
     if not rows:
         return sentence(text("slide.summary_table"), text("word.stop"))
     name, row = max(rows, key=lambda item: float(item[1]["p50"]))
-    return text("title.summary_table", s=results.label(name), v=text.money(row["p50"]))
+    values = {"s": results.label(name), "v": text.money(row["p50"])}
+    if float(row["p50"]) < 0:  # the best median campaign is a loss: say so
+        key = "title.summary_table_loss" if len(rows) > 1 else "title.summary_table_loss_one"
+    else:
+        key = "title.summary_table" if len(rows) > 1 else "title.summary_table_one"
+    return text(key, **values)
 
 
 def _comparison_title(results: Results, text: Text, first: Any) -> str:
