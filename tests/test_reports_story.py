@@ -822,3 +822,24 @@ def test_the_key_numbers_title_says_when_every_median_campaign_loses(roi_p50, ex
     )
     titles = [s.title for s in tell(results, Text("en", "TWD")).tables]
     assert expected in titles
+
+
+@pytest.mark.exact
+def test_a_best_sweep_plan_that_loses_on_average_says_so_and_so_do_its_heatmaps():
+    results = sweep(0.8)
+    best = results.json("best.json")["best"]
+    best["value"], best["ci"] = -320151.0, [-350000.0, -290302.0]
+    said = summary(results, EN)
+    assert said.case == "losing"
+    assert said.text == (
+        "The best plan, Alpha at nano share 90%, still loses money on average: mean profit "
+        "-NT$320,151 (95% CI -NT$350,000 to -NT$290,302), and it loses money in 80% of "
+        "campaigns (expected shortfall -NT$775,645)."
+    )
+    results.table("sweep.csv")["profit_mean"] -= 500000.0  # every plan loses on average
+    titles = tell(results, EN).chart_titles
+    assert titles["heatmap-a"] == (
+        "For Alpha, every plan loses money on average; it loses least at nano share 90%: "
+        "-NT$350,509."
+    )
+    assert tell(results, ZH).chart_titles["heatmap-a"].startswith("Alpha的每個方案平均都虧損")

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from campaign_sim.reports import calibrated, sensitivity, sweep, timeline
-from campaign_sim.reports.i18n import Text, metric_kind
+from campaign_sim.reports.i18n import Text, column_kind, metric_kind
 from campaign_sim.reports.results import Results, finite
 from campaign_sim.reports.texttable import TextTable
 
@@ -398,8 +398,8 @@ def _lower(label: str, text: Text) -> str:
 
 def summary_sweep(results: Results, text: Text) -> Said | None:
     """The best plan under the risk limits and how often it still loses; cases: none (no plan
-    meets the limits), risky (the best plan loses money in more than half of its campaigns),
-    best."""
+    meets the limits), losing (the best plan's objective is money and below 0: it loses on
+    average), risky (the best plan loses money in more than half of its campaigns), best."""
     data = results.json("best.json")
     if not data:
         return None
@@ -423,6 +423,8 @@ def summary_sweep(results: Results, text: Text) -> Said | None:
         "ploss": text.prob(ploss),
         "es": text.money(row.get("expected_shortfall")),
     }
+    if column_kind(objective) == "money" and finite(best["value"]) and float(best["value"]) < 0:
+        return Said("losing", text("exec.sweep_losing", **values))
     if finite(ploss) and float(ploss) > 0.5:
         return Said("risky", text("exec.sweep_risky", **values))
     return Said("best", text("exec.sweep_best", **values))
@@ -643,8 +645,9 @@ def _sweep_chart_titles(results: Results, text: Text) -> dict[str, str]:
             if rows.empty:
                 continue
             row, where = peak(rows, objective)
+            loses = column_kind(objective) == "money" and float(row[objective]) < 0
             out[f"heatmap-{strategy}"] = text(
-                "title.chart_heatmap",
+                "title.chart_heatmap_loss" if loses else "title.chart_heatmap",
                 s=results.label(strategy),
                 metric=objective_words(objective, text),
                 point=where,
