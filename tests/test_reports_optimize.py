@@ -202,7 +202,7 @@ def real(tmp_path_factory) -> Path:
 
 @pytest.mark.cli
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
 def test_an_optimize_folder_gets_a_whole_report(real, lang, tmp_path):
     out = tmp_path / lang
     done = _run("report", str(real), "--lang", lang, "--format", "pptx,xlsx,md", "--out", str(out))
@@ -248,7 +248,7 @@ def test_a_judged_table_cut_short_is_named_before_any_report_is_built(real, tmp_
 
 @pytest.mark.exact
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh-TW", marks=pytest.mark.needs_cjk_font)])
 def test_the_plans_chart_labels_stay_inside_and_apart(real, lang):
     results = load_results(real)
     text = Text(lang, "TWD")
