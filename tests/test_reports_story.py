@@ -843,3 +843,14 @@ def test_a_best_sweep_plan_that_loses_on_average_says_so_and_so_do_its_heatmaps(
         "-NT$350,509."
     )
     assert tell(results, ZH).chart_titles["heatmap-a"].startswith("Alpha的每個方案平均都虧損")
+
+
+@pytest.mark.exact
+def test_without_the_scenario_file_the_assumptions_title_claims_no_economics():
+    sections = tell(sweep(0.3), EN).key_assumptions  # no scenario file behind it
+    assert sections, "the sweep's settings are still shown"
+    first = sections[0]
+    assert first.title == (
+        "These settings are known; the economics, the shock and the fee terms are not (see below)."
+    )
+    assert first.note and first.note[0].startswith("The results folder does not hold")

@@ -1208,7 +1208,7 @@ def assumption_sections(results: Results, text: Text) -> list[Section]:
                 text("slide.key_assumptions"),
                 TextTable(header, rows),
                 note,
-                title=text("title.key_assumptions"),
+                title=text("title.key_assumptions" if plan is not None else "title.key_settings"),
                 notes=text("notes.key_assumptions"),
                 dense=True,
             )
