@@ -121,13 +121,14 @@ def test_sweep_report_charts_headline_and_sheets(sweep_report):
     row = sweep[(sweep["point"] == best["point"]) & (sweep["strategy"] == best["strategy"])]
     ploss, es = float(row["prob_loss"].iloc[0]), float(row["expected_shortfall"].iloc[0])
     # the executive summary (issue 17): the best plan and how often it still loses
-    start = (
-        f"The best plan, {results.label(best['strategy'])} at budget {text.money(budget)}, "
-        f"gross margin {100 * margin:.0f}%, makes a mean profit of"
-        if ploss > 0.5
-        else f"Choose {results.label(best['strategy'])} at budget {text.money(budget)}, gross "
-        f"margin {100 * margin:.0f}%: mean profit"
-    )
+    where = f"{results.label(best['strategy'])} at budget {text.money(budget)}"
+    if best["value"] < 0:  # the best plan still loses money on average: said so
+        start = f"The best plan, {where}, gross margin {100 * margin:.0f}%, still loses money on "
+        start += "average: mean profit"
+    elif ploss > 0.5:
+        start = f"The best plan, {where}, gross margin {100 * margin:.0f}%, makes a mean profit of"
+    else:
+        start = f"Choose {where}, gross margin {100 * margin:.0f}%: mean profit"
     assert _headline(report).startswith(f"{start} {text.money(best['value'])} (95% CI ")
     assert f"loses money in {text.prob(ploss)} of campaigns" in _headline(report).replace(
         "losing", "loses"
