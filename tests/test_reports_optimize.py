@@ -321,3 +321,29 @@ def test_a_roster_plan_is_named_by_its_count_and_the_others_by_what_they_change(
     assert table is not None and booked is not None
     assert booked.header[0] == "Creator booked"
     assert [r[0] for r in booked.rows] == handles  # not @new, which the plan does not book
+
+
+@pytest.mark.cli
+def test_a_bad_report_format_is_named_at_the_option_given():
+    done = _run("optimize", "scenarios/coffee-launch.yaml", "--report=pdf", "-q")
+    assert done.returncode == 2
+    assert "--report: unknown report format 'pdf'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.cli
+@pytest.mark.slow
+def test_a_folder_from_before_the_manifest_named_its_objective_still_reports(real, tmp_path):
+    from campaign_sim.reports import build_report
+
+    older = tmp_path / "older"
+    older.mkdir()
+    for path in real.iterdir():
+        if path.is_file():
+            (older / path.name).write_bytes(path.read_bytes())
+    manifest = json.loads((older / "manifest.json").read_text())
+    del manifest["settings"]["objective"], manifest["settings"]["limits"]
+    (older / "manifest.json").write_text(json.dumps(manifest))
+    built = build_report(older, formats="md", out=tmp_path / "report")
+    page = next(p for p in built.files if p.endswith(".md"))
+    assert "Hire " in (built.folder / page).read_text(encoding="utf-8")

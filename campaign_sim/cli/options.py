@@ -183,7 +183,7 @@ def report_options(command: Any) -> Any:
     def with_report(*args: Any, report: str | None, report_lang: str, **kwargs: Any) -> Any:
         from campaign_sim.reports.build import parse_formats
 
-        formats = parse_formats(report) if report is not None else None  # checked first
+        formats = parse_formats(report, "--report") if report is not None else None  # first
         if formats is not None:
             from campaign_sim.reports.checks import check_extras
 

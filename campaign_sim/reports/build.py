@@ -34,8 +34,9 @@ class Report:
     files: tuple[str, ...]
 
 
-def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"pptx,xlsx"`` -> ("pptx", "xlsx"); None, "" or "all" -> every format."""
+def parse_formats(value: str | Iterable[str] | None, option: str = "--format") -> tuple[str, ...]:
+    """``"pptx,xlsx"`` -> ("pptx", "xlsx"); None, "" or "all" -> every format. ``option``: the
+    option a mistake is reported at."""
     if value is None:
         return FORMATS
     parts = value.split(",") if isinstance(value, str) else list(value)
@@ -47,7 +48,7 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
         hint = suggest(bad[0], FORMATS)
         raise InputError.single(
             None,
-            "--format",
+            option,
             f"unknown report format '{bad[0]}'{hint}; choose from {', '.join(FORMATS)} or all",
         )
     return tuple(f for f in FORMATS if f in names)

@@ -399,7 +399,7 @@ OPTIMIZE_FILES: tuple[File, ...] = (
     ),
     Parquet("scored.parquet"),
 )
-OPTIMIZE_SETTINGS = (("settings.objective", "text"),)
+OPTIMIZE_SETTINGS = (("settings.objective", "text?"),)
 
 #: What each command's results folder holds, by the manifest's ``command``.
 LAYOUTS: dict[str, Layout] = {
@@ -636,7 +636,9 @@ def _expand(columns: Iterable[str], results: Results) -> list[tuple[str, str]]:
             axes = results.settings.get("axes") or []
             out += [(str(a["name"]), "an axis of the sweep") for a in axes]
         elif column in GOALS:
-            out.append((_goal(results, GOALS[column]), f"{GOALS[column]} in manifest.json"))
+            goal = _goal(results, GOALS[column])
+            if goal:  # an optimize folder of 0.4.0's first days has no settings.objective
+                out.append((goal, f"{GOALS[column]} in manifest.json"))
         else:
             out.append((column, ""))
     return list({c: (c, why) for c, why in out}.values())
