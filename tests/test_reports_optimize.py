@@ -180,6 +180,15 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _copy(folder: Path, to: Path) -> Path:
+    """A copy of the results folder ``folder``'s files at ``to`` (to edit without harm)."""
+    to.mkdir()
+    for path in folder.iterdir():
+        if path.is_file():
+            (to / path.name).write_bytes(path.read_bytes())
+    return to
+
+
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("optimize") / "opt"
@@ -233,11 +242,7 @@ def test_the_folder_holds_the_plans_chart_and_its_manifest_the_objective(real):
 @pytest.mark.cli
 @pytest.mark.slow
 def test_a_judged_table_cut_short_is_named_before_any_report_is_built(real, tmp_path):
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    for path in real.iterdir():
-        if path.is_file():
-            (broken / path.name).write_bytes(path.read_bytes())
+    broken = _copy(real, tmp_path / "broken")
     (broken / "judged.csv").write_text("role,plan\nchosen,nobody\n")
     done = _run("report", str(broken), "--format", "md")
     assert done.returncode == 2
@@ -336,11 +341,7 @@ def test_a_bad_report_format_is_named_at_the_option_given():
 def test_a_folder_from_before_the_manifest_named_its_objective_still_reports(real, tmp_path):
     from campaign_sim.reports import build_report
 
-    older = tmp_path / "older"
-    older.mkdir()
-    for path in real.iterdir():
-        if path.is_file():
-            (older / path.name).write_bytes(path.read_bytes())
+    older = _copy(real, tmp_path / "older")
     manifest = json.loads((older / "manifest.json").read_text())
     del manifest["settings"]["objective"], manifest["settings"]["limits"]
     (older / "manifest.json").write_text(json.dumps(manifest))
